@@ -1,0 +1,312 @@
+// The CCI dispatcher (CXL r3.2 9.19 "Component Command Interface"). It knows nothing of
+// registers, MCTP or websockets: the mailbox, MMPT, tunnels and every other transport hand it an
+// opcode and a payload and get back a return code and a payload. Every generic check lives here,
+// once, driven by table data (unsupported, length, busy, media disabled); handlers only do their
+// command.
+
+import { Effect } from '../spec/effects.js';
+import { RC } from '../spec/return-codes.js';
+import { Emitter } from '../util/emitter.js';
+import type { TimerHandle, VirtualClock } from '../time/clock.js';
+import type { BackgroundJob, CommandDef } from './command.js';
+import type { BackgroundStatus, CciContext, CciIdentity, CelEntry } from './context.js';
+
+export type Transport = 'mailbox' | 'tunnel' | 'mmpt' | 'mctp' | 'direct';
+
+export interface ProcessOptions {
+  readonly via?: Transport;
+}
+
+export interface CciResponse {
+  readonly rc: number;
+  readonly payload: Uint8Array;
+  readonly vendorStatus: number;
+  /** True when the command was started as a background operation (rc = Background Command Started). */
+  readonly background: boolean;
+}
+
+export interface CommandTrace {
+  readonly cci: string;
+  readonly opcode: number;
+  readonly name: string;
+  readonly via: Transport;
+  readonly rc: number;
+  readonly inputLength: number;
+  readonly outputLength: number;
+  readonly atMs: number;
+}
+
+export interface BackgroundEvent {
+  readonly cci: string;
+  readonly opcode: number;
+  readonly percent: number;
+  readonly rc: number;
+}
+
+export interface CciEvents {
+  command: CommandTrace;
+  'background-progress': BackgroundEvent;
+  'background-complete': BackgroundEvent;
+  /** A handler threw: a bug in the emulator, answered as Internal Error. */
+  'internal-error': { cci: string; opcode: number; error: unknown };
+}
+
+export interface CciOptions<D> {
+  readonly name: string;
+  readonly clock: VirtualClock;
+  readonly identity: CciIdentity;
+  readonly device: D;
+  readonly commands: readonly CommandDef<D>[];
+  /** Largest payload in bytes (the mailbox payload size, or the MCTP/LD message limit). */
+  readonly maxPayload: number;
+  /** Media state of the device behind this CCI; commands marked requiresMedia fail while disabled. */
+  readonly mediaDisabled?: () => boolean;
+  /**
+   * Rewrites the CEL this CCI reports. Only for modelling misbehaving devices (a CEL that lies
+   * about effects); dispatch always follows the real table.
+   */
+  readonly celOverride?: (entries: CelEntry[]) => CelEntry[];
+}
+
+/** Background progress is reported at least once a second (CXL r3.2 8.2.8.4.7). */
+const PROGRESS_TICK_MS = 1000;
+
+interface RunningJob {
+  readonly opcode: number;
+  readonly job: BackgroundJob;
+  readonly startedAt: number;
+  readonly abortable: boolean;
+  tick?: TimerHandle;
+  done?: TimerHandle;
+}
+
+export class Cci<D = unknown> implements CciContext {
+  readonly name: string;
+  readonly clock: VirtualClock;
+  readonly identity: CciIdentity;
+  readonly device: D;
+  readonly maxPayload: number;
+  readonly events = new Emitter<CciEvents>();
+  readonly minResponseLimitLog2 = 8;
+  readonly maxResponseLimitLog2: number;
+  responseLimitLog2: number;
+
+  private readonly table = new Map<number, CommandDef<D>>();
+  private readonly mediaDisabled: () => boolean;
+  private readonly celOverride: ((entries: CelEntry[]) => CelEntry[]) | undefined;
+  private running: RunningJob | undefined;
+  private last: { opcode: number; percent: number; rc: number; vendorStatus: number } = {
+    opcode: 0,
+    percent: 0,
+    rc: 0,
+    vendorStatus: 0,
+  };
+  private timestampBase: { ns: bigint; atMs: number } | undefined;
+
+  constructor(opts: CciOptions<D>) {
+    this.name = opts.name;
+    this.clock = opts.clock;
+    this.identity = opts.identity;
+    this.device = opts.device;
+    this.maxPayload = opts.maxPayload;
+    this.maxResponseLimitLog2 = Math.floor(Math.log2(opts.maxPayload));
+    this.responseLimitLog2 = this.maxResponseLimitLog2;
+    this.mediaDisabled = opts.mediaDisabled ?? (() => false);
+    this.celOverride = opts.celOverride;
+    for (const def of opts.commands) {
+      if (this.table.has(def.opcode)) {
+        throw new Error(`${opts.name}: opcode 0x${def.opcode.toString(16)} defined twice`);
+      }
+      this.table.set(def.opcode, def);
+    }
+  }
+
+  /** The command table, ascending by opcode. */
+  commands(): CommandDef<D>[] {
+    return [...this.table.values()].sort((a, b) => a.opcode - b.opcode);
+  }
+
+  command(opcode: number): CommandDef<D> | undefined {
+    return this.table.get(opcode);
+  }
+
+  /** Command Effects Log entries, derived from the table (CXL r3.2 8.2.9.5.2.1). */
+  cel(): CelEntry[] {
+    const entries = this.commands().map((c) => ({ opcode: c.opcode, effects: c.effects }));
+    return this.celOverride ? this.celOverride(entries) : entries;
+  }
+
+  /** Largest output this CCI may return right now: the response message limit. */
+  get responseLimit(): number {
+    return Math.min(this.maxPayload, 2 ** this.responseLimitLog2);
+  }
+
+  process(opcode: number, payload: Uint8Array, opts: ProcessOptions = {}): CciResponse {
+    const via = opts.via ?? 'direct';
+    const res = this.dispatch(opcode, payload);
+    this.events.emit('command', {
+      cci: this.name,
+      opcode,
+      name: this.table.get(opcode)?.name ?? 'unknown',
+      via,
+      rc: res.rc,
+      inputLength: payload.length,
+      outputLength: res.payload.length,
+      atMs: this.clock.now(),
+    });
+    return res;
+  }
+
+  private dispatch(opcode: number, payload: Uint8Array): CciResponse {
+    const def = this.table.get(opcode);
+    if (!def) return reply(RC.Unsupported);
+
+    const rule = def.input;
+    if ('fixed' in rule ? payload.length !== rule.fixed : payload.length < rule.min || payload.length > (rule.max ?? this.maxPayload)) {
+      return reply(RC.InvalidPayloadLength);
+    }
+    if (payload.length > this.maxPayload) return reply(RC.InvalidPayloadLength);
+
+    const isBackground = (def.effects & Effect.BackgroundOperation) !== 0;
+    // One background operation at a time (CXL r3.2 8.2.8.4.7).
+    if (isBackground && this.running) return reply(RC.Busy);
+    if (def.requiresMedia && this.mediaDisabled()) return reply(RC.MediaDisabled);
+
+    // The handler gets its own copy: the caller's buffer may be the payload registers, which the
+    // response will overwrite.
+    const req = def.request.decode(payload.slice());
+    if (!req.ok) return reply(req.rc);
+
+    let result;
+    try {
+      result = def.handle(req.value, { device: this.device, cci: this });
+    } catch (error) {
+      this.events.emit('internal-error', { cci: this.name, opcode, error });
+      return reply(RC.InternalError);
+    }
+
+    if ('background' in result) {
+      if (!isBackground) {
+        this.events.emit('internal-error', {
+          cci: this.name,
+          opcode,
+          error: new Error('background job from a command without the background effect'),
+        });
+        return reply(RC.InternalError);
+      }
+      this.startBackground(opcode, result.background, (def.effects & Effect.RequestAbortSupported) !== 0);
+      return { rc: RC.BackgroundCommandStarted, payload: new Uint8Array(0), vendorStatus: 0, background: true };
+    }
+    if (result.rc !== RC.Success || result.value === undefined) {
+      return reply(result.rc === RC.Success ? RC.InternalError : result.rc, result.vendorStatus ?? 0);
+    }
+    let out: Uint8Array;
+    try {
+      out = def.response.encode(result.value);
+    } catch (error) {
+      this.events.emit('internal-error', { cci: this.name, opcode, error });
+      return reply(RC.InternalError);
+    }
+    if (out.length > this.responseLimit) {
+      this.events.emit('internal-error', {
+        cci: this.name,
+        opcode,
+        error: new Error(`response of ${out.length} bytes exceeds the ${this.responseLimit}-byte limit`),
+      });
+      return reply(RC.InternalError);
+    }
+    return { rc: RC.Success, payload: out, vendorStatus: result.vendorStatus ?? 0, background: false };
+  }
+
+  // --- background operations ----------------------------------------------------------------
+
+  background(): BackgroundStatus {
+    if (this.running) {
+      return { running: true, opcode: this.running.opcode, percent: this.percentOf(this.running), rc: 0, vendorStatus: 0 };
+    }
+    return { running: false, ...this.last };
+  }
+
+  private percentOf(r: RunningJob): number {
+    if (r.job.durationMs <= 0) return 99;
+    const pct = Math.floor((100 * (this.clock.now() - r.startedAt)) / r.job.durationMs);
+    // 100 is reported only once the operation has completed.
+    return Math.max(0, Math.min(99, pct));
+  }
+
+  private startBackground(opcode: number, job: BackgroundJob, abortable: boolean): void {
+    const r: RunningJob = { opcode, job, startedAt: this.clock.now(), abortable };
+    this.running = r;
+    this.last = { opcode, percent: 0, rc: 0, vendorStatus: 0 };
+    const tick = (): void => {
+      if (this.running !== r) return;
+      this.events.emit('background-progress', { cci: this.name, opcode, percent: this.percentOf(r), rc: 0 });
+      r.tick = this.clock.schedule(PROGRESS_TICK_MS, tick);
+    };
+    r.tick = this.clock.schedule(Math.min(PROGRESS_TICK_MS, Math.max(0, job.durationMs)), tick);
+    r.done = this.clock.schedule(Math.max(0, job.durationMs), () => this.finishBackground(r));
+  }
+
+  private finishBackground(r: RunningJob): void {
+    if (this.running !== r) return;
+    this.clock.cancel(r.tick);
+    this.running = undefined;
+    let rc: number;
+    try {
+      rc = r.job.complete();
+    } catch (error) {
+      this.events.emit('internal-error', { cci: this.name, opcode: r.opcode, error });
+      rc = RC.InternalError;
+    }
+    this.last = { opcode: r.opcode, percent: 100, rc, vendorStatus: 0 };
+    this.events.emit('background-progress', { cci: this.name, opcode: r.opcode, percent: 100, rc });
+    this.events.emit('background-complete', { cci: this.name, opcode: r.opcode, percent: 100, rc });
+  }
+
+  abortBackground(): number {
+    const r = this.running;
+    // Nothing running: nothing to abort, and that is not an error (CXL r3.2 8.2.9.1.5).
+    if (!r) return RC.Success;
+    if (!r.abortable) return RC.RequestAbortNotSupported;
+    const percent = this.percentOf(r);
+    this.clock.cancel(r.tick);
+    this.clock.cancel(r.done);
+    this.running = undefined;
+    try {
+      r.job.abort?.();
+    } catch (error) {
+      this.events.emit('internal-error', { cci: this.name, opcode: r.opcode, error });
+    }
+    this.last = { opcode: r.opcode, percent, rc: RC.Aborted, vendorStatus: 0 };
+    this.events.emit('background-complete', { cci: this.name, opcode: r.opcode, percent, rc: RC.Aborted });
+    return RC.Success;
+  }
+
+  // --- timestamp ------------------------------------------------------------------------------
+
+  getTimestamp(): bigint {
+    if (!this.timestampBase) return 0n;
+    const elapsedNs = BigInt(Math.round((this.clock.now() - this.timestampBase.atMs) * 1e6));
+    return BigInt.asUintN(64, this.timestampBase.ns + elapsedNs);
+  }
+
+  setTimestamp(ns: bigint): void {
+    this.timestampBase = { ns, atMs: this.clock.now() };
+  }
+
+  /** Back to power-on state: no background work, no timestamp, full response limit. */
+  reset(): void {
+    if (this.running) {
+      this.clock.cancel(this.running.tick);
+      this.clock.cancel(this.running.done);
+      this.running = undefined;
+    }
+    this.last = { opcode: 0, percent: 0, rc: 0, vendorStatus: 0 };
+    this.timestampBase = undefined;
+    this.responseLimitLog2 = this.maxResponseLimitLog2;
+  }
+}
+
+function reply(rc: number, vendorStatus = 0): CciResponse {
+  return { rc, payload: new Uint8Array(0), vendorStatus, background: false };
+}

@@ -1,0 +1,96 @@
+// The command table entry. One entry per opcode, one file per entry (src/commands/**): the entry
+// carries everything the dispatcher, the Command Effects Log and the host driver's policy need,
+// so none of them can drift from what is implemented (CXL r3.2 8.2.9.5.2.1: the CEL lists every
+// supported opcode with its effects).
+
+import { RC } from '../spec/return-codes.js';
+import type { CciContext } from './context.js';
+
+/** A decoder result: a value, or the return code the command completes with. */
+export type Decoded<T> = { ok: true; value: T } | { ok: false; rc: number };
+
+/** Pure payload codec. `decode` never throws on hostile bytes; it returns a return code. */
+export interface Codec<T> {
+  decode(bytes: Uint8Array): Decoded<T>;
+  encode(value: T): Uint8Array;
+}
+
+/**
+ * Input length rule, checked by the dispatcher before the decoder runs (CXL r3.2 8.2.9: a payload
+ * length that does not match the command's definition completes with Invalid Payload Length).
+ */
+export type InputRule = { fixed: number } | { min: number; max?: number };
+
+/** Work a command leaves running after it returns Background Command Started (CXL r3.2 8.2.8.4.7). */
+export interface BackgroundJob {
+  /** Total virtual run time. Progress is reported as elapsed / duration. */
+  readonly durationMs: number;
+  /** Runs when the time is up: the state change of the command happens here. Returns the final code. */
+  complete(): number;
+  /** Runs when Request Abort Background Operation stops the job early (abortable commands only). */
+  abort?(): void;
+}
+
+export type CommandResult<TRes> =
+  | { rc: typeof RC.Success; value: TRes; vendorStatus?: number }
+  | { rc: number; value?: undefined; vendorStatus?: number }
+  | { background: BackgroundJob };
+
+export interface CommandContext<D> {
+  /** The device model the command acts on (switch, type 3 LD, FM-owned LD...). */
+  readonly device: D;
+  /** The CCI that is running the command: clock, limits, background state, CEL. */
+  readonly cci: CciContext;
+}
+
+export interface CommandDef<D = unknown, TReq = unknown, TRes = unknown> {
+  readonly opcode: number;
+  /** The spec's name for the command. */
+  readonly name: string;
+  /** Where the spec defines it, e.g. "CXL r3.2 8.2.9.1.1". */
+  readonly spec: string;
+  readonly input: InputRule;
+  /** CEL effect bits (src/spec/effects.ts); background and abort support are read from here. */
+  readonly effects: number;
+  /** The command needs the media: it completes with Media Disabled while media is disabled. */
+  readonly requiresMedia?: boolean;
+  readonly request: Codec<TReq>;
+  readonly response: Codec<TRes>;
+  // Method syntax on purpose: a table of differently typed commands must fit one array type.
+  handle(req: TReq, ctx: CommandContext<D>): CommandResult<TRes>;
+}
+
+/** Identity helper that keeps each command file's request/response types checked. */
+export function defineCommand<D, TReq, TRes>(def: CommandDef<D, TReq, TRes>): CommandDef<D, TReq, TRes> {
+  return def;
+}
+
+// --- small codec building blocks ----------------------------------------------------------------
+
+/** The empty payload: decodes anything the input rule let through, encodes to zero bytes. */
+export const emptyCodec: Codec<void> = {
+  decode: () => ({ ok: true, value: undefined }),
+  encode: () => new Uint8Array(0),
+};
+
+/** Raw bytes, for commands whose payload is opaque (log data, LSA data, embedded messages). */
+export const rawCodec: Codec<Uint8Array> = {
+  decode: (bytes) => ({ ok: true, value: bytes }),
+  encode: (value) => value,
+};
+
+export function ok<T>(value: T): CommandResult<T> {
+  return { rc: RC.Success, value };
+}
+
+export function fail(rc: number, vendorStatus?: number): CommandResult<never> {
+  return vendorStatus === undefined ? { rc } : { rc, vendorStatus };
+}
+
+export function invalid<T>(rc: number = RC.InvalidInput): Decoded<T> {
+  return { ok: false, rc };
+}
+
+export function decoded<T>(value: T): Decoded<T> {
+  return { ok: true, value };
+}

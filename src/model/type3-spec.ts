@@ -1,0 +1,28 @@
+// The description of one type 3 memory device, as the topology gives it. src/type3 builds a
+// device from it; src/topology validates it.
+
+export interface DcRegionSpec {
+  /** Region length in bytes, a multiple of 256 MiB. */
+  readonly lengthBytes: bigint;
+  /** Block size in bytes, a power of two, at least 64 bytes (CXL r3.2 8.2.9.9.9.1). */
+  readonly blockSizeBytes: bigint;
+}
+
+export interface Type3Spec {
+  /** Single-logical or multi-logical device. */
+  readonly kind: 'sld' | 'mld';
+  readonly serialNumber: bigint;
+  /** 1 for an SLD; 1..16 for an MLD. */
+  readonly ldCount: number;
+  /** Total static capacity in bytes, a multiple of 256 MiB. */
+  readonly capacityBytes: bigint;
+  /** Of that, persistent bytes (the rest is volatile); a multiple of 256 MiB. */
+  readonly persistentBytes: bigint;
+  /** Label Storage Area size in bytes per LD (0 = none). */
+  readonly lsaBytes: number;
+  /** Dynamic capacity regions (0..8); none = not a DCD. */
+  readonly dcRegions: readonly DcRegionSpec[];
+  readonly vendorId?: number;
+  readonly deviceId?: number;
+  readonly fwRevision?: string;
+}

@@ -1,0 +1,50 @@
+// CXL r3.2 8.2.9.5.2.1 Table 8-87 "CEL Entry Structure", Command Effect field. Project decision 2
+// (shared/reference/README.md): we follow the spec's bit numbering, not QEMU's (which is shifted
+// by one from bit 7 up) nor Linux's uapi name for bit 7.
+
+export const Effect = {
+  ConfigChangeColdReset: 1 << 0,
+  ConfigChangeImmediate: 1 << 1,
+  DataChangeImmediate: 1 << 2,
+  PolicyChangeImmediate: 1 << 3,
+  LogChangeImmediate: 1 << 4,
+  SecurityStateChange: 1 << 5,
+  BackgroundOperation: 1 << 6,
+  SecondaryMailboxSupported: 1 << 7,
+  RequestAbortSupported: 1 << 8,
+  /** Bits 11:10 are valid (the two reset-scoped config change bits below). */
+  ResetBitsValid: 1 << 9,
+  ConfigChangeConventionalReset: 1 << 10,
+  ConfigChangeCxlReset: 1 << 11,
+} as const;
+
+/** Bits 15:12 are reserved; a CEL that sets them is malformed. */
+export const EFFECT_RESERVED_MASK = 0xf000;
+
+export const IMMEDIATE_CHANGE_MASK =
+  Effect.ConfigChangeImmediate |
+  Effect.DataChangeImmediate |
+  Effect.PolicyChangeImmediate |
+  Effect.LogChangeImmediate;
+
+export const RESET_CHANGE_MASK =
+  Effect.ConfigChangeColdReset | Effect.ConfigChangeConventionalReset | Effect.ConfigChangeCxlReset;
+
+const NAMES: [number, string][] = [
+  [Effect.ConfigChangeColdReset, 'config-change-cold-reset'],
+  [Effect.ConfigChangeImmediate, 'config-change-immediate'],
+  [Effect.DataChangeImmediate, 'data-change-immediate'],
+  [Effect.PolicyChangeImmediate, 'policy-change-immediate'],
+  [Effect.LogChangeImmediate, 'log-change-immediate'],
+  [Effect.SecurityStateChange, 'security-state-change'],
+  [Effect.BackgroundOperation, 'background-operation'],
+  [Effect.SecondaryMailboxSupported, 'secondary-mailbox-supported'],
+  [Effect.RequestAbortSupported, 'request-abort-supported'],
+  [Effect.ResetBitsValid, 'reset-bits-valid'],
+  [Effect.ConfigChangeConventionalReset, 'config-change-conventional-reset'],
+  [Effect.ConfigChangeCxlReset, 'config-change-cxl-reset'],
+];
+
+export function effectNames(effects: number): string[] {
+  return NAMES.filter(([bit]) => (effects & bit) !== 0).map(([, n]) => n);
+}

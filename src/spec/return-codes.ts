@@ -1,0 +1,81 @@
+// CXL r3.2 8.2.9 Table 8-34 "Command Return Codes". Device return codes are values, never errors:
+// a command that fails inside the device still completes the mailbox transaction.
+
+export const RC = {
+  Success: 0x00,
+  BackgroundCommandStarted: 0x01,
+  InvalidInput: 0x02,
+  Unsupported: 0x03,
+  InternalError: 0x04,
+  RetryRequired: 0x05,
+  Busy: 0x06,
+  MediaDisabled: 0x07,
+  FwTransferInProgress: 0x08,
+  FwTransferOutOfOrder: 0x09,
+  FwVerificationFailed: 0x0a,
+  InvalidSlot: 0x0b,
+  ActivationFailedRolledBack: 0x0c,
+  ActivationFailedColdResetRequired: 0x0d,
+  InvalidHandle: 0x0e,
+  InvalidPhysicalAddress: 0x0f,
+  InjectPoisonLimitReached: 0x10,
+  PermanentMediaFailure: 0x11,
+  Aborted: 0x12,
+  InvalidSecurityState: 0x13,
+  IncorrectPassphrase: 0x14,
+  UnsupportedMailboxOrCci: 0x15,
+  InvalidPayloadLength: 0x16,
+  InvalidLog: 0x17,
+  Interrupted: 0x18,
+  UnsupportedFeatureVersion: 0x19,
+  UnsupportedFeatureSelectionValue: 0x1a,
+  FeatureTransferInProgress: 0x1b,
+  FeatureTransferOutOfOrder: 0x1c,
+  ResourcesExhausted: 0x1d,
+  InvalidExtentList: 0x1e,
+  TransferOutOfOrder: 0x1f,
+  RequestAbortNotSupported: 0x20,
+} as const;
+
+export type ReturnCode = number;
+
+const NAMES: Record<number, string> = {
+  0x00: 'Success',
+  0x01: 'Background Command Started',
+  0x02: 'Invalid Input',
+  0x03: 'Unsupported',
+  0x04: 'Internal Error',
+  0x05: 'Retry Required',
+  0x06: 'Busy',
+  0x07: 'Media Disabled',
+  0x08: 'FW Transfer in Progress',
+  0x09: 'FW Transfer Out of Order',
+  0x0a: 'FW Verification Failed',
+  0x0b: 'Invalid Slot',
+  0x0c: 'Activation Failed, FW Rolled Back',
+  0x0d: 'Activation Failed, Cold Reset Required',
+  0x0e: 'Invalid Handle',
+  0x0f: 'Invalid Physical Address',
+  0x10: 'Inject Poison Limit Reached',
+  0x11: 'Permanent Media Failure',
+  0x12: 'Aborted',
+  0x13: 'Invalid Security State',
+  0x14: 'Incorrect Passphrase',
+  0x15: 'Unsupported Mailbox or CCI',
+  0x16: 'Invalid Payload Length',
+  0x17: 'Invalid Log',
+  0x18: 'Interrupted',
+  0x19: 'Unsupported Feature Version',
+  0x1a: 'Unsupported Feature Selection Value',
+  0x1b: 'Feature Transfer in Progress',
+  0x1c: 'Feature Transfer Out of Order',
+  0x1d: 'Resources Exhausted',
+  0x1e: 'Invalid Extent List',
+  0x1f: 'Transfer Out of Order',
+  0x20: 'Request Abort Not Supported',
+};
+
+/** The spec's name for a return code ("Reserved (0xNN)" for values the table does not define). */
+export function rcName(rc: number): string {
+  return NAMES[rc] ?? `Reserved (0x${rc.toString(16).padStart(2, '0')})`;
+}

@@ -1,0 +1,136 @@
+// Little-endian byte helpers shared by every codec. CXL payloads are little-endian throughout
+// (CXL r3.2 8.2.9: "all multi-byte fields are little endian").
+
+/** Parse a hex string ("0a0b", "0x0a0b", "0a 0b", "0a:0b"); undefined when it is not hex. */
+export function parseHex(text: string): Uint8Array | undefined {
+  let s = text.trim().replace(/[\s:_-]/g, '');
+  if (s.startsWith('0x') || s.startsWith('0X')) s = s.slice(2);
+  if (s.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(s)) return undefined;
+  const out = new Uint8Array(s.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(s.slice(i * 2, i * 2 + 2), 16);
+  return out;
+}
+
+/** Lowercase hex, no separators. */
+export function toHex(bytes: Uint8Array): string {
+  let s = '';
+  for (const b of bytes) s += b.toString(16).padStart(2, '0');
+  return s;
+}
+
+export function concatBytes(...parts: Uint8Array[]): Uint8Array {
+  const total = parts.reduce((n, p) => n + p.length, 0);
+  const out = new Uint8Array(total);
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
+}
+
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * Bounds-checked little-endian reader. Every getter checks the length first, so a decoder built
+ * on it can test `fits()` once and never throws on hostile bytes.
+ */
+export class ByteReader {
+  private readonly view: DataView;
+  constructor(readonly bytes: Uint8Array) {
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+  get length(): number {
+    return this.bytes.length;
+  }
+  /** True when `count` bytes starting at `offset` lie inside the buffer. */
+  fits(offset: number, count: number): boolean {
+    return offset >= 0 && count >= 0 && offset + count <= this.bytes.length;
+  }
+  u8(off: number): number {
+    return off < this.bytes.length ? this.view.getUint8(off) : 0;
+  }
+  u16(off: number): number {
+    return this.fits(off, 2) ? this.view.getUint16(off, true) : 0;
+  }
+  u24(off: number): number {
+    return this.u16(off) | (this.u8(off + 2) << 16);
+  }
+  u32(off: number): number {
+    return this.fits(off, 4) ? this.view.getUint32(off, true) : 0;
+  }
+  u64(off: number): bigint {
+    return this.fits(off, 8) ? this.view.getBigUint64(off, true) : 0n;
+  }
+  slice(off: number, len: number): Uint8Array {
+    const start = Math.max(0, Math.min(off, this.bytes.length));
+    const end = Math.max(start, Math.min(off + len, this.bytes.length));
+    return this.bytes.slice(start, end);
+  }
+}
+
+/** Fixed-size little-endian writer; writes past the end are dropped (sizes are known up front). */
+export class ByteWriter {
+  readonly bytes: Uint8Array;
+  private readonly view: DataView;
+  constructor(size: number) {
+    this.bytes = new Uint8Array(size);
+    this.view = new DataView(this.bytes.buffer);
+  }
+  u8(off: number, v: number): this {
+    if (off < this.bytes.length) this.view.setUint8(off, v & 0xff);
+    return this;
+  }
+  u16(off: number, v: number): this {
+    if (off + 2 <= this.bytes.length) this.view.setUint16(off, v & 0xffff, true);
+    return this;
+  }
+  u24(off: number, v: number): this {
+    return this.u16(off, v & 0xffff).u8(off + 2, (v >>> 16) & 0xff);
+  }
+  u32(off: number, v: number): this {
+    if (off + 4 <= this.bytes.length) this.view.setUint32(off, v >>> 0, true);
+    return this;
+  }
+  u64(off: number, v: bigint): this {
+    if (off + 8 <= this.bytes.length) this.view.setBigUint64(off, BigInt.asUintN(64, v), true);
+    return this;
+  }
+  set(off: number, data: Uint8Array): this {
+    const n = Math.max(0, Math.min(data.length, this.bytes.length - off));
+    this.bytes.set(data.subarray(0, n), off);
+    return this;
+  }
+}
+
+/** Fixed-width ASCII string field, NUL padded (CXL firmware revision strings). */
+export function asciiField(text: string, width: number): Uint8Array {
+  const out = new Uint8Array(width);
+  for (let i = 0; i < Math.min(text.length, width); i++) out[i] = text.charCodeAt(i) & 0x7f;
+  return out;
+}
+
+export function asciiFromField(bytes: Uint8Array): string {
+  let s = '';
+  for (const b of bytes) {
+    if (b === 0) break;
+    s += String.fromCharCode(b);
+  }
+  return s;
+}
+
+/** UUID in the byte order the CXL spec prints it (big-endian as written, e.g. the CEL UUID). */
+export function uuidBytes(uuid: string): Uint8Array {
+  const b = parseHex(uuid.replace(/-/g, ''));
+  if (!b || b.length !== 16) throw new Error(`bad UUID literal ${uuid}`);
+  return b;
+}
+
+export function uuidString(bytes: Uint8Array): string {
+  const h = toHex(bytes);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}
