@@ -197,9 +197,7 @@ export class Cci<D = unknown> implements CciContext {
       this.startBackground(opcode, result.background, (def.effects & Effect.RequestAbortSupported) !== 0);
       return { rc: RC.BackgroundCommandStarted, payload: new Uint8Array(0), vendorStatus: 0, background: true };
     }
-    if (result.rc !== RC.Success || result.value === undefined) {
-      return reply(result.rc === RC.Success ? RC.InternalError : result.rc, result.vendorStatus ?? 0);
-    }
+    if (result.rc !== RC.Success) return reply(result.rc, result.vendorStatus ?? 0);
     let out: Uint8Array;
     try {
       out = def.response.encode(result.value);

@@ -1,0 +1,46 @@
+// Generic component commands (CXL r3.2 8.2.9.1-8.2.9.5) and the sets each kind of CCI carries.
+
+import type { CommandDef } from '../../cci/command.js';
+import { backgroundOperationStatusCommand } from './background-operation-status.js';
+import { getLogCommand } from './get-log.js';
+import { getResponseMessageLimitCommand } from './get-response-message-limit.js';
+import { getSupportedLogsCommand } from './get-supported-logs.js';
+import { getTimestampCommand } from './get-timestamp.js';
+import { identifyCommand } from './identify.js';
+import { requestAbortBackgroundOperationCommand } from './request-abort-background-operation.js';
+import { setResponseMessageLimitCommand } from './set-response-message-limit.js';
+import { setTimestampCommand } from './set-timestamp.js';
+
+export {
+  backgroundOperationStatusCommand,
+  getLogCommand,
+  getResponseMessageLimitCommand,
+  getSupportedLogsCommand,
+  getTimestampCommand,
+  identifyCommand,
+  requestAbortBackgroundOperationCommand,
+  setResponseMessageLimitCommand,
+  setTimestampCommand,
+};
+
+/**
+ * Every generic command. The switch CCI, an LD's CCI and an MLD's FM-owned LD CCI all carry the full
+ * set: Identify, Background Operation Status and the response-limit pair are prohibited only on a
+ * device's primary/secondary mailbox, and every CCI here is also reached by tunnel or MCTP, where
+ * they are required (reference qemu-cxl-emulation.md §7b-7d).
+ */
+export const genericCommands: readonly CommandDef[] = [
+  identifyCommand,
+  backgroundOperationStatusCommand,
+  getResponseMessageLimitCommand,
+  setResponseMessageLimitCommand,
+  requestAbortBackgroundOperationCommand,
+  getTimestampCommand,
+  setTimestampCommand,
+  getSupportedLogsCommand,
+  getLogCommand,
+];
+
+export const switchGenericCommands = genericCommands;
+export const type3GenericCommands = genericCommands;
+export const fmOwnedLdGenericCommands = genericCommands;

@@ -1,0 +1,99 @@
+// PCIe r6.3 6.36.1 MMPT Send Message (MMB Opcode 0100h), our interpretation (mmpt-message.ts).
+// The message runs through this same CCI's dispatcher; its response is queued for Receive Message
+// and the MMPT notification register (and interrupt) says it is waiting. A message that cannot be
+// parsed is answered on the mailbox itself and nothing is queued.
+
+import { defineCommand, emptyCodec, fail, ok, type Codec } from '../../cci/command.js';
+import { CATEGORY_REQUEST, CATEGORY_RESPONSE, CCI_HEADER_SIZE, decodeCciMessage, encodeCciMessage, type CciMessage } from '../../cci/message.js';
+import { RC } from '../../spec/return-codes.js';
+import { concatBytes } from '../../util/bytes.js';
+import type { MmptQueue } from '../../mmpt/queue.js';
+import { MessageType, messageTypeFor } from './mmpt-message.js';
+
+export interface MmptDevice {
+  readonly mmpt: MmptQueue;
+}
+
+export interface MmptMessage {
+  readonly type: number;
+  readonly message: CciMessage;
+}
+
+export const mmptMessageCodec: Codec<MmptMessage> = {
+  decode: (b) => {
+    if (b.length < 1 + CCI_HEADER_SIZE) return { ok: false, rc: RC.InvalidPayloadLength };
+    const type = b[0] ?? 0;
+    if (type !== MessageType.FmApi && type !== MessageType.CxlCci) return { ok: false, rc: RC.InvalidInput };
+    const m = decodeCciMessage(b.slice(1));
+    if (!m.ok) return m;
+    return { ok: true, value: { type, message: m.value } };
+  },
+  encode: (m) =>
+    concatBytes(
+      Uint8Array.of(m.type),
+      encodeCciMessage({
+        category: m.message.category,
+        tag: m.message.tag,
+        opcode: m.message.opcode,
+        payload: m.message.payload,
+        backgroundOperation: m.message.backgroundOperation,
+        rc: m.message.rc,
+        vendorStatus: m.message.vendorStatus,
+      }),
+    ),
+};
+
+export const MMPT_SEND_MESSAGE = 0x0100;
+export const MMPT_RECEIVE_MESSAGE = 0x0101;
+
+export const mmptSendMessageCommand = defineCommand<MmptDevice, MmptMessage, void>({
+  opcode: MMPT_SEND_MESSAGE,
+  name: 'MMPT Send Message',
+  spec: 'PCIe r6.3 6.36.1.1',
+  input: { min: 1 + CCI_HEADER_SIZE },
+  // Whatever the carried message does is classified on its own by the host policy; queuing a
+  // response is the only effect of this command itself.
+  effects: 0,
+  request: mmptMessageCodec,
+  response: emptyCodec,
+  handle: (req, { device, cci }) => {
+    const { message } = req;
+    if (message.category !== CATEGORY_REQUEST) return fail(RC.InvalidInput);
+    // No MMPT inside MMPT: a message may not ask this CCI to queue further messages.
+    if (message.opcode === MMPT_SEND_MESSAGE || message.opcode === MMPT_RECEIVE_MESSAGE) return fail(RC.InvalidInput);
+    if (device.mmpt.full) return fail(RC.RetryRequired);
+
+    const limit = Math.min(cci.maxPayload, 2 ** cci.responseLimitLog2);
+    let rc: number;
+    let vendorStatus = 0;
+    let payload: Uint8Array = new Uint8Array(0);
+    let background = false;
+    if (messageTypeFor(message.opcode) !== req.type) {
+      rc = RC.Unsupported;
+    } else {
+      const res = cci.process(message.opcode, message.payload, { via: 'mmpt' });
+      ({ rc, vendorStatus, payload, background } = res);
+      // The queued message must be fetchable by one Receive Message.
+      if (1 + CCI_HEADER_SIZE + payload.length > limit) {
+        rc = RC.InvalidPayloadLength;
+        payload = new Uint8Array(0);
+      }
+    }
+    device.mmpt.push(
+      mmptMessageCodec.encode({
+        type: req.type,
+        message: {
+          category: CATEGORY_RESPONSE,
+          tag: message.tag,
+          opcode: message.opcode,
+          payloadLength: payload.length,
+          backgroundOperation: background,
+          rc,
+          vendorStatus,
+          payload,
+        },
+      }),
+    );
+    return ok(undefined);
+  },
+});

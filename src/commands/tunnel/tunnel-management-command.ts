@@ -1,0 +1,60 @@
+// CXL r3.2 7.6.7.3.1 Tunnel Management Command (Opcode 5300h). One factory serves every CCI that
+// can tunnel (the switch: to a DSP's device; an MLD's FM-owned LD: to one of its LDs). The only
+// difference between them is how an ID resolves to a target CCI, so that is the parameter. The
+// embedded request runs through the target's own dispatcher, like any other transport.
+
+import type { Cci } from '../../cci/cci.js';
+import { defineCommand, fail, ok, type Codec, type CommandContext, type CommandDef } from '../../cci/command.js';
+import { CATEGORY_RESPONSE, CCI_HEADER_SIZE, encodeCciMessage } from '../../cci/message.js';
+import { RC } from '../../spec/return-codes.js';
+import { decodeTunnelRequest, decodeTunnelResponse, encodeTunnelRequest, encodeTunnelResponse, TUNNEL_OPCODE, TUNNEL_RESPONSE_HEADER, type TunnelRequest } from './tunnel-payload.js';
+
+export type TunnelResolver<D> = (ctx: CommandContext<D>, id: number, targetType: number) => Cci | number;
+
+const requestCodec: Codec<TunnelRequest> = {
+  decode: decodeTunnelRequest,
+  encode: (t) => encodeTunnelRequest(t.id, t.targetType, t.raw),
+};
+
+const responseCodec: Codec<Uint8Array> = {
+  decode: (b) => {
+    const d = decodeTunnelResponse(b);
+    return d.ok ? { ok: true, value: b } : d;
+  },
+  encode: (message) => encodeTunnelResponse(message),
+};
+
+export function tunnelManagementCommand<D>(resolve: TunnelResolver<D>): CommandDef<D, TunnelRequest, Uint8Array> {
+  return defineCommand<D, TunnelRequest, Uint8Array>({
+    opcode: TUNNEL_OPCODE,
+    name: 'Tunnel Management Command',
+    spec: 'CXL r3.2 7.6.7.3.1',
+    // A whole 12-byte embedded header after the 4-byte tunnel header, at least.
+    input: { min: 4 + CCI_HEADER_SIZE },
+    // The tunnel itself changes nothing; what it carries is classified on its own (host policy).
+    effects: 0,
+    request: requestCodec,
+    response: responseCodec,
+    handle: (req, ctx) => {
+      const target = resolve(ctx, req.id, req.targetType);
+      if (typeof target === 'number') return fail(target);
+      const inner = target.process(req.message.opcode, req.message.payload, { via: 'tunnel' });
+      const message = encodeCciMessage({
+        category: CATEGORY_RESPONSE,
+        tag: req.message.tag,
+        opcode: req.message.opcode,
+        payload: inner.payload,
+        backgroundOperation: inner.background,
+        rc: inner.rc,
+        vendorStatus: inner.vendorStatus,
+      });
+      // The wrapped response must fit this CCI's own limit; the target's limit may be larger.
+      if (TUNNEL_RESPONSE_HEADER + message.length > Math.min(ctx.cci.maxPayload, 2 ** ctx.cci.responseLimitLog2)) {
+        return fail(RC.InvalidPayloadLength);
+      }
+      // Routing succeeded: the outer command succeeds and the inner result travels in the
+      // embedded header (return code and vendor status both).
+      return ok(message);
+    },
+  });
+}

@@ -1,0 +1,367 @@
+// The host mailbox driver. It reaches the device only through MMIO reads and writes and follows
+// the steps of CXL r3.2 8.2.8.4 "Mailbox Operation" the way Linux's __cxl_pci_mbox_send_cmd does
+// (reference linux-driver-fwctl-mmpt.md §1): one command in flight per mailbox, concurrent callers
+// queue behind it; timeouts and a busy mailbox are errors, device return codes are values.
+
+import type { AccessWidth, MmioBus } from '../../device/bus.js';
+import type { ConfigSpaceAccess } from '../../model/downstream.js';
+import { RC, rcName } from '../../spec/return-codes.js';
+import type { VirtualClock } from '../../time/clock.js';
+import { ByteReader, ByteWriter, bytesEqual, uuidBytes } from '../../util/bytes.js';
+import { DriverError, MailboxBusyError, MailboxTimeoutError } from './errors.js';
+import * as R from './registers.js';
+
+export interface MailboxResult {
+  readonly opcode: number;
+  readonly rc: number;
+  readonly rcName: string;
+  readonly vendorStatus: number;
+  readonly payload: Uint8Array;
+  /** Set when the command ran in the background: its final state as the driver last saw it. */
+  readonly background?: { readonly opcode: number; readonly percent: number; readonly rc: number };
+}
+
+export interface SendOptions {
+  /** Largest output the caller takes; the driver clamps to it (Linux: min3(out size, payload, len)). */
+  readonly outputLimit?: number;
+  /** 'wait' (default): poll until a background command completes; 'return': hand back rc 0x01. */
+  readonly background?: 'wait' | 'return';
+  /** Called with each progress reading of a background command. */
+  readonly onProgress?: (percent: number) => void;
+}
+
+export interface InterruptSource {
+  on(name: 'interrupt', fn: (e: { vector: number }) => void): () => void;
+}
+
+export interface DriverOptions {
+  readonly clock: VirtualClock;
+  /** Config space of the function: used to find the register block (Register Locator DVSEC). */
+  readonly config?: ConfigSpaceAccess;
+  /** Interrupts from the function: when given, the driver waits on them instead of polling. */
+  readonly interrupts?: InterruptSource;
+  /** Which layout capability 0x4000 has; read from the class code when config is given. */
+  readonly statusLayout?: 'switch' | 'memdev';
+  /** Doorbell timeout (Linux CXL_MAILBOX_TIMEOUT_MS: 2 s). */
+  readonly doorbellTimeoutMs?: number;
+  /** How long bring-up waits for Mailbox Interfaces Ready (Linux mbox_ready_timeout: 60 s). */
+  readonly readyTimeoutMs?: number;
+  /** Interval between doorbell polls. */
+  readonly pollIntervalMs?: number;
+  /** Interval between background status polls (Linux polls background commands once a second). */
+  readonly backgroundPollMs?: number;
+  /** Give up on a background command after this long. */
+  readonly backgroundTimeoutMs?: number;
+  /** Skip reading the CEL at attach (for tests of a device without logs). */
+  readonly skipCel?: boolean;
+}
+
+/** Linux refuses a mailbox under 256 bytes and never uses more than 1 MiB of one. */
+const MIN_PAYLOAD = 256;
+const MAX_PAYLOAD = 1 << 20;
+const CEL_UUID = uuidBytes('0da9c0b5-bf41-4b78-8f79-96b1623b3f17');
+
+export interface CelMap {
+  readonly entries: ReadonlyMap<number, number>;
+  has(opcode: number): boolean;
+  effects(opcode: number): number | undefined;
+}
+
+export class MailboxDriver {
+  private chain: Promise<unknown> = Promise.resolve();
+  private irqSeen = { doorbell: false };
+  private cel: Map<number, number> = new Map();
+
+  private constructor(
+    readonly bus: MmioBus,
+    private readonly clock: VirtualClock,
+    /** BAR offset of the primary mailbox capability. */
+    readonly mailboxOffset: number,
+    private readonly statusOffset: number | undefined,
+    private readonly statusLayout: 'switch' | 'memdev',
+    readonly payloadSize: number,
+    readonly interruptVector: number,
+    readonly capabilities: number,
+    private readonly opts: DriverOptions,
+  ) {}
+
+  /** Bring-up: locate registers, wait for ready and an idle doorbell, size the payload, read the CEL. */
+  static async attach(bus: MmioBus, opts: DriverOptions): Promise<MailboxDriver> {
+    const blockOffset = opts.config ? findDeviceRegisterBlock(opts.config) : 0;
+    const layout = opts.statusLayout ?? (opts.config ? layoutFromClass(opts.config) : 'switch');
+    const caps = readCapabilityArray(bus, blockOffset);
+    const mailbox = caps.get(R.CAP_ID_PRIMARY_MAILBOX);
+    if (mailbox === undefined) throw new DriverError('no primary mailbox capability in the device capabilities array');
+    const status = caps.get(R.CAP_ID_STATUS_4000);
+
+    const mbCaps = Number(bus.read(mailbox + R.MB_CAPS, 4));
+    const sizeLog2 = mbCaps & R.CAPS_PAYLOAD_SIZE_MASK;
+    const payloadSize = Math.min(2 ** sizeLog2, MAX_PAYLOAD);
+    if (payloadSize < MIN_PAYLOAD) throw new DriverError(`mailbox is too small: ${payloadSize} bytes (minimum ${MIN_PAYLOAD})`);
+    const vector = (mbCaps >> R.CAPS_MSG_NUMBER_SHIFT) & 0xf;
+
+    const d = new MailboxDriver(bus, opts.clock, mailbox, status, layout, payloadSize, vector, mbCaps, opts);
+    await d.waitReady();
+    // A previous owner may have left a command in flight (Linux: "timeout awaiting mailbox idle").
+    if (!(await d.waitDoorbellClear())) throw new MailboxTimeoutError('timeout awaiting mailbox idle');
+    d.enableInterrupts();
+    if (!opts.skipCel) await d.readCel();
+    return d;
+  }
+
+  /** The CEL read at attach: what the device says it supports, with effects. */
+  commandEffects(): CelMap {
+    const entries = this.cel;
+    return { entries, has: (op) => entries.has(op), effects: (op) => entries.get(op) };
+  }
+
+  /** Submit one command. Queued behind any command already in flight on this driver. */
+  send(opcode: number, payload: Uint8Array = new Uint8Array(0), opts: SendOptions = {}): Promise<MailboxResult> {
+    const run = this.chain.then(() => this.sendLocked(opcode, payload, opts));
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  private async sendLocked(opcode: number, payload: Uint8Array, opts: SendOptions): Promise<MailboxResult> {
+    if (opcode < 0 || opcode > 0xffff || !Number.isInteger(opcode)) throw new DriverError(`opcode out of range: ${opcode}`);
+    if (payload.length > this.payloadSize) {
+      throw new DriverError(`input payload of ${payload.length} bytes exceeds the ${this.payloadSize}-byte mailbox`);
+    }
+    const mb = this.mailboxOffset;
+    // #1 The doorbell must be clear; someone else's command in flight is not ours to wait on.
+    if ((Number(this.bus.read(mb + R.MB_CTRL, 4)) & R.CTRL_DOORBELL) !== 0) {
+      throw new MailboxBusyError('mailbox queue busy: doorbell already set');
+    }
+    // #2 Input payload, #3 command register (opcode and length).
+    this.writeBytes(mb + R.MB_PAYLOAD, payload);
+    this.bus.write(mb + R.MB_CMD, 8, BigInt(opcode) | (BigInt(payload.length) << 16n));
+    // #4 Ring, keeping the interrupt enables we own.
+    this.irqSeen.doorbell = false;
+    this.bus.write(mb + R.MB_CTRL, 4, BigInt(this.ctrlEnables() | R.CTRL_DOORBELL));
+    // #5 Wait for the device to clear the doorbell.
+    if (!(await this.waitDoorbellClear())) {
+      throw new MailboxTimeoutError(`mailbox timeout: doorbell still set after ${this.doorbellTimeout} ms (opcode 0x${hex16(opcode)})`);
+    }
+    // #6 Return code.
+    const status = this.bus.read(mb + R.MB_STATUS, 8);
+    let rc = Number((status >> 32n) & 0xffffn);
+    let vendorStatus = Number((status >> 48n) & 0xffffn);
+    let background: MailboxResult['background'];
+
+    if (rc === RC.BackgroundCommandStarted && (opts.background ?? 'wait') === 'wait') {
+      background = await this.waitBackground(opcode, opts.onProgress);
+      rc = background.rc;
+      vendorStatus = Number((this.bus.read(mb + R.MB_BG_STATUS, 8) >> 48n) & 0xffffn);
+      return { opcode, rc, rcName: rcName(rc), vendorStatus, payload: new Uint8Array(0), background };
+    }
+    if (rc !== RC.Success) {
+      return { opcode, rc, rcName: rcName(rc), vendorStatus, payload: new Uint8Array(0) };
+    }
+    // #7 Output length, #8 output payload, clamped in case the hardware misbehaves.
+    const outLen = Number((this.bus.read(mb + R.MB_CMD, 8) >> 16n) & 0x1f_ffffn);
+    const n = Math.min(outLen, this.payloadSize, opts.outputLimit ?? this.payloadSize);
+    const out = this.readBytes(mb + R.MB_PAYLOAD, n);
+    return { opcode, rc, rcName: rcName(rc), vendorStatus, payload: out };
+  }
+
+  private get doorbellTimeout(): number {
+    return this.opts.doorbellTimeoutMs ?? 2000;
+  }
+
+  private ctrlEnables(): number {
+    let v = 0;
+    if (this.opts.interrupts && this.capabilities & R.CAPS_DOORBELL_IRQ) v |= R.CTRL_DOORBELL_IRQ;
+    if (this.opts.interrupts && this.capabilities & R.CAPS_BG_IRQ) v |= R.CTRL_BG_IRQ;
+    return v;
+  }
+
+  private enableInterrupts(): void {
+    if (!this.opts.interrupts) return;
+    if (this.opts.config) enableMsixVector(this.opts.config, this.bus, this.interruptVector);
+    this.opts.interrupts.on('interrupt', (e) => {
+      if (e.vector !== this.interruptVector) return;
+      // The vector is shared by doorbell and background completion; the waiter re-reads the
+      // doorbell to see whether the wake-up was for it.
+      this.irqSeen.doorbell = true;
+    });
+    const enables = this.ctrlEnables();
+    if (enables) this.bus.write(this.mailboxOffset + R.MB_CTRL, 4, BigInt(enables));
+  }
+
+  private doorbellSet(): boolean {
+    return (Number(this.bus.read(this.mailboxOffset + R.MB_CTRL, 4)) & R.CTRL_DOORBELL) !== 0;
+  }
+
+  private async waitDoorbellClear(): Promise<boolean> {
+    const timeout = this.doorbellTimeout;
+    if (this.ctrlEnables() & R.CTRL_DOORBELL_IRQ) {
+      // Interrupt mode: no register polling; sleep from one device event to the next until the
+      // doorbell interrupt arrives, then confirm with one read.
+      await this.waitUntil(() => this.irqSeen.doorbell, timeout, undefined);
+      return !this.doorbellSet();
+    }
+    return this.waitUntil(() => !this.doorbellSet(), timeout, this.opts.pollIntervalMs ?? 1, () => !this.doorbellSet());
+  }
+
+  /**
+   * Wait until `cond` holds or `timeoutMs` of virtual time passes. With a `stepMs` the wait polls at
+   * that interval; without one it sleeps until the clock's next scheduled device event (interrupt
+   * mode). `finalCheck` runs once after the deadline (Linux re-checks the doorbell once too).
+   */
+  private async waitUntil(cond: () => boolean, timeoutMs: number, stepMs: number | undefined, finalCheck: () => boolean = cond): Promise<boolean> {
+    const deadline = this.clock.now() + timeoutMs;
+    while (!cond()) {
+      const now = this.clock.now();
+      if (now >= deadline) return finalCheck();
+      const next = this.clock.nextDeadline();
+      const step = stepMs ?? (next !== undefined && next > now ? Math.min(next, deadline) - now : deadline - now);
+      await this.clock.sleep(Math.min(step, deadline - now));
+    }
+    return true;
+  }
+
+  private async waitBackground(opcode: number, onProgress?: (pct: number) => void): Promise<{ opcode: number; percent: number; rc: number }> {
+    const mb = this.mailboxOffset;
+    const read = (): { opcode: number; percent: number; rc: number; running: boolean } => {
+      const bg = this.bus.read(mb + R.MB_BG_STATUS, 8);
+      const running = (this.bus.read(mb + R.MB_STATUS, 8) & R.STATUS_BG) !== 0n;
+      return { opcode: Number(bg & 0xffffn), percent: Number((bg >> 16n) & 0x7fn), rc: Number((bg >> 32n) & 0xffffn), running };
+    };
+    let last = -1;
+    let state = read();
+    const timeout = this.opts.backgroundTimeoutMs ?? 4 * 3600_000;
+    const step = this.opts.backgroundPollMs ?? 1000;
+    const start = this.clock.now();
+    // Completion is "Background Operation" clear in Mailbox Status: an aborted command ends below 100%.
+    while (state.running) {
+      if (state.percent !== last) onProgress?.((last = state.percent));
+      if (this.clock.now() - start >= timeout) {
+        throw new MailboxTimeoutError(`timeout waiting for background command 0x${hex16(opcode)} (${timeout} ms, ${state.percent}%)`);
+      }
+      await this.clock.sleep(step);
+      state = read();
+    }
+    if (state.percent !== last) onProgress?.(state.percent);
+    return { opcode: state.opcode, percent: state.percent, rc: state.rc };
+  }
+
+  private async waitReady(): Promise<void> {
+    if (this.statusOffset === undefined) return;
+    const bit = this.statusLayout === 'switch' ? R.SWITCH_STATUS_READY : R.MEMDEV_STATUS_READY;
+    const off = this.statusOffset;
+    const ok = await this.waitUntil(() => (this.bus.read(off, 8) & bit) !== 0n, this.opts.readyTimeoutMs ?? 60_000, 100);
+    if (!ok) throw new MailboxTimeoutError('timeout awaiting mailbox ready');
+  }
+
+  /** CXL r3.2 8.2.9.5: find the CEL with Get Supported Logs, then read it with Get Log in chunks. */
+  private async readCel(): Promise<void> {
+    const logs = await this.send(0x0400);
+    if (logs.rc !== RC.Success) throw new DriverError(`Get Supported Logs failed: ${logs.rcName}`);
+    const r = new ByteReader(logs.payload);
+    const count = r.u16(0);
+    let size: number | undefined;
+    for (let i = 0; i < count; i++) {
+      const base = 8 + i * 20;
+      if (!r.fits(base, 20)) break;
+      if (bytesEqual(r.slice(base, 16), CEL_UUID)) size = r.u32(base + 16);
+    }
+    if (size === undefined) throw new DriverError('device lists no Command Effects Log');
+    const cel = new Map<number, number>();
+    for (let offset = 0; offset < size; ) {
+      const len = Math.min(this.payloadSize, size - offset);
+      const req = new ByteWriter(0x18).set(0, CEL_UUID).u32(0x10, offset).u32(0x14, len).bytes;
+      const res = await this.send(0x0401, req);
+      if (res.rc !== RC.Success) throw new DriverError(`Get Log (CEL) at offset ${offset} failed: ${res.rcName}`);
+      if (res.payload.length === 0) break;
+      const e = new ByteReader(res.payload);
+      for (let i = 0; i + 4 <= res.payload.length; i += 4) cel.set(e.u16(i), e.u16(i + 2));
+      offset += res.payload.length;
+    }
+    this.cel = cel;
+  }
+
+  // Payload transfers in 8-byte accesses with a narrower tail, as memcpy_toio/fromio would.
+  private writeBytes(base: number, data: Uint8Array): void {
+    let i = 0;
+    const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+    for (; i + 8 <= data.length; i += 8) this.bus.write(base + i, 8, view.getBigUint64(i, true));
+    for (; i < data.length; i++) this.bus.write(base + i, 1, BigInt(data[i] ?? 0));
+  }
+
+  private readBytes(base: number, n: number): Uint8Array {
+    const out = new Uint8Array(n);
+    const view = new DataView(out.buffer);
+    let i = 0;
+    for (; i + 8 <= n; i += 8) view.setBigUint64(i, this.bus.read(base + i, 8), true);
+    for (; i < n; i++) out[i] = Number(this.bus.read(base + i, 1 as AccessWidth));
+    return out;
+  }
+}
+
+function hex16(n: number): string {
+  return n.toString(16).padStart(4, '0');
+}
+
+/** CXL r3.2 8.2.8.1: walk the Device Capabilities Array; returns capability ID → BAR offset. */
+function readCapabilityArray(bus: MmioBus, base: number): Map<number, number> {
+  const arr = bus.read(base, 8);
+  if ((arr & 0xffffn) !== 0n) throw new DriverError(`no CXL device capabilities array at 0x${base.toString(16)}`);
+  const count = Number((arr >> R.CAP_ARRAY_COUNT_SHIFT) & 0xffffn);
+  const caps = new Map<number, number>();
+  for (let i = 1; i <= count; i++) {
+    const hdr = base + i * R.CAP_HEADER_SIZE;
+    const id = Number(bus.read(hdr, 4) & 0xffffn);
+    const offset = Number(bus.read(hdr + 4, 4));
+    if (!caps.has(id)) caps.set(id, base + offset);
+  }
+  return caps;
+}
+
+/** CXL r3.2 8.1.9.1 Register Locator DVSEC: the BAR offset of the CXL device registers block. */
+function findDeviceRegisterBlock(config: ConfigSpaceAccess): number {
+  for (let off = R.PCI_EXT_CAP_START, guard = 0; off !== 0 && guard < 64; guard++) {
+    const hdr = config.read(off, 4) >>> 0;
+    const id = hdr & 0xffff;
+    if (id === R.PCI_EXT_CAP_ID_DVSEC) {
+      const h1 = config.read(off + 4, 4) >>> 0;
+      const dvsecId = config.read(off + 8, 2);
+      if ((h1 & 0xffff) === R.CXL_DVSEC_VENDOR && dvsecId === R.CXL_DVSEC_REGISTER_LOCATOR) {
+        const length = h1 >>> 20;
+        for (let e = off + 0x0c; e + 8 <= off + length; e += 8) {
+          const lo = config.read(e, 4) >>> 0;
+          const hi = config.read(e + 4, 4) >>> 0;
+          if (((lo >>> 8) & 0xff) === R.REGISTER_BLOCK_DEVICE) {
+            if ((lo & 0x7) !== 0) throw new DriverError(`device registers in BAR index ${lo & 7}; only BAR0 is mapped`);
+            return (lo & 0xffff0000) + hi * 2 ** 32;
+          }
+        }
+      }
+    }
+    off = hdr >>> 20;
+  }
+  throw new DriverError('no Register Locator DVSEC with a CXL device register block');
+}
+
+function layoutFromClass(config: ConfigSpaceAccess): 'switch' | 'memdev' {
+  const cls = (config.read(R.PCI_CLASS_REVISION, 4) >>> 8) & 0xffffff;
+  return cls >>> 8 === 0x0c0b ? 'switch' : 'memdev';
+}
+
+/** PCI r6 7.7.2 MSI-X: enable the function and unmask our vector (table in BAR0 only). */
+function enableMsixVector(config: ConfigSpaceAccess, bar0: MmioBus, vector: number): void {
+  const CAP_ID_MSIX = 0x11;
+  let ptr = config.read(0x34, 1) & 0xfc;
+  for (let guard = 0; ptr !== 0 && guard < 48; guard++) {
+    if (config.read(ptr, 1) === CAP_ID_MSIX) {
+      const ctrl = config.read(ptr + 2, 2);
+      const table = config.read(ptr + 4, 4) >>> 0;
+      if ((table & 7) !== 0) return;
+      // Message Control: bit 15 MSI-X Enable, bit 14 Function Mask.
+      config.write(ptr + 2, 2, (ctrl | 0x8000) & ~0x4000);
+      const entry = (table & ~7) + vector * 16;
+      bar0.write(entry + 12, 4, bar0.read(entry + 12, 4) & ~1n);
+      return;
+    }
+    ptr = config.read(ptr + 1, 1) & 0xfc;
+  }
+}
