@@ -1,0 +1,324 @@
+// The host driver the rest of the world uses: the mailbox driver underneath, the filter in front.
+// Validate, then submit (Linux cxl_validate_cmd_from_user / handle_mailbox_cmd_from_user): a
+// refused command never reaches a register. At open the driver walks the fabric and reads the CEL
+// of every CCI it can reach: the switch's, then through tunnels each DSP's device (an SLD's LD or
+// an MLD's FM-owned LD) and each LD behind an FM-owned LD.
+
+import type { MmioBus } from '../device/bus.js';
+import type { ConfigSpaceAccess } from '../model/downstream.js';
+import { RC, rcName } from '../spec/return-codes.js';
+import type { VirtualClock } from '../time/clock.js';
+import { ByteReader, ByteWriter, bytesEqual, toHex, uuidBytes } from '../util/bytes.js';
+import { TUNNEL_OPCODE, unwrapTunnelResponses, wrapInTunnels, type TunnelHop } from '../commands/tunnel/tunnel-payload.js';
+import { DriverError } from './driver/errors.js';
+import { MailboxDriver, type InterruptSource, type MailboxResult } from './driver/mailbox-driver.js';
+import { AuditLog, type TaintState } from './policy/audit.js';
+import { decide, hex4, type CciKind, type CciView, type Decision, type FeatureEffects } from './policy/decide.js';
+import { scopeRank, type Scope } from './policy/scopes.js';
+
+export interface HostDriverOptions {
+  readonly clock: VirtualClock;
+  readonly bus: MmioBus;
+  readonly config?: ConfigSpaceAccess;
+  readonly interrupts?: InterruptSource;
+  /** The highest scope callers of this driver may name (set by whoever opens it). */
+  readonly maxScope?: Scope;
+  /** The escape hatch (Linux raw_allow_all): every command passes, loudly. Off by default. */
+  readonly allowAll?: boolean;
+  /** Shared audit log; a fresh one when absent. */
+  readonly audit?: AuditLog;
+  /** Driver timing knobs, passed to the mailbox driver. */
+  readonly doorbellTimeoutMs?: number;
+}
+
+export interface SubmitRequest {
+  readonly opcode: number;
+  readonly payload?: Uint8Array;
+  /** Route through Tunnel Management Commands: [port] or [port, ld]. */
+  readonly tunnel?: readonly TunnelHop[];
+  /** Scope the caller claims for this command (default read-only). */
+  readonly scope?: Scope;
+  /** 'wait' (default): follow a background command to its end; 'return': answer at once. */
+  readonly background?: 'wait' | 'return';
+  readonly onProgress?: (percent: number) => void;
+}
+
+export interface Completed {
+  readonly refused: false;
+  readonly rc: number;
+  readonly rcName: string;
+  readonly vendorStatus: number;
+  readonly payload: Uint8Array;
+  readonly background?: { readonly opcode: number; readonly percent: number; readonly rc: number };
+  /** For a tunnelled command: the outer Tunnel Management return code when routing failed. */
+  readonly tunnelRc?: number;
+  readonly decision: Decision;
+}
+
+export interface Refused {
+  readonly refused: true;
+  readonly reason: string;
+  readonly decision: Decision;
+}
+
+export type SubmitOutcome = Completed | Refused;
+
+export interface HostDriverStatus {
+  readonly maxScope: Scope;
+  readonly allowAll: boolean;
+  readonly tainted?: TaintState;
+  readonly auditEntries: number;
+  readonly ccis: { readonly route: string; readonly kind: CciKind; readonly label: string; readonly commands: number }[];
+}
+
+const CEL_UUID = uuidBytes('0da9c0b5-bf41-4b78-8f79-96b1623b3f17');
+
+export function routeKey(route: readonly TunnelHop[]): string {
+  return route.map((h) => `${h.id}${h.targetType ? `/${h.targetType}` : ''}`).join(':');
+}
+
+export class HostDriver {
+  readonly audit: AuditLog;
+  private readonly views = new Map<string, CciView>();
+  private allowAllFlag: boolean;
+  maxScope: Scope;
+
+  private constructor(
+    readonly mailbox: MailboxDriver,
+    private readonly clock: VirtualClock,
+    opts: HostDriverOptions,
+  ) {
+    this.audit = opts.audit ?? new AuditLog();
+    this.maxScope = opts.maxScope ?? 'read-only';
+    this.allowAllFlag = false;
+    if (opts.allowAll) this.setAllowAll(true);
+  }
+
+  static async open(opts: HostDriverOptions): Promise<HostDriver> {
+    const mailbox = await MailboxDriver.attach(opts.bus, {
+      clock: opts.clock,
+      ...(opts.config ? { config: opts.config } : {}),
+      ...(opts.interrupts ? { interrupts: opts.interrupts } : {}),
+      ...(opts.doorbellTimeoutMs !== undefined ? { doorbellTimeoutMs: opts.doorbellTimeoutMs } : {}),
+    });
+    const d = new HostDriver(mailbox, opts.clock, opts);
+    await d.discover();
+    return d;
+  }
+
+  get allowAll(): boolean {
+    return this.allowAllFlag;
+  }
+
+  /** Turning the escape hatch on is itself audited and taints the driver. */
+  setAllowAll(on: boolean): void {
+    if (on === this.allowAllFlag) return;
+    this.allowAllFlag = on;
+    const reason = on ? 'ALLOW-ALL ENABLED: the filter is bypassed, every command will be submitted' : 'allow-all disabled: filtering again';
+    this.audit.record({ atMs: this.clock.now(), allowed: on, opcode: 0, route: [], scope: 'full', reason, override: on });
+    if (on) this.audit.taint({ atMs: this.clock.now(), opcode: 0, reason: 'allow-all escape hatch enabled' });
+  }
+
+  /** The CCIs found at open, by route ('' is the switch, '3' a DSP's device, '3:1' LD 1 behind it). */
+  cci(route: readonly TunnelHop[]): CciView | undefined {
+    return this.views.get(routeKey(route));
+  }
+
+  status(): HostDriverStatus {
+    return {
+      maxScope: this.maxScope,
+      allowAll: this.allowAllFlag,
+      ...(this.audit.tainted ? { tainted: this.audit.tainted } : {}),
+      auditEntries: this.audit.size,
+      ccis: [...this.views.entries()].map(([route, v]) => ({ route, kind: v.kind, label: v.label, commands: v.cel.size })),
+    };
+  }
+
+  /** Decide without submitting (what `submit` would do at this scope). */
+  check(req: SubmitRequest): Decision {
+    const { opcode, payload } = wrapInTunnels(req.tunnel ?? [], req.opcode, req.payload ?? new Uint8Array(0));
+    return decide(opcode, payload, req.scope ?? 'read-only', (r) => this.cci(r));
+  }
+
+  async submit(req: SubmitRequest): Promise<SubmitOutcome> {
+    const scope = req.scope ?? 'read-only';
+    const route = req.tunnel ?? [];
+    const { opcode, payload } = wrapInTunnels(route, req.opcode, req.payload ?? new Uint8Array(0));
+    const at = this.clock.now();
+    if (scopeRank(scope) > scopeRank(this.maxScope)) {
+      const decision: Decision = { allowed: false, opcode, scope, route, reason: `scope ${scope} exceeds this caller's maximum scope ${this.maxScope}` };
+      this.audit.record({ atMs: at, allowed: false, opcode, route, scope, reason: decision.reason });
+      return { refused: true, reason: decision.reason, decision };
+    }
+    let decision = decide(opcode, payload, scope, (r) => this.cci(r));
+    let override = false;
+    if (!decision.allowed && this.allowAllFlag) {
+      override = true;
+      decision = { ...decision, allowed: true, reason: `ALLOW-ALL override of a refusal: ${decision.reason}` };
+    }
+    this.audit.record({
+      atMs: at,
+      allowed: decision.allowed,
+      opcode,
+      ...(decision.innerOpcode !== undefined ? { innerOpcode: decision.innerOpcode } : {}),
+      route: decision.route,
+      scope,
+      ...(decision.class ? { class: decision.class } : {}),
+      ...(decision.requiredScope ? { requiredScope: decision.requiredScope } : {}),
+      reason: decision.reason,
+      ...(override ? { override } : {}),
+    });
+    if (!decision.allowed) return { refused: true, reason: decision.reason, decision };
+    if (override || decision.class === 'write' || decision.class === 'destructive') {
+      this.audit.taint({
+        atMs: at,
+        opcode,
+        ...(decision.innerOpcode !== undefined ? { innerOpcode: decision.innerOpcode } : {}),
+        reason: `${override ? 'allow-all override' : `${decision.class} command at scope ${scope}`}: ${hex4(decision.innerOpcode ?? opcode)}`,
+      });
+    }
+    return this.run(opcode, payload, route.length, decision, req);
+  }
+
+  private async run(opcode: number, payload: Uint8Array, depth: number, decision: Decision, req: SubmitRequest): Promise<Completed> {
+    const res = await this.mailbox.send(opcode, payload, {
+      background: req.background ?? 'wait',
+      ...(req.onProgress ? { onProgress: req.onProgress } : {}),
+    });
+    if (depth === 0) return completed(res, decision);
+    if (res.rc !== RC.Success) return { ...completed(res, decision), tunnelRc: res.rc };
+    const inner = unwrapTunnelResponses(res.payload, depth);
+    if (!inner) throw new DriverError(`malformed tunnel response to ${hex4(req.opcode)}`);
+    const base: Completed = { refused: false, rc: inner.rc, rcName: rcName(inner.rc), vendorStatus: inner.vendorStatus, payload: inner.payload, decision };
+    if (inner.rc === RC.BackgroundCommandStarted && (req.background ?? 'wait') === 'wait') {
+      const bg = await this.followTunnelledBackground(req.tunnel ?? [], req.opcode, req.onProgress);
+      return { ...base, rc: bg.rc, rcName: rcName(bg.rc), payload: new Uint8Array(0), background: bg };
+    }
+    return base;
+  }
+
+  /** A background command behind a tunnel: poll Background Operation Status through the same route. */
+  private async followTunnelledBackground(route: readonly TunnelHop[], opcode: number, onProgress?: (p: number) => void): Promise<{ opcode: number; percent: number; rc: number }> {
+    const start = this.clock.now();
+    let last = -1;
+    for (;;) {
+      const r = await this.raw(route, 0x0002);
+      if (r.rc !== RC.Success || r.payload.length < 8) throw new DriverError(`Background Operation Status via tunnel failed: ${rcName(r.rc)}`);
+      const b = new ByteReader(r.payload);
+      const running = (b.u8(0) & 1) === 1;
+      const percent = b.u8(0) >> 1;
+      if (percent !== last) onProgress?.((last = percent));
+      if (!running) return { opcode: b.u16(2), percent, rc: b.u16(4) };
+      if (this.clock.now() - start > 4 * 3600_000) throw new DriverError(`timeout waiting for tunnelled background command ${hex4(opcode)}`);
+      await this.clock.sleep(1000);
+    }
+  }
+
+  /** Unfiltered send for the driver's own discovery and polling (read-only commands only). */
+  private async raw(route: readonly TunnelHop[], opcode: number, payload: Uint8Array = new Uint8Array(0)): Promise<{ rc: number; payload: Uint8Array }> {
+    const w = wrapInTunnels(route, opcode, payload);
+    const res = await this.mailbox.send(w.opcode, w.payload, { background: 'return' });
+    if (route.length === 0 || res.rc !== RC.Success) return res;
+    return unwrapTunnelResponses(res.payload, route.length) ?? { rc: RC.InternalError, payload: new Uint8Array(0) };
+  }
+
+  /** Walk the fabric and read every reachable CEL (and Supported Features where listed). */
+  async discover(): Promise<void> {
+    this.views.clear();
+    const swCel = new Map(this.mailbox.commandEffects().entries);
+    this.views.set('', { kind: 'switch', label: 'the switch CCI', cel: swCel, features: await this.readFeatures([], swCel) });
+    if (!swCel.has(0x5100) || !swCel.has(0x5101) || !swCel.has(TUNNEL_OPCODE)) return;
+
+    const ident = await this.raw([], 0x5100);
+    if (ident.rc !== RC.Success) return;
+    const bitmask = ident.payload.slice(4, 36);
+    const ports: number[] = [];
+    bitmask.forEach((byte, i) => {
+      for (let b = 0; b < 8; b++) if (byte & (1 << b)) ports.push(i * 8 + b);
+    });
+    const states = await this.portStates(ports);
+    for (const { port, deviceType } of states) {
+      if (deviceType !== 4 && deviceType !== 5) continue;
+      const route = [{ id: port }];
+      const cel = await this.readCelVia(route);
+      if (!cel) continue;
+      const kind: CciKind = deviceType === 5 ? 'fm-owned-ld' : 'ld';
+      this.views.set(routeKey(route), { kind, label: deviceType === 5 ? `the FM-owned LD at port ${port}` : `the SLD at port ${port}`, cel, features: await this.readFeatures(route, cel) });
+      if (kind !== 'fm-owned-ld' || !cel.has(0x5400) || !cel.has(TUNNEL_OPCODE)) continue;
+      const info = await this.raw(route, 0x5400);
+      if (info.rc !== RC.Success) continue;
+      const lds = new ByteReader(info.payload).u16(8);
+      for (let ld = 0; ld < lds; ld++) {
+        const r2 = [{ id: port }, { id: ld }];
+        const c2 = await this.readCelVia(r2);
+        if (c2) this.views.set(routeKey(r2), { kind: 'ld', label: `LD ${ld} at port ${port}`, cel: c2, features: await this.readFeatures(r2, c2) });
+      }
+    }
+  }
+
+  private async portStates(ports: number[]): Promise<{ port: number; deviceType: number }[]> {
+    const out: { port: number; deviceType: number }[] = [];
+    const perChunk = Math.max(1, Math.floor((Math.min(this.mailbox.payloadSize, 1024) - 4) / 16));
+    for (let i = 0; i < ports.length; i += perChunk) {
+      const chunk = ports.slice(i, i + perChunk);
+      const r = await this.raw([], 0x5101, Uint8Array.of(chunk.length, ...chunk));
+      if (r.rc !== RC.Success) continue;
+      const b = new ByteReader(r.payload);
+      for (let k = 0; k < b.u8(0); k++) out.push({ port: b.u8(4 + k * 16), deviceType: b.u8(4 + k * 16 + 4) });
+    }
+    return out;
+  }
+
+  private async readCelVia(route: readonly TunnelHop[]): Promise<Map<number, number> | undefined> {
+    const logs = await this.raw(route, 0x0400);
+    if (logs.rc !== RC.Success) return undefined;
+    const r = new ByteReader(logs.payload);
+    let size: number | undefined;
+    for (let i = 0; i < r.u16(0); i++) if (bytesEqual(r.slice(8 + i * 20, 16), CEL_UUID)) size = r.u32(8 + i * 20 + 16);
+    if (size === undefined) return undefined;
+    const cel = new Map<number, number>();
+    // Tunnelled responses carry 16 bytes of framing per level; stay well inside every limit.
+    const chunk = 256;
+    for (let off = 0; off < size; off += chunk) {
+      const len = Math.min(chunk, size - off);
+      const res = await this.raw(route, 0x0401, new ByteWriter(0x18).set(0, CEL_UUID).u32(0x10, off).u32(0x14, len).bytes);
+      if (res.rc !== RC.Success) return undefined;
+      const e = new ByteReader(res.payload);
+      for (let i = 0; i + 4 <= res.payload.length; i += 4) cel.set(e.u16(i), e.u16(i + 2));
+    }
+    return cel;
+  }
+
+  /** CXL r3.2 8.2.9.6.1 Get Supported Features: UUID → (changeable, Set Feature Effects). */
+  private async readFeatures(route: readonly TunnelHop[], cel: ReadonlyMap<number, number>): Promise<Map<string, FeatureEffects> | undefined> {
+    if (!cel.has(0x0500)) return undefined;
+    const out = new Map<string, FeatureEffects>();
+    for (let start = 0; ; ) {
+      const req = new ByteWriter(8).u32(0, 8 + 48 * 4).u16(4, start).bytes;
+      const r = await this.raw(route, 0x0500, req);
+      if (r.rc !== RC.Success) break;
+      const b = new ByteReader(r.payload);
+      const n = b.u16(0);
+      for (let i = 0; i < n; i++) {
+        const e = 8 + i * 48;
+        if (!b.fits(e, 48)) break;
+        out.set(toHex(b.slice(e, 16)), { changeable: (b.u32(e + 22) & 1) === 1, effects: b.u16(e + 28) });
+      }
+      start += n;
+      if (n === 0 || start >= b.u16(2)) break;
+    }
+    return out;
+  }
+}
+
+function completed(res: MailboxResult, decision: Decision): Completed {
+  return {
+    refused: false,
+    rc: res.rc,
+    rcName: res.rcName,
+    vendorStatus: res.vendorStatus,
+    payload: res.payload,
+    ...(res.background ? { background: res.background } : {}),
+    decision,
+  };
+}

@@ -1,0 +1,70 @@
+// Every filter decision goes here, allowed or refused, and the first allowed command above the
+// configuration scope taints the driver for good, as fwctl's TAINT_FWCTL does for DEBUG_WRITE
+// (reference linux-driver-fwctl-mmpt.md §3.2). The log is bounded; the taint is sticky.
+
+import { Emitter } from '../../util/emitter.js';
+import type { TunnelHop } from '../../commands/tunnel/tunnel-payload.js';
+import type { CommandClass, Scope } from './scopes.js';
+
+export interface AuditEntry {
+  readonly seq: number;
+  readonly atMs: number;
+  readonly allowed: boolean;
+  readonly opcode: number;
+  readonly innerOpcode?: number;
+  readonly route: readonly TunnelHop[];
+  readonly scope: Scope;
+  readonly class?: CommandClass;
+  readonly requiredScope?: Scope;
+  readonly reason: string;
+  /** Allowed only because the allow-all escape hatch is on. */
+  readonly override?: boolean;
+}
+
+export interface TaintState {
+  readonly atMs: number;
+  readonly opcode: number;
+  readonly innerOpcode?: number;
+  readonly reason: string;
+}
+
+export interface AuditEvents {
+  decision: AuditEntry;
+  tainted: TaintState;
+}
+
+export class AuditLog {
+  readonly events = new Emitter<AuditEvents>();
+  private readonly entries: AuditEntry[] = [];
+  private seq = 0;
+  private taintState: TaintState | undefined;
+
+  constructor(readonly capacity = 10_000) {}
+
+  record(e: Omit<AuditEntry, 'seq'>): AuditEntry {
+    const entry: AuditEntry = { seq: ++this.seq, ...e };
+    this.entries.push(entry);
+    if (this.entries.length > this.capacity) this.entries.shift();
+    this.events.emit('decision', entry);
+    return entry;
+  }
+
+  taint(t: TaintState): void {
+    if (this.taintState) return;
+    this.taintState = t;
+    this.events.emit('tainted', t);
+  }
+
+  get tainted(): TaintState | undefined {
+    return this.taintState;
+  }
+
+  /** The newest `n` entries, oldest first. */
+  tail(n = 50): AuditEntry[] {
+    return this.entries.slice(Math.max(0, this.entries.length - n));
+  }
+
+  get size(): number {
+    return this.entries.length;
+  }
+}
