@@ -88,6 +88,9 @@ function refuse(opcode: number, route: readonly TunnelHop[], reason: string): Ve
 function classifyAt(opcode: number, payload: Uint8Array, directory: CciDirectory, route: readonly TunnelHop[], depth: number): Verdict {
   const cci = directory(route);
   if (!cci) return refuse(opcode, route, `no CCI known at tunnel route ${route.map((h) => h.id).join(':') || '(switch)'}`);
+  if (opcode === TUNNEL_OPCODE && depth >= MAX_TUNNEL_DEPTH) {
+    return refuse(TUNNEL_OPCODE, route, `tunnel nests deeper than the ${MAX_TUNNEL_DEPTH} levels the spec allows`);
+  }
   if (isVendorOpcode(opcode)) return refuse(opcode, route, `${describe(opcode, route)} is vendor-defined; vendor commands are never passed through`);
   const effects = cci.cel.get(opcode);
   if (effects === undefined) return refuse(opcode, route, `${describe(opcode, route)} is not in the CEL of ${cci.label}`);
@@ -103,9 +106,6 @@ function classifyAt(opcode: number, payload: Uint8Array, directory: CciDirectory
 }
 
 function classifyTunnel(payload: Uint8Array, directory: CciDirectory, route: readonly TunnelHop[], depth: number): Verdict {
-  if (depth >= MAX_TUNNEL_DEPTH) {
-    return refuse(TUNNEL_OPCODE, route, `tunnel nests deeper than the ${MAX_TUNNEL_DEPTH} levels the spec allows`);
-  }
   const t = decodeTunnelRequest(payload);
   if (!t.ok) {
     return refuse(TUNNEL_OPCODE, route, `malformed tunnel: ${t.rc === 0x16 ? 'command size and lengths disagree' : 'embedded message is not a request'}`);
