@@ -1,0 +1,334 @@
+// The CXL mailbox register block (CXL r3.2 8.2.8.4), reusable for the switch mailbox CCI and a
+// type 3 function's primary mailbox. It turns register traffic into Cci.process calls and knows
+// nothing about commands: opcode, payload, return code and output length are all it handles.
+//
+//   +0x00 Mailbox Capabilities (32, RO)   +0x04 Mailbox Control (32)
+//   +0x08 Command (64)                    +0x10 Mailbox Status (64, RO)
+//   +0x18 Background Command Status (64, RO)
+//   +0x20 Command Payload (2^n bytes, plain memory)
+//
+// Deviations from QEMU, on purpose (shared/reference/qemu-cxl-emulation.md section 12): the
+// doorbell interrupt exists and honours its enable; the background-complete interrupt honours
+// Control bit 2; the Mailbox Status background bit stays set until the operation ends; the
+// background status register is live for every access width; the input length is checked
+// against the payload size; 1- and 2-byte accesses work; Capabilities is read-only.
+//
+// Mailbox Status bit 1 is "MMB Ready" (PCIe r6.3 6.35.1.3, MMB Status register; Linux's MMB code
+// in Dave Jiang's PCI tree waits for it). CXL r3.2 8.2.8.4.6 leaves bit 1 reserved, but the
+// CXL mailbox is defined as an extension of the MMB registers and a component with both must alias
+// the MMB onto the primary mailbox, so the one register carries the MMB bit: set while the mailbox
+// is ready (the same condition as the "Mailbox Interfaces Ready" status bit).
+
+import type { CciEvents, CciResponse, ProcessOptions } from '../../cci/cci.js';
+import type { BackgroundStatus } from '../../cci/context.js';
+import type { TimerHandle, VirtualClock } from '../../time/clock.js';
+import { Emitter } from '../../util/emitter.js';
+import { MAILBOX_PAYLOAD_OFFSET } from '../layout.js';
+import type { InterruptCause } from '../pci/msix.js';
+import {
+  bit,
+  field,
+  fieldMask,
+  getField,
+  liveRegister,
+  MemoryRegion,
+  RegisterBlock,
+  setField,
+  StoredRegister,
+  type Region,
+} from './register-file.js';
+
+/** What the mailbox needs from a CCI. `Cci` satisfies it. */
+export interface MailboxTarget {
+  process(opcode: number, payload: Uint8Array, opts?: ProcessOptions): CciResponse;
+  background(): BackgroundStatus;
+  readonly events: Emitter<CciEvents>;
+}
+
+// CXL r3.2 8.2.8.4.3 Mailbox Capabilities Register
+const CAP_PAYLOAD_SIZE = field(4, 0);
+const CAP_DOORBELL_INT_CAPABLE = bit(5); // MB Doorbell Interrupt Capable
+const CAP_BG_INT_CAPABLE = bit(6); // Background Command Complete Interrupt Capable
+const CAP_INT_MSG_NUMBER = field(10, 7); // Interrupt Message Number (MSI/MSI-X vector)
+const CAP_READY_TIME = field(18, 11); // Mailbox Ready Time, seconds
+const CAP_TYPE = field(22, 19); // 0: command set inferred from the class code
+
+// CXL r3.2 8.2.8.4.4 Mailbox Control Register
+const CTRL_DOORBELL = bit(0);
+const CTRL_DOORBELL_INT = bit(1); // MB Doorbell Interrupt enable
+const CTRL_BG_INT = bit(2); // Background Command Complete Interrupt enable
+const CTRL_WRITABLE = CTRL_DOORBELL | CTRL_DOORBELL_INT | CTRL_BG_INT;
+
+// CXL r3.2 8.2.8.4.5 Command Register
+const CMD_OPCODE = field(15, 0);
+const CMD_LENGTH = field(36, 16); // Payload Length, 21 bits
+const CMD_WRITABLE = fieldMask(CMD_OPCODE) | fieldMask(CMD_LENGTH);
+
+// CXL r3.2 8.2.8.4.6 Mailbox Status Register
+const STATUS_BG_OP = bit(0);
+const STATUS_MMB_READY = bit(1); // PCIe MMB Status "Ready" (see the header comment)
+const STATUS_RC = field(47, 32);
+const STATUS_VENDOR = field(63, 48);
+
+// CXL r3.2 8.2.8.4.7 Background Command Status Register
+const BG_OPCODE = field(15, 0);
+const BG_PERCENT = field(22, 16);
+const BG_RC = field(47, 32);
+const BG_VENDOR = field(63, 48);
+
+/** CXL r3.2 8.2.9 Table 8-34: Invalid Payload Length. */
+const RC_INVALID_PAYLOAD_LENGTH = 0x16;
+const RC_INTERNAL_ERROR = 0x04;
+
+export interface MailboxInterrupt {
+  readonly vector: number;
+  readonly cause: InterruptCause;
+}
+
+export interface MailboxEvents {
+  interrupt: MailboxInterrupt;
+}
+
+export interface MailboxFaults {
+  /** The device never completes a command: the doorbell stays set until reset (timeout tests). */
+  stuckDoorbell: boolean;
+}
+
+export interface MailboxOptions {
+  readonly cci: MailboxTarget;
+  readonly clock: VirtualClock;
+  /** log2 of the payload size, 8..20 (CXL r3.2 8.2.8.4.3). Default 11 (2048 bytes). */
+  readonly payloadSizeLog2?: number;
+  /** MSI/MSI-X vector for both mailbox interrupts, 0..15. Default 0. */
+  readonly interruptMessageNumber?: number;
+  /** Mailbox Ready Time in seconds, 0..255. Default 0 (not reported). */
+  readonly readyTimeS?: number;
+  /** Mailbox type field: 0 inferred from the class code. Default 0. */
+  readonly type?: number;
+  /** Virtual time a command takes. 0 (default) completes inside the doorbell write. */
+  readonly commandLatencyMs?: number;
+  /** Whether the mailbox interfaces are ready. Doorbells rung before then are ignored. */
+  readonly ready?: () => boolean;
+}
+
+interface Pending {
+  readonly opcode: number;
+  readonly input: Uint8Array;
+  readonly tooLong: boolean;
+  timer?: TimerHandle;
+}
+
+export class Mailbox {
+  readonly events = new Emitter<MailboxEvents>();
+  readonly faults: MailboxFaults = { stuckDoorbell: false };
+  readonly payloadSize: number;
+  readonly vector: number;
+  /** The whole block: registers at 0x00..0x1f, payload from 0x20. */
+  readonly region: Region;
+  readonly payload: MemoryRegion;
+  commandLatencyMs: number;
+
+  private readonly cci: MailboxTarget;
+  private readonly clock: VirtualClock;
+  private readonly ready: () => boolean;
+  private readonly capabilities: bigint;
+  private readonly control = new StoredRegister('Mailbox Control', 0x04, 4, CTRL_WRITABLE);
+  private readonly command = new StoredRegister('Command', 0x08, 8, CMD_WRITABLE);
+  private status = { rc: 0, vendor: 0 };
+  private pending: Pending | undefined;
+  private ringRequested = false;
+  private readonly detach: () => void;
+
+  constructor(opts: MailboxOptions) {
+    const log2 = opts.payloadSizeLog2 ?? 11;
+    if (!Number.isInteger(log2) || log2 < 8 || log2 > 20) throw new Error(`mailbox payload size 2^${log2} is outside 2^8..2^20`);
+    const vector = opts.interruptMessageNumber ?? 0;
+    if (!Number.isInteger(vector) || vector < 0 || vector > 15) throw new Error(`mailbox interrupt message number ${vector} is outside 0..15`);
+    const readyTime = opts.readyTimeS ?? 0;
+    if (!Number.isInteger(readyTime) || readyTime < 0 || readyTime > 255) throw new Error(`mailbox ready time ${readyTime} s is outside 0..255`);
+    const type = opts.type ?? 0;
+    if (!Number.isInteger(type) || type < 0 || type > 15) throw new Error(`mailbox type ${type} is outside 0..15`);
+
+    this.cci = opts.cci;
+    this.clock = opts.clock;
+    this.ready = opts.ready ?? (() => true);
+    this.payloadSize = 2 ** log2;
+    this.vector = vector;
+    this.commandLatencyMs = opts.commandLatencyMs ?? 0;
+    this.capabilities =
+      setField(CAP_PAYLOAD_SIZE, log2) |
+      CAP_DOORBELL_INT_CAPABLE |
+      CAP_BG_INT_CAPABLE |
+      setField(CAP_INT_MSG_NUMBER, vector) |
+      setField(CAP_READY_TIME, readyTime) |
+      setField(CAP_TYPE, type);
+
+    this.payload = new MemoryRegion('Command Payload', this.payloadSize);
+    const registers = new RegisterBlock('Mailbox registers', MAILBOX_PAYLOAD_OFFSET, [
+      liveRegister('Mailbox Capabilities', 0x00, 4, () => this.capabilities),
+      {
+        name: this.control.name,
+        offset: this.control.offset,
+        width: 4,
+        writable: CTRL_WRITABLE,
+        read: () => this.control.read(),
+        write: (value) => this.writeControl(value),
+      },
+      {
+        name: this.command.name,
+        offset: this.command.offset,
+        width: 8,
+        writable: CMD_WRITABLE,
+        read: () => this.command.read(),
+        // The host may not change the command while the device owns the mailbox.
+        write: (value) => {
+          if (!this.doorbell) this.command.set(value);
+        },
+      },
+      liveRegister('Mailbox Status', 0x10, 8, () => this.statusValue()),
+      liveRegister('Background Command Status', 0x18, 8, () => this.backgroundValue()),
+    ], () => this.afterRegisterWrite());
+    this.region = new MailboxRegion(registers, this.payload);
+
+    this.detach = this.cci.events.on('background-complete', () => {
+      if (this.control.read() & CTRL_BG_INT) this.events.emit('interrupt', { vector: this.vector, cause: 'background' });
+    });
+  }
+
+  /** True while the device owns the mailbox (doorbell set). */
+  get doorbell(): boolean {
+    return (this.control.read() & CTRL_DOORBELL) !== 0n;
+  }
+
+  /** Back to power-on state: registers cleared, payload zeroed, a command in flight dropped. */
+  reset(): void {
+    if (this.pending) this.clock.cancel(this.pending.timer);
+    this.pending = undefined;
+    this.ringRequested = false;
+    this.control.reset();
+    this.command.reset();
+    this.status = { rc: 0, vendor: 0 };
+    this.payload.bytes.fill(0);
+  }
+
+  /** Stop listening to the CCI (the function is being torn down). */
+  dispose(): void {
+    this.reset();
+    this.detach();
+  }
+
+  private writeControl(value: bigint): void {
+    // While the doorbell is set the whole register is the device's: a second ring, a clear and an
+    // enable change are all ignored (CXL r3.2 8.2.8.4.4: the doorbell is cleared only by the device).
+    if (this.doorbell) return;
+    this.control.set(value & ~CTRL_DOORBELL);
+    // A mailbox that is not ready does not take commands; the enables still latch.
+    if ((value & CTRL_DOORBELL) !== 0n && this.ready()) this.ringRequested = true;
+  }
+
+  // The doorbell latches after the whole access: an 8-byte write covering Control and the low half
+  // of Command rings with the command it carries.
+  private afterRegisterWrite(): void {
+    if (!this.ringRequested) return;
+    this.ringRequested = false;
+    this.control.set(this.control.read() | CTRL_DOORBELL);
+    this.ring();
+  }
+
+  private ring(): void {
+    const cmd = this.command.read();
+    const opcode = getField(cmd, CMD_OPCODE);
+    const length = getField(cmd, CMD_LENGTH);
+    const tooLong = length > this.payloadSize;
+    // The input is captured when the doorbell rings: what the host does to the payload area while
+    // the device owns it cannot change the command.
+    const input = tooLong ? new Uint8Array(0) : this.payload.bytes.slice(0, length);
+    const pending: Pending = { opcode, input, tooLong };
+    this.pending = pending;
+    if (this.faults.stuckDoorbell) return;
+    if (this.commandLatencyMs > 0) {
+      pending.timer = this.clock.schedule(this.commandLatencyMs, () => this.complete(pending));
+    } else {
+      this.complete(pending);
+    }
+  }
+
+  private complete(p: Pending): void {
+    if (this.pending !== p || this.faults.stuckDoorbell) return;
+    this.pending = undefined;
+    let res: { rc: number; payload: Uint8Array; vendorStatus: number };
+    if (p.tooLong) {
+      // CXL r3.2 8.2.8.4.5: the length cannot exceed the payload size; the device refuses the
+      // command without running it.
+      res = { rc: RC_INVALID_PAYLOAD_LENGTH, payload: new Uint8Array(0), vendorStatus: 0 };
+    } else {
+      try {
+        res = this.cci.process(p.opcode, p.input, { via: 'mailbox' });
+      } catch {
+        // The dispatcher should never throw; if it does, the host still gets a completion
+        // (Internal Error, Table 8-34) instead of an exception out of its register write.
+        res = { rc: RC_INTERNAL_ERROR, payload: new Uint8Array(0), vendorStatus: 0 };
+      }
+    }
+    // No stale data: the window holds the output and zeros, never a previous command's bytes.
+    this.payload.bytes.fill(0);
+    const out = res.payload.subarray(0, this.payloadSize);
+    this.payload.bytes.set(out, 0);
+    this.status = { rc: res.rc & 0xffff, vendor: res.vendorStatus & 0xffff };
+    this.command.set(setField(CMD_OPCODE, p.opcode) | setField(CMD_LENGTH, out.length));
+    this.control.set(this.control.read() & ~CTRL_DOORBELL);
+    if (this.control.read() & CTRL_DOORBELL_INT) this.events.emit('interrupt', { vector: this.vector, cause: 'doorbell' });
+  }
+
+  private statusValue(): bigint {
+    let v = setField(STATUS_RC, this.status.rc) | setField(STATUS_VENDOR, this.status.vendor);
+    if (this.cci.background().running) v |= STATUS_BG_OP;
+    if (this.ready()) v |= STATUS_MMB_READY;
+    return v;
+  }
+
+  private backgroundValue(): bigint {
+    const bg = this.cci.background();
+    return (
+      setField(BG_OPCODE, bg.opcode) |
+      setField(BG_PERCENT, Math.max(0, Math.min(100, bg.percent))) |
+      setField(BG_RC, bg.rc) |
+      setField(BG_VENDOR, bg.vendorStatus)
+    );
+  }
+}
+
+/** Registers and payload as one region, so the block can be placed (and aliased) as a unit. */
+class MailboxRegion implements Region {
+  readonly name = 'Primary Mailbox';
+  readonly size: number;
+  constructor(
+    private readonly registers: RegisterBlock,
+    private readonly payload: MemoryRegion,
+  ) {
+    this.size = registers.size + payload.size;
+  }
+  read(offset: number, length: number): bigint {
+    return this.split(offset, length, (r, off, len) => r.read(off, len), 0n);
+  }
+  write(offset: number, length: number, value: bigint): void {
+    this.split(offset, length, (r, off, len, shift) => {
+      r.write(off, len, (value >> BigInt(8 * shift)) & ((1n << BigInt(8 * len)) - 1n));
+      return 0n;
+    }, 0n);
+  }
+  private split(offset: number, length: number, fn: (r: Region, off: number, len: number, shift: number) => bigint, acc: bigint): bigint {
+    const regEnd = this.registers.size;
+    let out = acc;
+    if (offset < regEnd) {
+      const len = Math.min(length, regEnd - offset);
+      out |= fn(this.registers, offset, len, 0);
+    }
+    if (offset + length > regEnd) {
+      const start = Math.max(offset, regEnd);
+      const shift = start - offset;
+      out |= fn(this.payload, start - regEnd, offset + length - start, shift) << BigInt(8 * shift);
+    }
+    return out;
+  }
+}
