@@ -1,0 +1,60 @@
+// CXL r3.2 8.2.9.2.3 Clear Event Records (Opcode 0101h): remove records the host has consumed,
+// by handle, or the whole log. Every handle must name a record in the log, or nothing is cleared.
+
+import { decoded, defineCommand, emptyCodec, fail, invalid, ok } from '../../cci/command.js';
+import { Effect } from '../../spec/effects.js';
+import { RC } from '../../spec/return-codes.js';
+import type { LdContext } from '../../type3/logical-device.js';
+import type { EventLogId } from '../../type3/ld/event-logs.js';
+import { ByteWriter } from '../../util/bytes.js';
+import { requestCodec } from '../memdev/codecs.js';
+import { isEventLogId } from './get-event-records.js';
+
+export interface ClearEventRecordsRequest {
+  readonly log: EventLogId;
+  readonly clearAll: boolean;
+  readonly handles: readonly number[];
+}
+
+const HEADER = 6;
+
+export const clearEventRecordsCommand = defineCommand({
+  opcode: 0x0101,
+  name: 'Clear Event Records',
+  spec: 'CXL r3.2 8.2.9.2.3',
+  // u8 log, u8 flags, u8 handle count, 3 reserved, then u16 handles.
+  input: { min: HEADER, max: HEADER + 2 * 0xff },
+  effects: Effect.LogChangeImmediate,
+  request: requestCodec<ClearEventRecordsRequest>(
+    (r) => {
+      const n = r.u8(2);
+      // The handle list is exactly as long as the count says.
+      if (r.length !== HEADER + 2 * n) return invalid(RC.InvalidPayloadLength);
+      const log = r.u8(0);
+      if (!isEventLogId(log)) return invalid();
+      const clearAll = (r.u8(1) & 1) === 1;
+      // Clear All takes no handles (CXL r3.2 Table 8-53: the count shall be 0).
+      if (clearAll && n !== 0) return invalid();
+      const handles: number[] = [];
+      for (let i = 0; i < n; i++) handles.push(r.u16(HEADER + 2 * i));
+      return decoded({ log, clearAll, handles });
+    },
+    (v) => {
+      const w = new ByteWriter(HEADER + 2 * v.handles.length).u8(0, v.log).u8(1, v.clearAll ? 1 : 0).u8(2, v.handles.length);
+      v.handles.forEach((h, i) => w.u16(HEADER + 2 * i, h));
+      return w.bytes;
+    },
+  ),
+  response: emptyCodec,
+  handle: (req, { device }: LdContext) => {
+    if (req.clearAll) {
+      device.events.clearAll(req.log);
+      return ok(undefined);
+    }
+    if (new Set(req.handles).size !== req.handles.length || !device.events.hasAll(req.log, req.handles)) {
+      return fail(RC.InvalidHandle);
+    }
+    device.events.clear(req.log, req.handles);
+    return ok(undefined);
+  },
+});

@@ -1,0 +1,32 @@
+// CXL r3.2 8.2.9.2.5 Set Event Interrupt Policy (Opcode 0103h): how each log signals new records.
+// The 4-byte form (CXL 2.0 hosts, no dynamic capacity byte) leaves the DC setting unchanged.
+
+import { decoded, defineCommand, emptyCodec, invalid, ok } from '../../cci/command.js';
+import { Effect } from '../../spec/effects.js';
+import type { LdContext } from '../../type3/logical-device.js';
+import { requestCodec } from '../memdev/codecs.js';
+
+/** Interrupt Mode, bits 1:0 of each setting: 3 is reserved (CXL r3.2 Table 8-56). */
+const MODE_RESERVED = 3;
+
+export const setEventInterruptPolicyCommand = defineCommand({
+  opcode: 0x0103,
+  name: 'Set Event Interrupt Policy',
+  spec: 'CXL r3.2 8.2.9.2.5',
+  input: { min: 4, max: 5 },
+  effects: Effect.ConfigChangeImmediate,
+  request: requestCodec<Uint8Array>(
+    (r) => {
+      const settings = r.slice(0, r.length);
+      // Bits 3:2 are reserved and ignored; a reserved mode value cannot be honoured.
+      for (const s of settings) if ((s & 0x3) === MODE_RESERVED) return invalid();
+      return decoded(settings.map((s) => s & 0xf3));
+    },
+    (v) => v,
+  ),
+  response: emptyCodec,
+  handle: (settings, { device }: LdContext) => {
+    device.events.policy.set(settings);
+    return ok(undefined);
+  },
+});

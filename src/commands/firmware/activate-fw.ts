@@ -1,0 +1,47 @@
+// CXL r3.2 8.2.9.3.3 Activate FW (Opcode 0202h): run the firmware in a slot now (online) or from
+// the next cold reset (staged).
+
+import { decoded, defineCommand, emptyCodec, fail, invalid, ok } from '../../cci/command.js';
+import { Effect } from '../../spec/effects.js';
+import { RC } from '../../spec/return-codes.js';
+import type { LdContext } from '../../type3/logical-device.js';
+import { ByteWriter } from '../../util/bytes.js';
+import { requestCodec } from '../memdev/codecs.js';
+
+export const ActivateAction = { Online: 0, OnColdReset: 1 } as const;
+
+export interface ActivateFwRequest {
+  readonly action: number;
+  readonly slot: number;
+}
+
+export const activateFwCommand = defineCommand({
+  opcode: 0x0202,
+  name: 'Activate FW',
+  spec: 'CXL r3.2 8.2.9.3.3',
+  input: { fixed: 2 },
+  effects: Effect.ConfigChangeColdReset | Effect.ConfigChangeImmediate,
+  request: requestCodec<ActivateFwRequest>(
+    (r) => {
+      const action = r.u8(0);
+      if (action > ActivateAction.OnColdReset) return invalid();
+      return decoded({ action, slot: r.u8(1) });
+    },
+    (v) => new ByteWriter(2).u8(0, v.action).u8(1, v.slot).bytes,
+  ),
+  response: emptyCodec,
+  handle: (req, { device }: LdContext) => {
+    const fw = device.firmware;
+    if (fw.transfer) return fail(RC.FwTransferInProgress);
+    // The slot must hold firmware and must not be the one already running.
+    if (!fw.hasFirmware(req.slot) || req.slot === fw.active) return fail(RC.InvalidSlot);
+    if (req.action === ActivateAction.Online) {
+      if (!fw.onlineActivation) return fail(RC.InvalidInput);
+      fw.active = req.slot;
+      fw.staged = 0;
+    } else {
+      fw.staged = req.slot;
+    }
+    return ok(undefined);
+  },
+});

@@ -1,0 +1,109 @@
+// CXL r3.2 8.2.9.3.2 Transfer FW (Opcode 0201h): move a firmware package into a slot, whole
+// (Full) or in parts (Initiate, Continue, End), or drop a partial transfer (Abort). Writing the
+// package into the slot is the background part (Full and End); Initiate and Continue only buffer.
+// Offsets count 128-byte units and must follow on from what was received, in order.
+
+import { decoded, defineCommand, emptyCodec, fail, invalid, ok } from '../../cci/command.js';
+import { Effect } from '../../spec/effects.js';
+import { RC } from '../../spec/return-codes.js';
+import type { LdContext } from '../../type3/logical-device.js';
+import { FirmwareSlots, FW_TRANSFER_UNIT } from '../../type3/ld/firmware-slots.js';
+import { ByteWriter, concatBytes } from '../../util/bytes.js';
+import { requestCodec } from '../memdev/codecs.js';
+
+export const FwAction = { Full: 0, Initiate: 1, Continue: 2, End: 3, Abort: 4 } as const;
+
+export interface TransferFwRequest {
+  readonly action: number;
+  readonly slot: number;
+  /** Byte offset (the field counts 128-byte units). */
+  readonly offset: number;
+  readonly data: Uint8Array;
+}
+
+const HEADER = 0x80;
+
+/** Modelled time to write a package into a slot: 500 ms plus 1 ms per KiB. */
+export function fwCommitMs(bytes: number): number {
+  return 500 + Math.ceil(bytes / 1024);
+}
+
+export const transferFwCommand = defineCommand({
+  opcode: 0x0201,
+  name: 'Transfer FW',
+  spec: 'CXL r3.2 8.2.9.3.2',
+  input: { min: HEADER },
+  effects: Effect.BackgroundOperation | Effect.RequestAbortSupported,
+  request: requestCodec<TransferFwRequest>(
+    (r) => {
+      const action = r.u8(0);
+      if (action > FwAction.Abort) return invalid();
+      return decoded({ action, slot: r.u8(1), offset: r.u32(4) * FW_TRANSFER_UNIT, data: r.slice(HEADER, r.length - HEADER) });
+    },
+    (v) => new ByteWriter(HEADER + v.data.length).u8(0, v.action).u8(1, v.slot).u32(4, v.offset / FW_TRANSFER_UNIT).set(HEADER, v.data).bytes,
+  ),
+  response: emptyCodec,
+  handle: (req, { device }: LdContext) => {
+    const fw = device.firmware;
+    // The slot written must exist and must not be the one running (CXL r3.2 8.2.9.3.2).
+    const slotOk = (slot: number): boolean => fw.validSlot(slot) && slot !== fw.active;
+    const commit = (image: Uint8Array, slot: number) => {
+      const revision = FirmwareSlots.verify(image);
+      if (revision === undefined) return undefined;
+      // The package counts as in transfer until it is in the slot (Activate FW waits for it).
+      fw.transfer = { data: [], received: image.length };
+      return {
+        background: {
+          durationMs: fwCommitMs(image.length),
+          complete: () => {
+            fw.commit(slot, revision);
+            fw.transfer = undefined;
+            return RC.Success;
+          },
+          abort: () => {
+            fw.transfer = undefined;
+          },
+        },
+      };
+    };
+
+    switch (req.action) {
+      case FwAction.Full: {
+        if (fw.transfer) return fail(RC.FwTransferInProgress);
+        if (req.offset !== 0) return fail(RC.FwTransferOutOfOrder);
+        if (!slotOk(req.slot)) return fail(RC.InvalidSlot);
+        return commit(req.data, req.slot) ?? fail(RC.FwVerificationFailed);
+      }
+      case FwAction.Initiate: {
+        if (fw.transfer) return fail(RC.FwTransferInProgress);
+        if (req.offset !== 0) return fail(RC.FwTransferOutOfOrder);
+        fw.transfer = { data: [req.data], received: req.data.length };
+        return ok(undefined);
+      }
+      case FwAction.Continue: {
+        const t = fw.transfer;
+        if (!t || req.offset !== t.received) return fail(RC.FwTransferOutOfOrder);
+        t.data.push(req.data);
+        t.received += req.data.length;
+        return ok(undefined);
+      }
+      case FwAction.End: {
+        const t = fw.transfer;
+        if (!t || req.offset !== t.received) return fail(RC.FwTransferOutOfOrder);
+        if (!slotOk(req.slot)) return fail(RC.InvalidSlot);
+        const job = commit(concatBytes(...t.data, req.data), req.slot);
+        if (!job) {
+          // A package that fails verification is dropped; the host starts over.
+          fw.transfer = undefined;
+          return fail(RC.FwVerificationFailed);
+        }
+        return job;
+      }
+      default: {
+        // Abort: drop a partial transfer; nothing in progress is not an error.
+        fw.transfer = undefined;
+        return ok(undefined);
+      }
+    }
+  },
+});

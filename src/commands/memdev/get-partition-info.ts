@@ -1,0 +1,27 @@
+// CXL r3.2 8.2.9.9.2.1 Get Partition Info (Opcode 4100h): how the LD's capacity is split between
+// volatile and persistent now, and after the next cold reset.
+
+import { defineCommand, emptyCodec, ok } from '../../cci/command.js';
+import type { LdContext, PartitionState } from '../../type3/logical-device.js';
+import { CAPACITY_UNIT } from '../../type3/ld/units.js';
+import { ByteWriter } from '../../util/bytes.js';
+import { encodeOnly } from './codecs.js';
+
+export const getPartitionInfoCommand = defineCommand({
+  opcode: 0x4100,
+  name: 'Get Partition Info',
+  spec: 'CXL r3.2 8.2.9.9.2.1',
+  input: { fixed: 0 },
+  effects: 0,
+  requiresMedia: true,
+  request: emptyCodec,
+  response: encodeOnly<PartitionState>(
+    (p) =>
+      new ByteWriter(0x20)
+        .u64(0x00, p.activeVolatile / CAPACITY_UNIT)
+        .u64(0x08, p.activePersistent / CAPACITY_UNIT)
+        .u64(0x10, p.nextVolatile / CAPACITY_UNIT)
+        .u64(0x18, p.nextPersistent / CAPACITY_UNIT).bytes,
+  ),
+  handle: (_req, { device }: LdContext) => ok({ ...device.partition }),
+});

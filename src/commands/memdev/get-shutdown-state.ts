@@ -1,0 +1,16 @@
+// CXL r3.2 8.2.9.9.3.4 Get Shutdown State (Opcode 4203h): bit 0 = dirty.
+
+import { defineCommand, emptyCodec, ok } from '../../cci/command.js';
+import type { LdContext } from '../../type3/logical-device.js';
+import { encodeOnly } from './codecs.js';
+
+export const getShutdownStateCommand = defineCommand({
+  opcode: 0x4203,
+  name: 'Get Shutdown State',
+  spec: 'CXL r3.2 8.2.9.9.3.4',
+  input: { fixed: 0 },
+  effects: 0,
+  request: emptyCodec,
+  response: encodeOnly<boolean>((dirty) => Uint8Array.of(dirty ? 1 : 0)),
+  handle: (_req, { device }: LdContext) => ok(device.dirtyShutdown),
+});

@@ -1,0 +1,87 @@
+// CXL r3.2 8.2.9.9.1.1 Identify Memory Device (Opcode 4000h): the LD's capacities, log sizes and
+// poison limits. Capacity is this LD's allocation, so it follows Set LD Allocations.
+
+import { RC } from '../../spec/return-codes.js';
+import { defineCommand, emptyCodec, ok, type Codec } from '../../cci/command.js';
+import type { LdContext } from '../../type3/logical-device.js';
+import { CAPACITY_UNIT } from '../../type3/ld/units.js';
+import { asciiField, ByteWriter } from '../../util/bytes.js';
+
+/** 0x45 bytes since CXL r3.0 (the DC event log size field was added at 0x43). */
+export const IDENTIFY_MEMORY_DEVICE_SIZE = 0x45;
+
+export interface IdentifyMemoryDeviceResponse {
+  readonly fwRevision: string;
+  /** All capacities in bytes (multiples of 256 MiB); encoded in 256 MiB units. */
+  readonly totalCapacity: bigint;
+  readonly volatileOnlyCapacity: bigint;
+  readonly persistentOnlyCapacity: bigint;
+  readonly partitionAlignment: bigint;
+  readonly informationalEventLogSize: number;
+  readonly warningEventLogSize: number;
+  readonly failureEventLogSize: number;
+  readonly fatalEventLogSize: number;
+  readonly lsaSize: number;
+  readonly poisonListMaxRecords: number;
+  readonly injectPoisonLimit: number;
+  readonly poisonHandlingCapabilities: number;
+  readonly qosTelemetryCapabilities: number;
+  readonly dynamicCapacityEventLogSize: number;
+}
+
+const responseCodec: Codec<IdentifyMemoryDeviceResponse> = {
+  // Device side only encodes; host-side decoding lives with the host driver.
+  decode: () => ({ ok: false, rc: RC.Unsupported }),
+  encode: (r) =>
+    new ByteWriter(IDENTIFY_MEMORY_DEVICE_SIZE)
+      .set(0x00, asciiField(r.fwRevision, 16))
+      .u64(0x10, r.totalCapacity / CAPACITY_UNIT)
+      .u64(0x18, r.volatileOnlyCapacity / CAPACITY_UNIT)
+      .u64(0x20, r.persistentOnlyCapacity / CAPACITY_UNIT)
+      .u64(0x28, r.partitionAlignment / CAPACITY_UNIT)
+      .u16(0x30, r.informationalEventLogSize)
+      .u16(0x32, r.warningEventLogSize)
+      .u16(0x34, r.failureEventLogSize)
+      .u16(0x36, r.fatalEventLogSize)
+      .u32(0x38, r.lsaSize)
+      .u24(0x3c, r.poisonListMaxRecords)
+      .u16(0x3f, r.injectPoisonLimit)
+      .u8(0x41, r.poisonHandlingCapabilities)
+      .u8(0x42, r.qosTelemetryCapabilities)
+      .u16(0x43, r.dynamicCapacityEventLogSize).bytes,
+};
+
+/** Poison Handling Capabilities: bit 0 injected poison persists, bit 1 Scan Media supported. */
+const POISON_CAPS = 0x03;
+
+export const identifyMemoryDeviceCommand = defineCommand({
+  opcode: 0x4000,
+  name: 'Identify Memory Device',
+  spec: 'CXL r3.2 8.2.9.9.1.1',
+  input: { fixed: 0 },
+  effects: 0,
+  request: emptyCodec,
+  response: responseCodec,
+  handle: (_req, { device }: LdContext) => {
+    const cap = device.capacityBytes;
+    // The whole allocation is partitionable in 256 MiB steps (Get/Set Partition Info say how it
+    // is split), so the volatile-only and persistent-only fields are zero.
+    return ok({
+      fwRevision: device.firmware.activeRevision,
+      totalCapacity: cap,
+      volatileOnlyCapacity: 0n,
+      persistentOnlyCapacity: 0n,
+      partitionAlignment: cap > 0n ? CAPACITY_UNIT : 0n,
+      informationalEventLogSize: device.events.capacity,
+      warningEventLogSize: device.events.capacity,
+      failureEventLogSize: device.events.capacity,
+      fatalEventLogSize: device.events.capacity,
+      lsaSize: device.lsa.length,
+      poisonListMaxRecords: device.poison.maxRecords,
+      injectPoisonLimit: device.poison.injectLimit,
+      poisonHandlingCapabilities: POISON_CAPS,
+      qosTelemetryCapabilities: 0,
+      dynamicCapacityEventLogSize: device.events.capacity,
+    });
+  },
+});

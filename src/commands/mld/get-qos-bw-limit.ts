@@ -1,0 +1,20 @@
+// CXL r3.2 7.6.7.4.9 Get QoS BW Limit (Opcode 5408h): per-LD fractions (1/256 units) for a range of LDs.
+
+import { defineCommand, fail, ok } from '../../cci/command.js';
+import type { MldManagement } from '../../type3/mld-management.js';
+import { qosFractionsCodec, qosRangeRequestCodec, type QosFractions, type QosRangeRequest } from './qos-fraction-codec.js';
+
+export const getQosBwLimitCommand = defineCommand<MldManagement, QosRangeRequest, QosFractions>({
+  opcode: 0x5408,
+  name: 'Get QoS BW Limit',
+  spec: 'CXL r3.2 7.6.7.4.9',
+  input: { fixed: 2 },
+  effects: 0,
+  request: qosRangeRequestCodec,
+  response: qosFractionsCodec,
+  handle: (req, { device }) => {
+    const rc = device.qos.checkRange(req.startLd, req.count);
+    if (rc !== undefined) return fail(rc);
+    return ok({ startLd: req.startLd, fractions: device.qos.bwLimit.slice(req.startLd, req.startLd + req.count) });
+  },
+});

@@ -1,0 +1,522 @@
+// Dynamic capacity of a DCD (CXL r3.2 9.13.3 "Dynamic Capacity Device", the host commands of
+// 8.2.9.9.9 and the FM commands of 7.6.7.6). Up to 8 DC regions sit in DPA space above the static
+// capacity. The FM offers capacity to a host as extents (Initiate DC Add); they stay pending until
+// the host answers with Add DC Response, and only accepted extents are the host's. Releases go the
+// other way: the FM asks (Initiate DC Release) and the host gives back with Release DC, or the FM
+// forces it. Every change the host must learn about is a Dynamic Capacity event record in that
+// host's DC event log. A "host" is an LD: host ID = LD ID (an SLD has host 0 only).
+//
+// Every mutating method validates its whole request first and returns a return code without
+// touching anything when it fails.
+
+import { RC } from '../spec/return-codes.js';
+import { ByteWriter, uuidBytes } from '../util/bytes.js';
+import { MEMORY_GRANULARITY_BYTES } from './ld-allocations.js';
+
+/** CXL r3.2 Table 8-xx Dynamic Capacity Event Record UUID. */
+export const DC_EVENT_UUID = 'ca95afa7-f183-4018-8c2f-95268e101a2a';
+export const DcEventType = {
+  AddCapacity: 0,
+  ReleaseCapacity: 1,
+  ForcedCapacityRelease: 2,
+  RegionConfigurationUpdated: 3,
+} as const;
+
+/** Selection policies of Initiate DC Add (CXL r3.2 7.6.7.6.5); Enable Shared Access is not modelled. */
+export const DcSelectionPolicy = { Free: 0, Contiguous: 1, Prescriptive: 2 } as const;
+export const DC_SUPPORTED_ADD_POLICIES = 0x0007;
+/** Removal policies (CXL r3.2 7.6.7.6.6): bit 1 prescriptive; tag-based removal is not modelled. */
+export const DcRemovalPolicy = { TagBased: 0, Prescriptive: 1 } as const;
+export const DC_SUPPORTED_REMOVAL_POLICIES = 0x0002;
+
+/** Extents one host may hold, pending and accepted together. */
+export const DC_DEFAULT_MAX_EXTENTS = 512;
+const MIN_BLOCK_SIZE = 64n;
+
+export interface DcExtent {
+  readonly dpa: bigint;
+  readonly length: bigint;
+  /** 16-byte tag the FM gave the extent. */
+  readonly tag: Uint8Array;
+  readonly sharedSeq: number;
+}
+
+/** A DPA range as the host and the FM name it in responses and release requests. */
+export interface DcRange {
+  readonly dpa: bigint;
+  readonly length: bigint;
+}
+
+export interface DcRegion {
+  readonly index: number;
+  /** First DPA of the region, bytes. */
+  readonly base: bigint;
+  /** DPA space the region occupies, bytes (a multiple of 256 MiB). */
+  readonly decodeLength: bigint;
+  /** Usable length, bytes. */
+  readonly length: bigint;
+  blockSize: bigint;
+  sanitizeOnRelease: boolean;
+  /** Bit n set = a block size of 2^n bytes is supported (Get DCD Info). */
+  readonly supportedBlockSizeMask: bigint;
+  readonly dsmadHandle: number;
+}
+
+interface PendingAdd {
+  readonly extents: readonly DcExtent[];
+  /** What the host accepted so far in responses with the More flag set. */
+  accepted: DcExtent[];
+}
+
+class HostState {
+  pendingAdds: PendingAdd[] = [];
+  accepted: DcExtent[] = [];
+  /** Ranges the FM asked this host to give back (non-forced Initiate DC Release). */
+  pendingReleases: DcRange[] = [];
+  generation = 0;
+}
+
+export interface DcRecordSink {
+  (hostId: number, record: Uint8Array): void;
+}
+
+export interface DynamicCapacityOptions {
+  readonly regions: readonly { readonly lengthBytes: bigint; readonly blockSizeBytes: bigint }[];
+  /** DPA where region 0 starts: the device's static capacity, rounded up to 256 MiB. */
+  readonly baseDpa: bigint;
+  readonly hostCount: number;
+  readonly maxExtentsPerHost?: number;
+  /** Where DC event records go (the host LD's DC event log). */
+  readonly sink: DcRecordSink;
+}
+
+const ZERO_TAG = new Uint8Array(16);
+
+export class DynamicCapacity {
+  readonly regions: readonly DcRegion[];
+  readonly hostCount: number;
+  readonly maxExtentsPerHost: number;
+  private hosts: HostState[];
+  private readonly sink: DcRecordSink;
+
+  constructor(opts: DynamicCapacityOptions) {
+    if (opts.regions.length > 8) throw new RangeError('a DCD has at most 8 DC regions');
+    const regions: DcRegion[] = [];
+    let base = alignUp(opts.baseDpa, MEMORY_GRANULARITY_BYTES);
+    opts.regions.forEach((r, index) => {
+      const decodeLength = alignUp(r.lengthBytes, MEMORY_GRANULARITY_BYTES);
+      const blockSize = r.blockSizeBytes;
+      if (blockSize < MIN_BLOCK_SIZE || (blockSize & (blockSize - 1n)) !== 0n || r.lengthBytes % blockSize !== 0n) {
+        throw new RangeError(`DC region ${index}: block size ${blockSize} must be a power of two >= 64 dividing the length`);
+      }
+      regions.push({
+        index,
+        base,
+        decodeLength,
+        length: r.lengthBytes,
+        blockSize,
+        sanitizeOnRelease: false,
+        supportedBlockSizeMask: supportedMask(r.lengthBytes, blockSize),
+        dsmadHandle: index,
+      });
+      base += decodeLength;
+    });
+    this.regions = regions;
+    this.hostCount = opts.hostCount;
+    this.maxExtentsPerHost = opts.maxExtentsPerHost ?? DC_DEFAULT_MAX_EXTENTS;
+    this.sink = opts.sink;
+    this.hosts = Array.from({ length: opts.hostCount }, () => new HostState());
+  }
+
+  /** Total dynamic capacity, bytes (Get DCD Info reports it in 256 MiB units). */
+  get totalCapacity(): bigint {
+    return this.regions.reduce((n, r) => n + r.decodeLength, 0n);
+  }
+
+  // --- views ----------------------------------------------------------------------------------
+
+  accepted(host: number): readonly DcExtent[] {
+    return this.hosts[host]?.accepted ?? [];
+  }
+
+  /** Pending extents of every outstanding add, oldest group first. */
+  pending(host: number): readonly DcExtent[] {
+    return (this.hosts[host]?.pendingAdds ?? []).flatMap((g) => g.extents);
+  }
+
+  pendingReleases(host: number): readonly DcRange[] {
+    return this.hosts[host]?.pendingReleases ?? [];
+  }
+
+  generation(host: number): number {
+    return this.hosts[host]?.generation ?? 0;
+  }
+
+  extentsAvailable(host: number): number {
+    const h = this.hosts[host];
+    if (!h) return 0;
+    const used = h.accepted.length + h.pendingAdds.reduce((n, g) => n + g.extents.length, 0);
+    return Math.max(0, this.maxExtentsPerHost - used);
+  }
+
+  // --- FM side: Initiate DC Add (7.6.7.6.5) ---------------------------------------------------
+
+  /**
+   * Offer capacity to a host. Prescriptive: the FM names the extents. Free / Contiguous: the
+   * device picks `length` bytes of the region's free blocks (several extents, or one).
+   */
+  initiateAdd(req: {
+    host: number;
+    policy: number;
+    region: number;
+    length: bigint;
+    tag: Uint8Array;
+    extents: readonly DcExtent[];
+  }): number | readonly DcExtent[] {
+    const h = this.hosts[req.host];
+    const region = this.regions[req.region];
+    if (!h || !region) return RC.InvalidInput;
+    let extents: DcExtent[];
+    if (req.policy === DcSelectionPolicy.Prescriptive) {
+      if (req.extents.length === 0) return RC.InvalidInput;
+      const rc = this.checkExtentList(req.extents);
+      if (rc !== undefined) return rc;
+      // Prescriptive extents must all lie in the region the request names.
+      if (req.extents.some((e) => this.regionOf(e) !== region)) return RC.InvalidPhysicalAddress;
+      const busy = [...h.accepted, ...this.pending(req.host)];
+      if (req.extents.some((e) => busy.some((b) => overlaps(b, e)))) return RC.InvalidExtentList;
+      extents = req.extents.map((e) => ({ dpa: e.dpa, length: e.length, tag: e.tag.slice(), sharedSeq: e.sharedSeq }));
+    } else if (req.policy === DcSelectionPolicy.Free || req.policy === DcSelectionPolicy.Contiguous) {
+      if (req.length === 0n || req.length % region.blockSize !== 0n) return RC.InvalidInput;
+      const picked = this.pick(req.host, region, req.length, req.policy === DcSelectionPolicy.Contiguous);
+      if (!picked) return RC.ResourcesExhausted;
+      extents = picked.map((r) => ({ dpa: r.dpa, length: r.length, tag: req.tag.slice(), sharedSeq: 0 }));
+    } else {
+      return RC.InvalidInput;
+    }
+    if (extents.length > this.extentsAvailable(req.host)) return RC.ResourcesExhausted;
+    // The region's capacity is one pool shared by every host of the device.
+    const inUse = this.hosts.reduce((n, x, i) => n + bytesIn(region, [...x.accepted, ...this.pending(i)]), 0n);
+    if (inUse + sum(extents) > region.length) return RC.ResourcesExhausted;
+
+    h.pendingAdds.push({ extents, accepted: [] });
+    extents.forEach((e, i) =>
+      this.emit(req.host, DcEventType.AddCapacity, { extent: e, more: i < extents.length - 1 }),
+    );
+    return extents;
+  }
+
+  // --- host side: Add Dynamic Capacity Response (8.2.9.9.9.3) ---------------------------------
+
+  /**
+   * The host's answer to the oldest pending add: the ranges it accepts (a subset of what was
+   * offered). With `more` set further responses follow for the same add; the last one (more
+   * clear) closes it, and whatever was not accepted is dropped.
+   */
+  addResponse(host: number, ranges: readonly DcRange[], more: boolean): number | undefined {
+    const h = this.hosts[host];
+    if (!h) return RC.InvalidInput;
+    const group = h.pendingAdds[0];
+    if (!group) return ranges.length === 0 ? undefined : RC.InvalidPhysicalAddress;
+    const rc = this.checkExtentList(ranges);
+    if (rc !== undefined) return rc;
+    const accepted: DcExtent[] = [];
+    for (const r of ranges) {
+      // Each accepted range must come from one offered extent and not be accepted twice.
+      const parent = group.extents.find((e) => contains(e, r));
+      if (!parent) return RC.InvalidPhysicalAddress;
+      if ([...h.accepted, ...group.accepted].some((a) => overlaps(a, r))) return RC.InvalidPhysicalAddress;
+      accepted.push({ dpa: r.dpa, length: r.length, tag: parent.tag, sharedSeq: parent.sharedSeq });
+    }
+    if (h.accepted.length + group.accepted.length + accepted.length > this.maxExtentsPerHost) return RC.ResourcesExhausted;
+
+    group.accepted.push(...accepted);
+    if (!more) {
+      h.pendingAdds.shift();
+      if (group.accepted.length > 0) {
+        h.accepted = sortExtents([...h.accepted, ...group.accepted]);
+        h.generation = (h.generation + 1) >>> 0;
+      }
+    }
+    return undefined;
+  }
+
+  // --- host side: Release Dynamic Capacity (8.2.9.9.9.4) --------------------------------------
+
+  /** The host gives back accepted capacity, on request of the FM or on its own. */
+  release(host: number, ranges: readonly DcRange[]): number | undefined {
+    const h = this.hosts[host];
+    if (!h) return RC.InvalidInput;
+    if (ranges.length === 0) return RC.InvalidExtentList;
+    const rc = this.checkExtentList(ranges);
+    if (rc !== undefined) return rc;
+    if (!ranges.every((r) => covered(r, h.accepted))) return RC.InvalidPhysicalAddress;
+    h.accepted = subtract(h.accepted, ranges);
+    h.pendingReleases = subtractRanges(h.pendingReleases, ranges);
+    h.generation = (h.generation + 1) >>> 0;
+    return undefined;
+  }
+
+  // --- FM side: Initiate DC Release (7.6.7.6.6) -----------------------------------------------
+
+  /**
+   * Ask a host to release capacity (it stays the host's until Release DC), or with `forced`
+   * take it away at once; both tell the host through its DC event log.
+   */
+  initiateRelease(req: { host: number; policy: number; forced: boolean; ranges: readonly DcRange[] }): number | undefined {
+    const h = this.hosts[req.host];
+    if (!h) return RC.InvalidInput;
+    if (req.policy !== DcRemovalPolicy.Prescriptive || req.ranges.length === 0) return RC.InvalidInput;
+    const rc = this.checkExtentList(req.ranges);
+    if (rc !== undefined) return rc;
+    if (!req.ranges.every((r) => covered(r, h.accepted))) return RC.InvalidPhysicalAddress;
+    if (req.forced) {
+      h.accepted = subtract(h.accepted, req.ranges);
+      h.pendingReleases = subtractRanges(h.pendingReleases, req.ranges);
+      h.generation = (h.generation + 1) >>> 0;
+    } else {
+      h.pendingReleases = [...h.pendingReleases, ...req.ranges.map((r) => ({ dpa: r.dpa, length: r.length }))];
+    }
+    const type = req.forced ? DcEventType.ForcedCapacityRelease : DcEventType.ReleaseCapacity;
+    req.ranges.forEach((r, i) =>
+      this.emit(req.host, type, {
+        extent: { dpa: r.dpa, length: r.length, tag: ZERO_TAG, sharedSeq: 0 },
+        more: i < req.ranges.length - 1,
+      }),
+    );
+    return undefined;
+  }
+
+  // --- FM side: Set DC Region Configuration (7.6.7.6.3) ---------------------------------------
+
+  setRegionConfig(index: number, blockSize: bigint, sanitizeOnRelease: boolean): number | undefined {
+    const region = this.regions[index];
+    if (!region) return RC.InvalidInput;
+    const isPow2 = blockSize >= MIN_BLOCK_SIZE && (blockSize & (blockSize - 1n)) === 0n;
+    if (!isPow2 || (region.supportedBlockSizeMask & (1n << BigInt(log2(blockSize)))) === 0n) return RC.InvalidInput;
+    // A region that hands out capacity keeps its block size: existing extents are in its units.
+    const inUse = this.hosts.some((h, i) => [...h.accepted, ...this.pending(i)].some((e) => this.regionOf(e) === region));
+    if (inUse && blockSize !== region.blockSize) return RC.Unsupported;
+    region.blockSize = blockSize;
+    region.sanitizeOnRelease = sanitizeOnRelease;
+    for (let host = 0; host < this.hostCount; host++) {
+      this.emit(host, DcEventType.RegionConfigurationUpdated, { region: index, more: false });
+    }
+    return undefined;
+  }
+
+  /** Conventional reset: dynamic capacity is volatile configuration; every host starts empty. */
+  reset(): void {
+    this.hosts = Array.from({ length: this.hostCount }, () => new HostState());
+  }
+
+  // --- helpers --------------------------------------------------------------------------------
+
+  regionOf(r: DcRange): DcRegion | undefined {
+    return this.regions.find((g) => r.dpa >= g.base && r.dpa + r.length <= g.base + g.length);
+  }
+
+  /**
+   * The shape checks every extent list gets (CXL r3.2 8.2.9.9.9.3): inside one DC region
+   * (Invalid Physical Address), non-empty and aligned to that region's block size, and no two
+   * extents of the list overlapping (Invalid Extent List).
+   */
+  checkExtentList(list: readonly DcRange[]): number | undefined {
+    for (const e of list) {
+      if (e.length === 0n) return RC.InvalidExtentList;
+      const region = this.regionOf(e);
+      if (!region) return RC.InvalidPhysicalAddress;
+      if ((e.dpa - region.base) % region.blockSize !== 0n || e.length % region.blockSize !== 0n) return RC.InvalidExtentList;
+    }
+    for (let i = 0; i < list.length; i++) {
+      for (let j = i + 1; j < list.length; j++) {
+        const a = list[i];
+        const b = list[j];
+        if (a && b && overlaps(a, b)) return RC.InvalidExtentList;
+      }
+    }
+    return undefined;
+  }
+
+  /** Free ranges of a region for a host, lowest DPA first. */
+  private freeRanges(host: number, region: DcRegion): DcRange[] {
+    const h = this.hosts[host];
+    const busy = sortExtents([...(h?.accepted ?? []), ...this.pending(host)]).filter((e) => this.regionOf(e) === region);
+    const out: DcRange[] = [];
+    let at = region.base;
+    for (const e of busy) {
+      if (e.dpa > at) out.push({ dpa: at, length: e.dpa - at });
+      at = maxBig(at, e.dpa + e.length);
+    }
+    const end = region.base + region.length;
+    if (end > at) out.push({ dpa: at, length: end - at });
+    return out;
+  }
+
+  private pick(host: number, region: DcRegion, length: bigint, contiguous: boolean): DcRange[] | undefined {
+    const free = this.freeRanges(host, region);
+    if (contiguous) {
+      const gap = free.find((f) => f.length >= length);
+      return gap ? [{ dpa: gap.dpa, length }] : undefined;
+    }
+    const out: DcRange[] = [];
+    let left = length;
+    for (const f of free) {
+      if (left === 0n) break;
+      const take = f.length < left ? f.length : left;
+      out.push({ dpa: f.dpa, length: take });
+      left -= take;
+    }
+    return left === 0n ? out : undefined;
+  }
+
+  private emit(host: number, type: number, o: { extent?: DcExtent; region?: number; more: boolean }): void {
+    this.sink(
+      host,
+      dcEventRecord({
+        type,
+        hostId: host,
+        regionId: o.region ?? 0,
+        more: o.more,
+        extent: o.extent,
+        extentsAvailable: this.extentsAvailable(host),
+        tagsAvailable: 0,
+      }),
+    );
+  }
+}
+
+/** The per-LD handle the host-side (48xxh) commands find in `LogicalDevice.dynamicCapacity`. */
+export class LdDynamicCapacity {
+  constructor(
+    readonly dcd: DynamicCapacity,
+    readonly hostId: number,
+  ) {}
+}
+
+export function isLdDynamicCapacity(x: unknown): x is LdDynamicCapacity {
+  return x instanceof LdDynamicCapacity;
+}
+
+/**
+ * The DCD behind a command's device: the FM-owned LD's device (`dcd` field) or an LD whose
+ * dynamic capacity slot holds the per-LD handle. Undefined when the device is not a DCD.
+ */
+export function dcdOf(device: unknown): DynamicCapacity | undefined {
+  if (typeof device !== 'object' || device === null) return undefined;
+  if ('dcd' in device && device.dcd instanceof DynamicCapacity) return device.dcd;
+  if ('dynamicCapacity' in device && isLdDynamicCapacity(device.dynamicCapacity)) return device.dynamicCapacity.dcd;
+  return undefined;
+}
+
+// --- event record -------------------------------------------------------------------------------
+
+export const DC_EXTENT_SIZE = 0x28;
+
+/** Dynamic Capacity Extent (CXL r3.2 Table 8-xx): u64 DPA, u64 length, tag[16], u16 shared seq, rsvd[6]. */
+export function writeDcExtent(w: ByteWriter, off: number, e: DcExtent): void {
+  w.u64(off, e.dpa).u64(off + 8, e.length).set(off + 0x10, e.tag.subarray(0, 16)).u16(off + 0x20, e.sharedSeq);
+}
+
+/**
+ * A 128-byte Dynamic Capacity Event Record. The common header's handle, length and timestamp
+ * are stamped by the event log; severity is informational (flags 0).
+ *   0x30 u8 event type, 0x31 u8 validity flags, 0x32 u16 host ID, 0x34 u8 updated region ID,
+ *   0x35 u8 flags (bit 0 More), 0x38 DC extent[0x28], 0x78 u32 extents available,
+ *   0x7c u32 tags available
+ */
+export function dcEventRecord(o: {
+  type: number;
+  hostId: number;
+  regionId: number;
+  more: boolean;
+  extent?: DcExtent | undefined;
+  extentsAvailable: number;
+  tagsAvailable: number;
+}): Uint8Array {
+  const w = new ByteWriter(0x80);
+  w.set(0, uuidBytes(DC_EVENT_UUID)).u8(0x10, 0x80);
+  w.u8(0x30, o.type).u8(0x31, 0).u16(0x32, o.hostId).u8(0x34, o.regionId).u8(0x35, o.more ? 1 : 0);
+  if (o.extent) writeDcExtent(w, 0x38, o.extent);
+  w.u32(0x78, o.extentsAvailable).u32(0x7c, o.tagsAvailable);
+  return w.bytes;
+}
+
+// --- range arithmetic -----------------------------------------------------------------------------
+
+function overlaps(a: DcRange, b: DcRange): boolean {
+  return a.dpa < b.dpa + b.length && b.dpa < a.dpa + a.length;
+}
+
+function contains(outer: DcRange, inner: DcRange): boolean {
+  return inner.dpa >= outer.dpa && inner.dpa + inner.length <= outer.dpa + outer.length;
+}
+
+/** True when the union of `extents` covers all of `r`. */
+function covered(r: DcRange, extents: readonly DcRange[]): boolean {
+  let at = r.dpa;
+  const end = r.dpa + r.length;
+  for (const e of [...extents].sort((a, b) => (a.dpa < b.dpa ? -1 : a.dpa > b.dpa ? 1 : 0))) {
+    if (e.dpa > at) break;
+    if (e.dpa + e.length > at) at = e.dpa + e.length;
+    if (at >= end) return true;
+  }
+  return at >= end;
+}
+
+function subtract(extents: readonly DcExtent[], ranges: readonly DcRange[]): DcExtent[] {
+  let out = [...extents];
+  for (const r of ranges) {
+    out = out.flatMap((e) => {
+      if (!overlaps(e, r)) return [e];
+      const pieces: DcExtent[] = [];
+      if (e.dpa < r.dpa) pieces.push({ ...e, length: r.dpa - e.dpa });
+      const rEnd = r.dpa + r.length;
+      const eEnd = e.dpa + e.length;
+      if (eEnd > rEnd) pieces.push({ ...e, dpa: rEnd, length: eEnd - rEnd });
+      return pieces;
+    });
+  }
+  return sortExtents(out);
+}
+
+function subtractRanges(list: readonly DcRange[], ranges: readonly DcRange[]): DcRange[] {
+  return subtract(
+    list.map((r) => ({ dpa: r.dpa, length: r.length, tag: ZERO_TAG, sharedSeq: 0 })),
+    ranges,
+  ).map((e) => ({ dpa: e.dpa, length: e.length }));
+}
+
+function sortExtents<T extends DcRange>(list: T[]): T[] {
+  return list.sort((a, b) => (a.dpa < b.dpa ? -1 : a.dpa > b.dpa ? 1 : 0));
+}
+
+function sum(list: readonly DcRange[]): bigint {
+  return list.reduce((n, e) => n + e.length, 0n);
+}
+
+function bytesIn(region: DcRegion, list: readonly DcRange[]): bigint {
+  return sum(list.filter((e) => e.dpa >= region.base && e.dpa < region.base + region.length));
+}
+
+function alignUp(v: bigint, a: bigint): bigint {
+  return ((v + a - 1n) / a) * a;
+}
+
+function maxBig(a: bigint, b: bigint): bigint {
+  return a > b ? a : b;
+}
+
+function log2(v: bigint): number {
+  return v.toString(2).length - 1;
+}
+
+/**
+ * Block sizes a region supports: every power of two from 64 bytes up to 256 MiB that divides its
+ * length, plus its configured size.
+ */
+function supportedMask(length: bigint, blockSize: bigint): bigint {
+  let mask = 1n << BigInt(log2(blockSize));
+  for (let n = 6; n <= 28; n++) if (length % (1n << BigInt(n)) === 0n) mask |= 1n << BigInt(n);
+  return mask;
+}

@@ -1,0 +1,226 @@
+// One logical device of a type 3 memory device: everything a single LD owns (CXL r3.2 2.4 and
+// 8.2.9.9): its capacity share, partition, media, label storage area, poison list, scan media
+// results, health, shutdown and security state, event logs, and the CCI that answers the
+// memory-device command sets for it. An SLD has one; an MLD has up to 16 plus an FM-owned LD
+// (src/type3/type3-device.ts), which only manages these.
+
+import { Cci } from '../cci/cci.js';
+import type { CommandContext, CommandDef } from '../cci/command.js';
+import { backgroundOperationStatusCommand, identifyCommand, type3GenericCommands } from '../commands/generic/index.js';
+import { eventsCommands } from '../commands/events/index.js';
+import { featuresCommands } from '../commands/features/index.js';
+import { firmwareCommands } from '../commands/firmware/index.js';
+import { memdevCommands } from '../commands/memdev/index.js';
+import type { VirtualClock } from '../time/clock.js';
+import { EventLogs, type EventLogId } from './ld/event-logs.js';
+import { FeatureSet } from './ld/features.js';
+import { FirmwareSlots } from './ld/firmware-slots.js';
+import { type AlertConfig, type HealthState, initialAlertConfig, initialHealth } from './ld/health.js';
+import { MediaStore } from './ld/media-store.js';
+import { PoisonList } from './ld/poison-list.js';
+import { ScanMediaState } from './ld/scan-media.js';
+import { SecurityState } from './ld/security.js';
+
+import { CAPACITY_UNIT } from './ld/units.js';
+
+export { CAPACITY_UNIT, SecurityState };
+
+export interface LogicalDeviceOptions {
+  id: number;
+  clock: VirtualClock;
+  serialNumber: bigint;
+  /** This LD's current allocation (multiple of 256 MiB, may be 0). */
+  capacityBytes: bigint;
+  /** Of which persistent. */
+  persistentBytes: bigint;
+  lsaBytes: number;
+  vendorId?: number;
+  deviceId?: number;
+  fwRevision?: string;
+  /** Extra commands for this LD's CCI (T2 passes the DCD host-side 0x48xx commands). */
+  extraCommands?: readonly CommandDef<LogicalDevice>[];
+  /** Opaque slot for T2's per-LD dynamic capacity state, read by the 0x48xx handlers. */
+  dynamicCapacity?: unknown;
+  /** CCI name in traces; defaults to "ld<id>". */
+  name?: string;
+  /** Largest CCI payload (default 2048, the primary mailbox payload size). */
+  maxPayload?: number;
+  /** Shared device-wide firmware slots (an MLD's LDs share one); default: this LD's own. */
+  firmware?: FirmwareSlots;
+  /** Shared device-wide Features; default: this LD's own. */
+  features?: FeatureSet;
+  /** Records each event log holds (default 32). */
+  eventLogCapacity?: number;
+  /** Poison list limits (defaults: 256 records, inject limit 256). */
+  poisonMaxRecords?: number;
+  injectPoisonLimit?: number;
+}
+
+/** What a command handler on an LD's CCI receives. */
+export type LdContext = CommandContext<LogicalDevice>;
+
+export interface PartitionState {
+  activeVolatile: bigint;
+  activePersistent: bigint;
+  nextVolatile: bigint;
+  nextPersistent: bigint;
+}
+
+
+export class LogicalDevice {
+  readonly id: number;
+  readonly clock: VirtualClock;
+  readonly serialNumber: bigint;
+  readonly cci: Cci<LogicalDevice>;
+  readonly media: MediaStore;
+  readonly lsa: Uint8Array;
+  readonly poison: PoisonList;
+  readonly scanMedia = new ScanMediaState();
+  readonly events: EventLogs;
+  readonly firmware: FirmwareSlots;
+  readonly features: FeatureSet;
+  health: HealthState = initialHealth();
+  alerts: AlertConfig = initialAlertConfig();
+  /** Shutdown State (CXL r3.2 8.2.9.9.3.4): true = dirty. */
+  dirtyShutdown = false;
+  /** Get Security State value; no passphrase commands are modelled, tests may set bits. */
+  securityState = 0;
+  /** Media disabled: set while a sanitize/secure erase runs and after one is aborted. */
+  mediaDisabled = false;
+  dynamicCapacity: unknown;
+  partition: PartitionState;
+  private capacity: bigint;
+  private persistent: bigint;
+
+  constructor(opts: LogicalDeviceOptions) {
+    this.id = opts.id;
+    this.clock = opts.clock;
+    this.serialNumber = opts.serialNumber;
+    checkCapacity(opts.capacityBytes, opts.persistentBytes);
+    this.capacity = opts.capacityBytes;
+    this.persistent = opts.persistentBytes;
+    this.partition = splitOf(opts.capacityBytes, opts.persistentBytes);
+    this.media = new MediaStore(() => this.capacity);
+    this.lsa = new Uint8Array(Math.max(0, opts.lsaBytes));
+    this.poison = new PoisonList({ maxRecords: opts.poisonMaxRecords ?? 256, injectLimit: opts.injectPoisonLimit ?? 256 });
+    this.events = new EventLogs(opts.eventLogCapacity ?? 32, () => this.cci.getTimestamp());
+    this.firmware = opts.firmware ?? new FirmwareSlots(opts.fwRevision === undefined ? {} : { revision: opts.fwRevision });
+    this.features = opts.features ?? new FeatureSet();
+    this.dynamicCapacity = opts.dynamicCapacity;
+    const commands = uniqueByOpcode<LogicalDevice>([
+      identifyCommand,
+      backgroundOperationStatusCommand,
+      ...type3GenericCommands,
+      ...eventsCommands,
+      ...firmwareCommands,
+      ...featuresCommands,
+      ...memdevCommands,
+      ...(opts.extraCommands ?? []),
+    ]);
+    this.cci = new Cci<LogicalDevice>({
+      name: opts.name ?? `ld${opts.id}`,
+      clock: opts.clock,
+      identity: {
+        // QEMU's emulated type 3 IDs by default, so tools that know that device recognise ours.
+        vendorId: opts.vendorId ?? 0x8086,
+        deviceId: opts.deviceId ?? 0x0d93,
+        subsystemVendorId: 0,
+        subsystemId: 0,
+        serialNumber: opts.serialNumber,
+        componentType: 3,
+      },
+      device: this,
+      commands,
+      maxPayload: opts.maxPayload ?? 2048,
+      mediaDisabled: () => this.mediaDisabled,
+    });
+  }
+
+  get capacityBytes(): bigint {
+    return this.capacity;
+  }
+
+  get persistentBytes(): bigint {
+    return this.persistent;
+  }
+
+  get volatileBytes(): bigint {
+    return this.capacity - this.persistent;
+  }
+
+  /**
+   * Allocation change (Set LD Allocations, CXL r3.2 7.6.7.4.3): the LD's capacity becomes `total`,
+   * of which `persistent`. The partition restarts from that split; media and poison past the new
+   * end are dropped. Throws RangeError on arguments the caller should have validated.
+   */
+  setCapacity(total: bigint, persistent: bigint): void {
+    checkCapacity(total, persistent);
+    this.capacity = total;
+    this.persistent = persistent;
+    this.partition = splitOf(total, persistent);
+    this.media.truncate(total);
+    this.poison.truncate(total);
+  }
+
+  /** True when an allocation of `total`/`persistent` bytes is one setCapacity accepts. */
+  static validCapacity(total: bigint, persistent: bigint): boolean {
+    return total >= 0n && persistent >= 0n && persistent <= total && total % CAPACITY_UNIT === 0n && persistent % CAPACITY_UNIT === 0n;
+  }
+
+  /** Add an event record (128-byte Common Event Record) to one of the LD's logs; returns its handle. */
+  addEvent(log: EventLogId, record: Uint8Array): number {
+    return this.events.add(log, record);
+  }
+
+  /**
+   * Conventional reset (CXL r3.2 9.3): the CCI returns to power-on state, volatile contents are
+   * lost, a pending partition change takes effect, a staged firmware slot becomes active, and a
+   * dirty shutdown state at power-up is counted (8.2.9.9.3.5). Persistent media, the LSA and the
+   * poison list survive; a media-disabled state left by an unfinished sanitize survives too.
+   */
+  reset(): void {
+    this.cci.reset();
+    this.media.zeroRange(0n, this.partition.activeVolatile);
+    this.partition = {
+      activeVolatile: this.partition.nextVolatile,
+      activePersistent: this.partition.nextPersistent,
+      nextVolatile: this.partition.nextVolatile,
+      nextPersistent: this.partition.nextPersistent,
+    };
+    if (this.dirtyShutdown) {
+      this.health.dirtyShutdownCount = (this.health.dirtyShutdownCount + 1) >>> 0;
+      this.dirtyShutdown = false;
+    }
+    this.scanMedia.reset();
+    this.events.reset();
+    this.firmware.reset();
+    this.features.reset();
+  }
+}
+
+export function createLogicalDevice(opts: LogicalDeviceOptions): LogicalDevice {
+  return new LogicalDevice(opts);
+}
+
+function checkCapacity(total: bigint, persistent: bigint): void {
+  if (!LogicalDevice.validCapacity(total, persistent)) {
+    throw new RangeError(`invalid LD capacity ${total} (persistent ${persistent}): multiples of 256 MiB, persistent <= total`);
+  }
+}
+
+function splitOf(total: bigint, persistent: bigint): PartitionState {
+  const v = total - persistent;
+  return { activeVolatile: v, activePersistent: persistent, nextVolatile: v, nextPersistent: persistent };
+}
+
+/** First definition of each opcode wins: the generic set may already carry Identify or BG status. */
+function uniqueByOpcode<D>(defs: readonly CommandDef<D>[]): CommandDef<D>[] {
+  const seen = new Set<number>();
+  const out: CommandDef<D>[] = [];
+  for (const d of defs) {
+    if (seen.has(d.opcode)) continue;
+    seen.add(d.opcode);
+    out.push(d);
+  }
+  return out;
+}
