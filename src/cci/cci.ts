@@ -294,10 +294,17 @@ export class Cci<D = unknown> implements CciContext {
 
   /** Back to power-on state: no background work, no timestamp, full response limit. */
   reset(): void {
-    if (this.running) {
-      this.clock.cancel(this.running.tick);
-      this.clock.cancel(this.running.done);
+    const r = this.running;
+    if (r) {
+      this.clock.cancel(r.tick);
+      this.clock.cancel(r.done);
       this.running = undefined;
+      // The job's owner must unwind state it put in flight (a vPPB "bind in progress").
+      try {
+        r.job.abort?.();
+      } catch (error) {
+        this.events.emit('internal-error', { cci: this.name, opcode: r.opcode, error });
+      }
     }
     this.last = { opcode: 0, percent: 0, rc: 0, vendorStatus: 0 };
     this.timestampBase = undefined;

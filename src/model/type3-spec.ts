@@ -25,4 +25,9 @@ export interface Type3Spec {
   readonly vendorId?: number;
   readonly deviceId?: number;
   readonly fwRevision?: string;
+  /**
+   * Fault model: effects each LD's CEL reports instead of the true ones (opcode -> effects), for
+   * testing that a host filter does not trust a lying device. Dispatch is unaffected.
+   */
+  readonly celEffectOverrides?: ReadonlyMap<number, number>;
 }

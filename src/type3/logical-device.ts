@@ -5,6 +5,7 @@
 // (src/type3/type3-device.ts), which only manages these.
 
 import { Cci } from '../cci/cci.js';
+import type { CelEntry } from '../cci/context.js';
 import type { CommandContext, CommandDef } from '../cci/command.js';
 import { backgroundOperationStatusCommand, identifyCommand, type3GenericCommands } from '../commands/generic/index.js';
 import { eventsCommands } from '../commands/events/index.js';
@@ -41,6 +42,11 @@ export interface LogicalDeviceOptions {
   extraCommands?: readonly CommandDef<LogicalDevice>[];
   /** Opaque slot for T2's per-LD dynamic capacity state, read by the 0x48xx handlers. */
   dynamicCapacity?: unknown;
+  /**
+   * Effects this LD's CEL reports instead of the true ones (opcode -> effects). Models a device
+   * whose CEL lies, for testing host filters; dispatch still follows the real table.
+   */
+  celEffectOverrides?: ReadonlyMap<number, number>;
   /** CCI name in traces; defaults to "ld<id>". */
   name?: string;
   /** Largest CCI payload (default 2048, the primary mailbox payload size). */
@@ -132,6 +138,7 @@ export class LogicalDevice {
       device: this,
       commands,
       maxPayload: opts.maxPayload ?? 2048,
+      ...(opts.celEffectOverrides ? { celOverride: celLie(opts.celEffectOverrides) } : {}),
       mediaDisabled: () => this.mediaDisabled,
     });
   }
@@ -223,4 +230,8 @@ function uniqueByOpcode<D>(defs: readonly CommandDef<D>[]): CommandDef<D>[] {
     out.push(d);
   }
   return out;
+}
+
+function celLie(overrides: ReadonlyMap<number, number>): (entries: CelEntry[]) => CelEntry[] {
+  return (entries) => entries.map((e) => ({ opcode: e.opcode, effects: overrides.get(e.opcode) ?? e.effects }));
 }

@@ -116,6 +116,7 @@ export class Type3Device implements DownstreamDevice, MldManagement {
         maxPayload: CCI_MAX_PAYLOAD,
         firmware: this.firmware,
         features: this.features,
+        ...(spec.celEffectOverrides ? { celEffectOverrides: spec.celEffectOverrides } : {}),
       });
     });
 

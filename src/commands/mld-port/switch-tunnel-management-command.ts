@@ -1,0 +1,25 @@
+// CXL r3.2 7.6.7.3.1 Tunnel Management Command (Opcode 5300h) as the switch answers it: the
+// shared factory (src/commands/tunnel) with the switch's routing. "Port or LD ID" is an egress
+// port; the target is what the device at that DSP exposes for tunnelling (its FM-owned LD, or an
+// SLD's own CCI). Anything else is "discarded and ... Invalid Input": no such port, a USP, a
+// disabled or empty port, a non-CXL device, a device the FM holds in reset, or Target Type 1 (a
+// switch has no LD Pool CCI).
+
+import type { Cci } from '../../cci/cci.js';
+import type { CommandContext } from '../../cci/command.js';
+import { RC } from '../../spec/return-codes.js';
+import type { Switch } from '../../switch/switch.js';
+import { tunnelManagementCommand } from '../tunnel/tunnel-management-command.js';
+import type { SwitchCciDevice } from '../switch/device.js';
+
+export function resolveSwitchTunnelTarget(sw: Switch, portId: number, targetType: number): Cci | number {
+  // Bits 7:4 of Target Type are reserved.
+  if ((targetType & 0x0f) !== 0) return RC.InvalidInput;
+  const port = sw.port(portId);
+  if (!port || port.role !== 'dsp' || !port.enabled || !port.device || port.inReset) return RC.InvalidInput;
+  return port.device.tunnelTarget() ?? RC.InvalidInput;
+}
+
+export const switchTunnelManagementCommand = tunnelManagementCommand<SwitchCciDevice>(
+  (ctx: CommandContext<SwitchCciDevice>, id, targetType) => resolveSwitchTunnelTarget(ctx.device.sw, id, targetType),
+);

@@ -1,0 +1,28 @@
+// Shared payload pieces of the domain validation commands (CXL r3.2 7.6.7.1.5-7.6.7.1.8): a
+// host sets a secret value (a UUID naming its hierarchy) on its own VCS once; the FM reads back
+// whether, and what, each VCS holds.
+
+import type { Codec } from '../../cci/command.js';
+import { RC } from '../../spec/return-codes.js';
+
+export const SV_SIZE = 16;
+
+export const SecretValueState = {
+  NotSet: 0x00,
+  Set: 0x01,
+} as const;
+
+export const secretValueStateCodec: Codec<number> = {
+  decode: (b) => (b.length === 1 ? { ok: true, value: b[0] ?? 0 } : { ok: false, rc: RC.InvalidPayloadLength }),
+  encode: (v) => Uint8Array.of(v & 0xff),
+};
+
+export const vcsIdCodec: Codec<number> = {
+  decode: (b) => (b.length === 1 ? { ok: true, value: b[0] ?? 0 } : { ok: false, rc: RC.InvalidPayloadLength }),
+  encode: (v) => Uint8Array.of(v & 0xff),
+};
+
+export const secretValueCodec: Codec<Uint8Array> = {
+  decode: (b) => (b.length === SV_SIZE ? { ok: true, value: b.slice() } : { ok: false, rc: RC.InvalidPayloadLength }),
+  encode: (v) => v.slice(0, SV_SIZE),
+};

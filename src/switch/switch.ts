@@ -1,0 +1,394 @@
+// The switch model (CXL r3.2 7.1, 7.2.3, 7.6.7): physical ports, virtual CXL switches (VCSs) made
+// of vPPBs, and the bindings between them. Pure state plus the rules that guard it; no registers
+// and no payloads. Every mutating operation validates first and changes nothing when it refuses,
+// returning the return code the FM-API command completes with.
+//
+// vPPB numbering follows 7.1.4: vPPB 0 of a VCS is its upstream vPPB (bound to the USP for the
+// VCS's life, by vendor-specific configuration per 7.1.2), vPPBs 1..n are its downstream vPPBs.
+
+import type { Cci } from '../cci/cci.js';
+import type { DownstreamDevice } from '../model/downstream.js';
+import { RC } from '../spec/return-codes.js';
+import type { VirtualClock } from '../time/clock.js';
+import { Emitter } from '../util/emitter.js';
+import { PortConfigState } from './link.js';
+import { PhysicalPort, type PortSpec } from './port.js';
+
+/** LD ID meaning "the whole port" in Bind vPPB (7.6.7.2.2: FFFFh for anything but an MLD). */
+export const LD_ID_NONE = 0xffff;
+
+/** PERST# must stay asserted at least this long before it may be released (PCIe CEM Tperst). */
+export const PERST_MIN_HOLD_MS = 100;
+/** Reset PPB holds the link in Hot Reset this long (PCIe r6.x: Trst at least 1 ms). */
+export const HOT_RESET_MS = 2;
+/** Virtual time a bind takes; long enough to observe progress through Background Operation Status. */
+export const BIND_DURATION_MS = 1500;
+/** Unbind time per Unbind Option (7.6.7.2.3): waiting for link down is the slowest. */
+export const UNBIND_DURATION_MS: readonly number[] = [2000, 1500, 1000];
+
+export type VppbState =
+  | { readonly kind: 'unbound' }
+  | { readonly kind: 'bound'; readonly port: number; readonly ld: number | undefined }
+  | { readonly kind: 'binding'; readonly port: number; readonly ld: number | undefined }
+  | { readonly kind: 'unbinding'; readonly port: number; readonly ld: number | undefined };
+
+export const UnbindOption = {
+  WaitForLinkDown: 0,
+  ManagedHotRemove: 1,
+  SurpriseHotRemove: 2,
+} as const;
+
+export interface VcsSpec {
+  readonly id: number;
+  readonly uspPort: number;
+  /** Downstream vPPBs; the VCS has this many plus its upstream vPPB 0. */
+  readonly downstreamVppbs: number;
+}
+
+export interface SwitchSpec {
+  readonly vendorId: number;
+  readonly deviceId: number;
+  readonly serialNumber: bigint;
+  /** Device IDs the PPBs report in their config space. */
+  readonly uspDeviceId: number;
+  readonly dspDeviceId: number;
+  /** HDM decoders available per USP (Identify Switch Device byte 48h). */
+  readonly hdmDecoders: number;
+  readonly ports: readonly PortSpec[];
+  readonly vcss: readonly VcsSpec[];
+}
+
+export class Vcs {
+  readonly vppbs: VppbState[];
+  /** Domain validation secret value (7.6.7.1.6); set at most once. */
+  domainValidationSv: Uint8Array | undefined;
+  constructor(
+    readonly id: number,
+    readonly uspPort: number,
+    downstreamVppbs: number,
+  ) {
+    this.vppbs = [{ kind: 'bound', port: uspPort, ld: undefined }];
+    for (let i = 0; i < downstreamVppbs; i++) this.vppbs.push({ kind: 'unbound' });
+  }
+}
+
+/** One LD (or whole port) a host can reach through its VCS. */
+export interface HostVisibleTarget {
+  readonly vppb: number;
+  readonly port: number;
+  /** Undefined when the whole port is bound (SLD, PCIe device, empty slot). */
+  readonly ld: number | undefined;
+  readonly device: DownstreamDevice | undefined;
+  /** The CCI the host reaches for that LD, if the device has one. */
+  readonly cci: Cci | undefined;
+}
+
+export interface AerEvent {
+  readonly vcs: number;
+  /** 0 = the USP vPPB, 1.. = DS vPPBs (7.6.7.2.4). */
+  readonly vppb: number;
+  readonly uncorrectable: boolean;
+  /** Bit position in the AER Correctable or Uncorrectable Error Status register. */
+  readonly errorBit: number;
+  readonly header: Uint8Array;
+  readonly atMs: number;
+}
+
+export type PortChange =
+  | 'perst-asserted'
+  | 'perst-deasserted'
+  | 'hot-reset'
+  | 'hot-reset-done'
+  | 'device-attached'
+  | 'device-detached'
+  | 'binding';
+
+export interface SwitchEvents {
+  'port-changed': { readonly port: number; readonly change: PortChange };
+  'vppb-changed': { readonly vcs: number; readonly vppb: number; readonly state: VppbState };
+  aer: AerEvent;
+  'domain-validation-set': { readonly vcs: number };
+}
+
+/** A bind or unbind that has started; the background job finishes or abandons it. */
+export interface Transition {
+  complete(): void;
+  abort(): void;
+}
+
+// AER register bits that name an error (PCIe r6.x 7.8.4.2 / 7.8.4.5); the rest are reserved.
+const CORRECTABLE_BITS: ReadonlySet<number> = new Set([0, 6, 7, 8, 12, 13, 14, 15]);
+const UNCORRECTABLE_BITS: ReadonlySet<number> = new Set([4, 5, ...range(12, 31)]);
+
+export class Switch {
+  readonly events = new Emitter<SwitchEvents>();
+  readonly spec: SwitchSpec;
+  readonly aerLog: AerEvent[] = [];
+  private readonly portMap = new Map<number, PhysicalPort>();
+  private readonly vcsMap = new Map<number, Vcs>();
+
+  constructor(
+    spec: SwitchSpec,
+    private readonly clock: VirtualClock,
+  ) {
+    this.spec = spec;
+    for (const p of spec.ports) {
+      if (this.portMap.has(p.id)) throw new Error(`port ${p.id} defined twice`);
+      const deviceId = p.role === 'usp' ? spec.uspDeviceId : spec.dspDeviceId;
+      this.portMap.set(p.id, new PhysicalPort(p, { vendorId: spec.vendorId, deviceId }, clock));
+    }
+    for (const v of spec.vcss) {
+      const usp = this.portMap.get(v.uspPort);
+      if (!usp || usp.role !== 'usp') throw new Error(`VCS ${v.id}: port ${v.uspPort} is not a USP`);
+      if (this.vcsMap.has(v.id)) throw new Error(`VCS ${v.id} defined twice`);
+      this.vcsMap.set(v.id, new Vcs(v.id, v.uspPort, v.downstreamVppbs));
+    }
+  }
+
+  // --- queries ---------------------------------------------------------------------------------
+
+  port(id: number): PhysicalPort | undefined {
+    return this.portMap.get(id);
+  }
+
+  /** Ports in ascending ID order. */
+  ports(): PhysicalPort[] {
+    return [...this.portMap.values()].sort((a, b) => a.id - b.id);
+  }
+
+  vcs(id: number): Vcs | undefined {
+    return this.vcsMap.get(id);
+  }
+
+  vcsList(): Vcs[] {
+    return [...this.vcsMap.values()].sort((a, b) => a.id - b.id);
+  }
+
+  /** The VCS whose upstream port is `portId`, if any. */
+  vcsOfUsp(portId: number): Vcs | undefined {
+    return this.vcsList().find((v) => v.uspPort === portId);
+  }
+
+  totalVppbs(): number {
+    return this.vcsList().reduce((n, v) => n + v.vppbs.length, 0);
+  }
+
+  boundVppbs(): number {
+    return this.vcsList().reduce((n, v) => n + v.vppbs.filter((s) => s.kind === 'bound').length, 0);
+  }
+
+  /** Current Port Configuration State (Table 7-19 byte 1). */
+  portConfigState(p: PhysicalPort): number {
+    if (!p.enabled) return PortConfigState.Disabled;
+    const refs = this.references(p.id);
+    if (refs.some((s) => s.kind === 'binding')) return PortConfigState.BindInProgress;
+    if (refs.some((s) => s.kind === 'unbinding')) return PortConfigState.UnbindInProgress;
+    return p.role === 'usp' ? PortConfigState.Usp : PortConfigState.Dsp;
+  }
+
+  /** Whether any DS vPPB holds (or is acquiring or releasing) this port, or this LD of it. */
+  isBound(portId: number, ld?: number): boolean {
+    return this.references(portId).some((s) => ld === undefined || s.ld === undefined || s.ld === ld);
+  }
+
+  /** What a host attached to VCS `vcsId` sees below its DS vPPBs: only completed bindings. */
+  hostView(vcsId: number): HostVisibleTarget[] {
+    const vcs = this.vcsMap.get(vcsId);
+    if (!vcs) return [];
+    const out: HostVisibleTarget[] = [];
+    vcs.vppbs.forEach((s, vppb) => {
+      if (vppb === 0 || s.kind !== 'bound') return;
+      const device = this.portMap.get(s.port)?.device;
+      out.push({ vppb, port: s.port, ld: s.ld, device, cci: device?.ldCci(s.ld ?? 0) });
+    });
+    return out;
+  }
+
+  private references(portId: number): Extract<VppbState, { port: number }>[] {
+    const out: Extract<VppbState, { port: number }>[] = [];
+    for (const v of this.vcsMap.values()) {
+      v.vppbs.forEach((s, i) => {
+        if (i > 0 && s.kind !== 'unbound' && s.port === portId) out.push(s);
+      });
+    }
+    return out;
+  }
+
+  // --- binding (7.6.7.2.2, 7.6.7.2.3, 7.2.3) ---------------------------------------------------
+
+  /** Whether Bind vPPB may start; RC.Success or the code to refuse with. `ldId` is the raw field. */
+  checkBind(vcsId: number, vppb: number, portId: number, ldId: number): number {
+    const vcs = this.vcsMap.get(vcsId);
+    if (!vcs || vppb < 1 || vppb >= vcs.vppbs.length) return RC.InvalidInput;
+    if (vcs.vppbs[vppb]?.kind !== 'unbound') return RC.InvalidInput;
+    const port = this.portMap.get(portId);
+    if (!port || port.role !== 'dsp' || !port.enabled) return RC.InvalidInput;
+    // A port the FM holds in reset is under FM control; it is handed to a host only once released.
+    if (port.inReset) return RC.InvalidInput;
+    if (port.isMld) {
+      // An MLD port is bound one LD at a time (7.2.3.2), each LD to at most one vPPB.
+      if (ldId === LD_ID_NONE || ldId >= (port.device?.supportedLdCount ?? 0)) return RC.InvalidInput;
+      if (this.isBound(portId, ldId)) return RC.InvalidInput;
+    } else {
+      // Anything else (SLD, PCIe, or a link-down port awaiting hot-add) binds whole (7.6.7.2.2).
+      if (ldId !== LD_ID_NONE) return RC.InvalidInput;
+      if (this.isBound(portId)) return RC.InvalidInput;
+    }
+    return RC.Success;
+  }
+
+  /** Start a bind that checkBind accepted: the vPPB and port show "bind in progress" until it ends. */
+  startBind(vcsId: number, vppb: number, portId: number, ldId: number): Transition {
+    const vcs = this.mustVcs(vcsId);
+    const ld = ldId === LD_ID_NONE ? undefined : ldId;
+    this.setVppb(vcs, vppb, { kind: 'binding', port: portId, ld });
+    this.events.emit('port-changed', { port: portId, change: 'binding' });
+    return {
+      complete: () => this.setVppb(vcs, vppb, { kind: 'bound', port: portId, ld }),
+      abort: () => this.setVppb(vcs, vppb, { kind: 'unbound' }),
+    };
+  }
+
+  checkUnbind(vcsId: number, vppb: number, option: number): number {
+    const vcs = this.vcsMap.get(vcsId);
+    if (!vcs || vppb < 1 || vppb >= vcs.vppbs.length) return RC.InvalidInput;
+    if (option > UnbindOption.SurpriseHotRemove) return RC.InvalidInput;
+    return vcs.vppbs[vppb]?.kind === 'bound' ? RC.Success : RC.InvalidInput;
+  }
+
+  startUnbind(vcsId: number, vppb: number): Transition {
+    const vcs = this.mustVcs(vcsId);
+    const before = vcs.vppbs[vppb];
+    if (!before || before.kind !== 'bound') throw new Error(`vPPB ${vcsId}/${vppb} is not bound`);
+    this.setVppb(vcs, vppb, { kind: 'unbinding', port: before.port, ld: before.ld });
+    return {
+      complete: () => this.setVppb(vcs, vppb, { kind: 'unbound' }),
+      abort: () => this.setVppb(vcs, vppb, before),
+    };
+  }
+
+  /** Bind at once, for the topology's initial bindings (vendor-specific static configuration). */
+  bindNow(vcsId: number, vppb: number, portId: number, ldId: number): number {
+    const rc = this.checkBind(vcsId, vppb, portId, ldId);
+    if (rc !== RC.Success) return rc;
+    this.startBind(vcsId, vppb, portId, ldId).complete();
+    return RC.Success;
+  }
+
+  private setVppb(vcs: Vcs, vppb: number, state: VppbState): void {
+    vcs.vppbs[vppb] = state;
+    this.events.emit('vppb-changed', { vcs: vcs.id, vppb, state });
+  }
+
+  private mustVcs(id: number): Vcs {
+    const v = this.vcsMap.get(id);
+    if (!v) throw new Error(`no VCS ${id}`);
+    return v;
+  }
+
+  // --- physical port control (7.6.7.1.3) ---------------------------------------------------------
+
+  /**
+   * The ports the FM may drive: enabled DSPs that no host owns (unbound) or that are MLD ports,
+   * whose LDs are shared (7.6.7.1.3), and that are not in the middle of a bind or unbind.
+   */
+  checkFmControl(portId: number): number {
+    const port = this.portMap.get(portId);
+    if (!port || port.role !== 'dsp' || !port.enabled) return RC.InvalidInput;
+    if (!port.isMld && this.isBound(portId)) return RC.InvalidInput;
+    const state = this.portConfigState(port);
+    if (state === PortConfigState.BindInProgress || state === PortConfigState.UnbindInProgress) return RC.InvalidInput;
+    return RC.Success;
+  }
+
+  assertPerst(portId: number): number {
+    const rc = this.checkFmControl(portId);
+    if (rc !== RC.Success) return rc;
+    const port = this.portMap.get(portId);
+    if (!port || port.perstAsserted) return RC.InvalidInput;
+    port.perstAsserted = true;
+    port.perstAssertedAt = this.clock.now();
+    port.device?.reset();
+    this.events.emit('port-changed', { port: portId, change: 'perst-asserted' });
+    return RC.Success;
+  }
+
+  deassertPerst(portId: number): number {
+    const rc = this.checkFmControl(portId);
+    if (rc !== RC.Success) return rc;
+    const port = this.portMap.get(portId);
+    if (!port || !port.perstAsserted) return RC.InvalidInput;
+    // The hold time is a temporary condition, not a bad request: the same command succeeds later.
+    if (this.clock.now() - port.perstAssertedAt < PERST_MIN_HOLD_MS) return RC.RetryRequired;
+    port.perstAsserted = false;
+    this.events.emit('port-changed', { port: portId, change: 'perst-deasserted' });
+    return RC.Success;
+  }
+
+  resetPpb(portId: number): number {
+    const rc = this.checkFmControl(portId);
+    if (rc !== RC.Success) return rc;
+    const port = this.portMap.get(portId);
+    // While PERST# is held the device is already in reset; a hot reset cannot train through it.
+    if (!port || port.perstAsserted) return RC.InvalidInput;
+    if (port.inHotReset) return RC.RetryRequired;
+    port.config.reset();
+    port.device?.reset();
+    const until = this.clock.now() + HOT_RESET_MS;
+    port.hotResetUntil = until;
+    this.events.emit('port-changed', { port: portId, change: 'hot-reset' });
+    this.clock.schedule(HOT_RESET_MS, () => {
+      if (port.hotResetUntil !== until) return;
+      port.hotResetUntil = undefined;
+      this.events.emit('port-changed', { port: portId, change: 'hot-reset-done' });
+    });
+    return RC.Success;
+  }
+
+  // --- hot plug (the bench's hands, not an FM-API command) --------------------------------------
+
+  attachDevice(portId: number, device: DownstreamDevice): void {
+    const port = this.portMap.get(portId);
+    if (!port || port.role !== 'dsp') throw new Error(`port ${portId} is not a DSP`);
+    if (port.device) throw new Error(`port ${portId} already has a device`);
+    port.device = device;
+    this.events.emit('port-changed', { port: portId, change: 'device-attached' });
+  }
+
+  detachDevice(portId: number): DownstreamDevice | undefined {
+    const port = this.portMap.get(portId);
+    const device = port?.device;
+    if (!port || !device) return undefined;
+    port.device = undefined;
+    this.events.emit('port-changed', { port: portId, change: 'device-detached' });
+    return device;
+  }
+
+  // --- AER (7.6.7.2.4) and domain validation (7.6.7.1.5-8) -------------------------------------
+
+  generateAer(vcsId: number, vppb: number, uncorrectable: boolean, errorBit: number, header: Uint8Array): number {
+    const vcs = this.vcsMap.get(vcsId);
+    if (!vcs || vppb < 0 || vppb >= vcs.vppbs.length) return RC.InvalidInput;
+    const valid = uncorrectable ? UNCORRECTABLE_BITS : CORRECTABLE_BITS;
+    if (!valid.has(errorBit)) return RC.InvalidInput;
+    const event: AerEvent = { vcs: vcsId, vppb, uncorrectable, errorBit, header: header.slice(), atMs: this.clock.now() };
+    this.aerLog.push(event);
+    this.events.emit('aer', event);
+    return RC.Success;
+  }
+
+  setDomainValidationSv(vcsId: number, sv: Uint8Array): number {
+    const vcs = this.vcsMap.get(vcsId);
+    // "The secret value can be set only once" (7.6.7.1.6).
+    if (!vcs || vcs.domainValidationSv) return RC.InvalidInput;
+    vcs.domainValidationSv = sv.slice();
+    this.events.emit('domain-validation-set', { vcs: vcsId });
+    return RC.Success;
+  }
+}
+
+function range(from: number, to: number): number[] {
+  const out: number[] = [];
+  for (let i = from; i <= to; i++) out.push(i);
+  return out;
+}

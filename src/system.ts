@@ -1,0 +1,240 @@
+// The whole emulated system, composed from a topology: the switch model with its devices, the
+// switch CCI (generic + MMPT + FM-API), the register-level switch mailbox function, each LD's own
+// mailbox function, and one event stream for all of them. Deterministic: one virtual clock, no
+// I/O. The CLI, the server and the fixture runner all build this and nothing else.
+
+import type { BackgroundEvent, Cci, CommandTrace } from './cci/cci.js';
+import type { CommandDef } from './cci/command.js';
+import type { CelEntry } from './cci/context.js';
+import type { SwitchCciDevice } from './commands/switch/index.js';
+import { switchFmApiCommands } from './commands/switch/index.js';
+import type { MailboxFunction } from './device/mailbox-function.js';
+import { createMemdevMailboxFunction } from './device/memdev-mailbox-function.js';
+import type { InterruptCause } from './device/pci/msix.js';
+import { createSwitchCciFunction } from './device/switch-cci-function.js';
+import { HostDriver } from './host/host-driver.js';
+import type { AuditLog } from './host/policy/audit.js';
+import type { Scope } from './host/policy/scopes.js';
+import { MmptQueue } from './mmpt/queue.js';
+import type { DownstreamDevice } from './model/downstream.js';
+import type { Switch } from './switch/switch.js';
+import { createSwitchCci } from './switch-cci.js';
+import { VirtualClock, type ClockMode } from './time/clock.js';
+import { buildFabric, DEFAULT_TOPOLOGY, switchIdentity, type Topology } from './topology/index.js';
+import { Type3Device } from './type3/index.js';
+import { Emitter } from './util/emitter.js';
+
+export interface SystemOptions {
+  /** Defaults to the embedded default topology. */
+  readonly topology?: Topology;
+  /** 'auto' (default): waiting advances time; 'manual': only clock.advance() does. */
+  readonly clockMode?: ClockMode;
+  /** Virtual time each mailbox command takes (0: completes inside the doorbell write). */
+  readonly commandLatencyMs?: number;
+  /** Switch mailbox payload size, log2 (default 11: 2 KiB). */
+  readonly payloadSizeLog2?: number;
+  /** Fault model: effects the switch CCI's CEL reports instead of the true ones. */
+  readonly switchCelOverride?: (entries: CelEntry[]) => CelEntry[];
+  /** Extra commands on the switch CCI (vendor commands of a test bench). */
+  readonly extraSwitchCommands?: readonly CommandDef<SwitchCciDevice>[];
+}
+
+export interface InterruptEvent {
+  /** The mailbox function that raised it ('switch', 'port3.ld1'). */
+  readonly fn: string;
+  readonly vector: number;
+  readonly cause: InterruptCause;
+  readonly atMs: number;
+}
+
+export interface SystemEvents {
+  command: CommandTrace;
+  'background-progress': BackgroundEvent;
+  'background-complete': BackgroundEvent;
+  interrupt: InterruptEvent;
+  'internal-error': { cci: string; opcode: number; message: string };
+}
+
+export interface OpenDriverOptions {
+  readonly maxScope?: Scope;
+  readonly allowAll?: boolean;
+  readonly audit?: AuditLog;
+  /** Wait on MSI-X interrupts instead of polling the doorbell. */
+  readonly interrupts?: boolean;
+}
+
+export const SWITCH_FUNCTION = 'switch';
+
+export class EmulatorSystem {
+  readonly events = new Emitter<SystemEvents>();
+  readonly clock: VirtualClock;
+  readonly topology: Topology;
+  readonly sw: Switch;
+  readonly devices: ReadonlyMap<number, DownstreamDevice>;
+  readonly mmpt: MmptQueue;
+  readonly switchCci: Cci<SwitchCciDevice>;
+  readonly switchFunction: MailboxFunction;
+  private readonly cciMap = new Map<string, Cci>();
+  private readonly fnMap = new Map<string, MailboxFunction>();
+
+  constructor(opts: SystemOptions = {}) {
+    this.clock = new VirtualClock(opts.clockMode ?? 'auto');
+    this.topology = opts.topology ?? DEFAULT_TOPOLOGY;
+    this.mmpt = new MmptQueue();
+    const fabric = buildFabric(this.topology, this.clock, { mmpt: this.mmpt });
+    this.sw = fabric.sw;
+    this.devices = fabric.devices;
+    const payloadSizeLog2 = opts.payloadSizeLog2 ?? 11;
+    this.switchCci = createSwitchCci({
+      clock: this.clock,
+      device: fabric.switchDevice,
+      identity: switchIdentity(this.topology),
+      maxPayload: 2 ** payloadSizeLog2,
+      fmApiCommands: [...switchFmApiCommands, ...(opts.extraSwitchCommands ?? [])],
+      ...(opts.switchCelOverride ? { celOverride: opts.switchCelOverride } : {}),
+    });
+    this.addCci(SWITCH_FUNCTION, this.switchCci);
+    this.switchFunction = createSwitchCciFunction({
+      name: SWITCH_FUNCTION,
+      cci: this.switchCci,
+      clock: this.clock,
+      mmpt: this.mmpt,
+      payloadSizeLog2,
+      commandLatencyMs: opts.commandLatencyMs ?? 0,
+    });
+    this.addFunction(SWITCH_FUNCTION, this.switchFunction);
+
+    for (const [port, dev] of [...this.devices].sort((a, b) => a[0] - b[0])) {
+      if (!(dev instanceof Type3Device)) continue;
+      if (dev.fmOwnedCci) this.addCci(`port${port}.fm`, dev.fmOwnedCci);
+      dev.lds.forEach((ld) => {
+        const name = `port${port}.ld${ld.id}`;
+        this.addCci(name, ld.cci);
+        this.addFunction(
+          name,
+          createMemdevMailboxFunction({
+            name,
+            cci: ld.cci,
+            clock: this.clock,
+            commandLatencyMs: opts.commandLatencyMs ?? 0,
+            eventStatus: () => ld.events.status(),
+            // CXL r3.2 8.2.8.5.1 Media Status: 3 = disabled (sanitize running), 1 = ready.
+            status: { mediaStatus: () => (ld.mediaDisabled ? 3 : 1) },
+          }),
+        );
+      });
+    }
+  }
+
+  private addCci(name: string, cci: Cci): void {
+    this.cciMap.set(name, cci);
+    cci.events.on('command', (t) => this.events.emit('command', t));
+    cci.events.on('background-progress', (e) => this.events.emit('background-progress', e));
+    cci.events.on('background-complete', (e) => this.events.emit('background-complete', e));
+    cci.events.on('internal-error', (e) =>
+      this.events.emit('internal-error', { cci: e.cci, opcode: e.opcode, message: e.error instanceof Error ? e.error.message : String(e.error) }),
+    );
+  }
+
+  private addFunction(name: string, fn: MailboxFunction): void {
+    this.fnMap.set(name, fn);
+    fn.events.on('interrupt', (e) => this.events.emit('interrupt', { fn: name, vector: e.vector, cause: e.cause, atMs: this.clock.now() }));
+  }
+
+  /** Every CCI by name: 'switch', 'port<P>.fm' (FM-owned LD of an MLD), 'port<P>.ld<N>'. */
+  ccis(): ReadonlyMap<string, Cci> {
+    return this.cciMap;
+  }
+
+  /** Register-level mailbox functions: 'switch' and each LD's own ('port<P>.ld<N>'). */
+  mailboxFunction(name: string): MailboxFunction | undefined {
+    return this.fnMap.get(name);
+  }
+
+  functionNames(): string[] {
+    return [...this.fnMap.keys()];
+  }
+
+  /** Open a host driver on the switch mailbox function (through its registers only). */
+  openDriver(opts: OpenDriverOptions = {}): Promise<HostDriver> {
+    const fn = this.switchFunction;
+    return HostDriver.open({
+      clock: this.clock,
+      bus: fn.bar0,
+      config: fn.config,
+      ...(opts.interrupts ? { interrupts: fn.events } : {}),
+      maxScope: opts.maxScope ?? 'read-only',
+      ...(opts.allowAll ? { allowAll: true } : {}),
+      ...(opts.audit ? { audit: opts.audit } : {}),
+    });
+  }
+
+  /**
+   * Conventional reset of every function and device below the switch (registers, CCIs,
+   * background work, volatile state). The switch's bindings and port configuration stay: they
+   * are the fabric manager's configuration, not a function's state.
+   */
+  reset(): void {
+    for (const dev of this.devices.values()) dev.reset();
+    for (const cci of this.cciMap.values()) cci.reset();
+    for (const fn of this.fnMap.values()) fn.reset();
+    this.mmpt.clear();
+  }
+
+  /** A JSON-able picture of the topology and its live state. */
+  describe(): SystemDescription {
+    const t = this.topology;
+    return {
+      switch: {
+        vendorId: hex(t.switch.vendorId, 4),
+        deviceId: hex(t.switch.deviceId, 4),
+        serialNumber: '0x' + t.switch.serialNumber.toString(16),
+        ingressPort: t.switch.ingressPort,
+      },
+      ports: this.sw.ports().map((p) => {
+        const dev = this.devices.get(p.id);
+        return {
+          id: p.id,
+          role: p.role,
+          configState: this.sw.portConfigState(p),
+          ltssm: p.ltssm,
+          linkUp: p.linkUp,
+          perst: p.inReset,
+          width: p.negotiatedWidth,
+          device: dev
+            ? {
+                type: dev.connectedDeviceType,
+                serialNumber: '0x' + dev.serialNumber.toString(16),
+                lds: dev instanceof Type3Device ? dev.ldCount : 0,
+                ccis: [...this.cciMap.keys()].filter((k) => k.startsWith(`port${p.id}.`)),
+              }
+            : null,
+        };
+      }),
+      vcs: this.sw.vcsList().map((v) => ({
+        id: v.id,
+        usp: v.uspPort,
+        vppbs: v.vppbs.map((s, i) => ({ vppb: i, ...s })),
+        hostView: this.sw.hostView(v.id).map((h) => ({ vppb: h.vppb, port: h.port, ld: h.ld ?? null })),
+      })),
+      functions: this.functionNames(),
+      clockMs: this.clock.now(),
+    };
+  }
+}
+
+export interface SystemDescription {
+  readonly switch: { vendorId: string; deviceId: string; serialNumber: string; ingressPort: number };
+  readonly ports: unknown[];
+  readonly vcs: unknown[];
+  readonly functions: string[];
+  readonly clockMs: number;
+}
+
+function hex(n: number, digits: number): string {
+  return '0x' + n.toString(16).padStart(digits, '0');
+}
+
+export function createSystem(opts: SystemOptions = {}): EmulatorSystem {
+  return new EmulatorSystem(opts);
+}

@@ -1,0 +1,114 @@
+// Topology → running fabric: the switch model with a device on every populated DSP and the
+// initial bindings made, plus what the switch CCI needs. The lead's system composition calls
+// buildFabric and src/switch-cci.ts's createSwitchCci; nothing here touches files or real time.
+
+import type { CciIdentity } from '../cci/context.js';
+import type { SwitchCciDevice } from '../commands/switch/index.js';
+import { MmptQueue } from '../mmpt/queue.js';
+import type { DownstreamDevice } from '../model/downstream.js';
+import type { Type3Spec } from '../model/type3-spec.js';
+import { RC } from '../spec/return-codes.js';
+import { CxlModeBit } from '../switch/link.js';
+import type { PortSpec } from '../switch/port.js';
+import { LD_ID_NONE, Switch, type SwitchSpec } from '../switch/switch.js';
+import type { VirtualClock } from '../time/clock.js';
+import { createType3Device } from '../type3/index.js';
+import { PcieEndpoint } from './pcie-device.js';
+import type { CxlModeName, Topology, TopologyDevice, TopologyPort } from './schema.js';
+
+export interface Fabric {
+  readonly topology: Topology;
+  readonly sw: Switch;
+  /** The device on each populated DSP, by port ID. */
+  readonly devices: Map<number, DownstreamDevice>;
+  /** The device context of the switch CCI reached through topology.switch.ingressPort. */
+  readonly switchDevice: SwitchCciDevice;
+}
+
+export interface BuildOptions {
+  /** Builds type 3 devices; defaults to src/type3's createType3Device. */
+  readonly createType3?: (spec: Type3Spec, clock: VirtualClock) => DownstreamDevice;
+  readonly mmpt?: MmptQueue;
+}
+
+const MODE_BITS: Record<CxlModeName, number> = {
+  rcd: CxlModeBit.Rcd,
+  '68b-flit': CxlModeBit.Flit68bVh,
+  '256b-flit': CxlModeBit.Flit256b,
+  'lo-256b-flit': CxlModeBit.LatencyOptimized256b,
+};
+
+function portSpec(p: TopologyPort): PortSpec {
+  return {
+    id: p.id,
+    role: p.role,
+    maxWidth: p.maxWidth,
+    maxSpeedGts: p.maxSpeed,
+    supportedSpeedsGts: p.supportedSpeeds,
+    supportedCxlModes: p.cxlModes.reduce((m, n) => m | MODE_BITS[n], 0),
+    supportedLdCount: p.supportedLdCount,
+    laneReversed: p.laneReversed,
+    disabled: p.disabled,
+  };
+}
+
+export function switchSpecOf(t: Topology): SwitchSpec {
+  return {
+    vendorId: t.switch.vendorId,
+    deviceId: t.switch.deviceId,
+    serialNumber: t.switch.serialNumber,
+    uspDeviceId: t.switch.uspDeviceId,
+    dspDeviceId: t.switch.dspDeviceId,
+    hdmDecoders: t.switch.hdmDecoders,
+    ports: t.ports.map(portSpec),
+    vcss: t.vcs.map((v) => ({ id: v.id, uspPort: v.usp, downstreamVppbs: v.downstreamVppbs })),
+  };
+}
+
+export function type3SpecOf(d: Extract<TopologyDevice, { kind: 'type3' }>): Type3Spec {
+  return {
+    kind: d.mode,
+    serialNumber: d.serialNumber,
+    ldCount: d.ldCount,
+    capacityBytes: d.capacity,
+    persistentBytes: d.persistent,
+    lsaBytes: d.lsaSize,
+    dcRegions: d.dcRegions.map((r) => ({ lengthBytes: r.length, blockSizeBytes: r.blockSize })),
+  };
+}
+
+/** The switch CCI's Identify answer (CXL r3.2 8.2.9.1.1): component type 0, a switch. */
+export function switchIdentity(t: Topology): CciIdentity {
+  return {
+    vendorId: t.switch.vendorId,
+    deviceId: t.switch.deviceId,
+    subsystemVendorId: t.switch.subsystemVendorId,
+    subsystemId: t.switch.subsystemId,
+    serialNumber: t.switch.serialNumber,
+    componentType: 0,
+  };
+}
+
+/** Build the fabric of a validated topology. Throws only on programmer error (an unvalidated topology). */
+export function buildFabric(topology: Topology, clock: VirtualClock, opts: BuildOptions = {}): Fabric {
+  const makeType3 = opts.createType3 ?? createType3Device;
+  const sw = new Switch(switchSpecOf(topology), clock);
+  const devices = new Map<number, DownstreamDevice>();
+  for (const p of topology.ports) {
+    const d = p.device;
+    if (!d) continue;
+    const device = d.kind === 'pcie' ? new PcieEndpoint(d.vendorId, d.deviceId, d.serialNumber) : makeType3(type3SpecOf(d), clock);
+    sw.attachDevice(p.id, device);
+    devices.set(p.id, device);
+  }
+  topology.bindings.forEach((b, i) => {
+    const rc = sw.bindNow(b.vcs, b.vppb, b.port, b.ld ?? LD_ID_NONE);
+    if (rc !== RC.Success) throw new Error(`bindings[${i}]: the switch refused the binding (rc ${rc})`);
+  });
+  return {
+    topology,
+    sw,
+    devices,
+    switchDevice: { sw, mmpt: opts.mmpt ?? new MmptQueue(), ingressPort: topology.switch.ingressPort },
+  };
+}

@@ -1,0 +1,90 @@
+// The topology format: a switch, its physical ports with whatever is plugged into each DSP, the
+// virtual CXL switches and their initial bindings. This is the validated, typed form; validate.ts
+// turns untrusted JSON/YAML objects into it and names every bad field by path.
+//
+// Text form (JSON or YAML), field by field:
+//   switch:  serialNumber, vendorId, deviceId, [subsystemVendorId, subsystemId, uspDeviceId,
+//            dspDeviceId], ingressPort, hdmDecoders
+//   ports[]: id, role (usp|dsp), maxWidth (1|2|4|8|16), maxSpeed (GT/s: 2.5|5|8|16|32|64),
+//            [supportedSpeeds (GT/s list, default every speed up to maxSpeed)],
+//            [cxlModes (rcd|68b-flit|256b-flit|lo-256b-flit), supportedLdCount, laneReversed,
+//            disabled], [device (DSP only)]
+//   device:  { kind: type3, mode: sld|mld, [ldCount], capacity, [persistent], [lsaSize],
+//              [dcRegions: [{ length, blockSize }]], serialNumber }
+//            { kind: pcie, vendorId, deviceId, [serialNumber] }
+//   vcs[]:   id, usp (port id), downstreamVppbs (the VCS also has vPPB 0, its USP)
+//   bindings[]: vcs, vppb (1..downstreamVppbs), port, [ld (MLD ports only)]
+// Sizes are byte counts or strings with a unit: "256MiB", "4GiB", "1TiB"; serials and IDs may be
+// numbers or "0x..." strings.
+
+export interface TopologySwitch {
+  readonly serialNumber: bigint;
+  readonly vendorId: number;
+  readonly deviceId: number;
+  readonly subsystemVendorId: number;
+  readonly subsystemId: number;
+  readonly uspDeviceId: number;
+  readonly dspDeviceId: number;
+  /** The port the switch CCI is reached through (Identify Switch Device Ingress Port ID). */
+  readonly ingressPort: number;
+  readonly hdmDecoders: number;
+}
+
+export interface DcRegionConfig {
+  readonly length: bigint;
+  readonly blockSize: bigint;
+}
+
+export type TopologyDevice =
+  | {
+      readonly kind: 'type3';
+      readonly mode: 'sld' | 'mld';
+      readonly ldCount: number;
+      readonly capacity: bigint;
+      readonly persistent: bigint;
+      readonly lsaSize: number;
+      readonly dcRegions: readonly DcRegionConfig[];
+      readonly serialNumber: bigint;
+    }
+  | {
+      readonly kind: 'pcie';
+      readonly vendorId: number;
+      readonly deviceId: number;
+      readonly serialNumber: bigint;
+    };
+
+export type CxlModeName = 'rcd' | '68b-flit' | '256b-flit' | 'lo-256b-flit';
+
+export interface TopologyPort {
+  readonly id: number;
+  readonly role: 'usp' | 'dsp';
+  readonly maxWidth: number;
+  readonly maxSpeed: number;
+  readonly supportedSpeeds: readonly number[];
+  readonly cxlModes: readonly CxlModeName[];
+  readonly supportedLdCount: number;
+  readonly laneReversed: boolean;
+  readonly disabled: boolean;
+  readonly device: TopologyDevice | undefined;
+}
+
+export interface TopologyVcs {
+  readonly id: number;
+  readonly usp: number;
+  readonly downstreamVppbs: number;
+}
+
+export interface TopologyBinding {
+  readonly vcs: number;
+  readonly vppb: number;
+  readonly port: number;
+  /** Omitted for anything but an MLD port. */
+  readonly ld: number | undefined;
+}
+
+export interface Topology {
+  readonly switch: TopologySwitch;
+  readonly ports: readonly TopologyPort[];
+  readonly vcs: readonly TopologyVcs[];
+  readonly bindings: readonly TopologyBinding[];
+}
