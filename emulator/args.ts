@@ -49,7 +49,7 @@ export function parseArgs(argv: readonly string[], valued: readonly string[], bo
 /** An opcode: 0x-prefixed hex ("0x0001"), hex with an h suffix ("5100h"), or 4 hex digits ("4400"). */
 export function parseOpcode(text: string): number {
   const t = text.trim();
-  let m = /^0x([0-9a-f]{1,4})$/i.exec(t) ?? /^([0-9a-f]{1,4})h$/i.exec(t) ?? /^([0-9a-f]{4})$/i.exec(t);
+  const m = /^0x([0-9a-f]{1,4})$/i.exec(t) ?? /^([0-9a-f]{1,4})h$/i.exec(t) ?? /^([0-9a-f]{4})$/i.exec(t);
   if (!m?.[1]) throw new UsageError(`bad opcode "${text}": expected 16-bit hex such as 0x0001`);
   return parseInt(m[1], 16);
 }

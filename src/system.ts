@@ -17,6 +17,7 @@ import type { AuditLog } from './host/policy/audit.js';
 import type { Scope } from './host/policy/scopes.js';
 import { MmptQueue } from './mmpt/queue.js';
 import type { DownstreamDevice } from './model/downstream.js';
+import type { Type3Spec } from './model/type3-spec.js';
 import type { Switch } from './switch/switch.js';
 import { createSwitchCci } from './switch-cci.js';
 import { VirtualClock, type ClockMode } from './time/clock.js';
@@ -35,6 +36,8 @@ export interface SystemOptions {
   readonly payloadSizeLog2?: number;
   /** Fault model: effects the switch CCI's CEL reports instead of the true ones. */
   readonly switchCelOverride?: (entries: CelEntry[]) => CelEntry[];
+  /** Builds each type 3 device (default: src/type3). A test bench can wrap it to model faults. */
+  readonly createType3?: (spec: Type3Spec, clock: VirtualClock) => DownstreamDevice;
   /** Extra commands on the switch CCI (vendor commands of a test bench). */
   readonly extraSwitchCommands?: readonly CommandDef<SwitchCciDevice>[];
 }
@@ -81,7 +84,7 @@ export class EmulatorSystem {
     this.clock = new VirtualClock(opts.clockMode ?? 'auto');
     this.topology = opts.topology ?? DEFAULT_TOPOLOGY;
     this.mmpt = new MmptQueue();
-    const fabric = buildFabric(this.topology, this.clock, { mmpt: this.mmpt });
+    const fabric = buildFabric(this.topology, this.clock, { mmpt: this.mmpt, ...(opts.createType3 ? { createType3: opts.createType3 } : {}) });
     this.sw = fabric.sw;
     this.devices = fabric.devices;
     const payloadSizeLog2 = opts.payloadSizeLog2 ?? 11;

@@ -119,8 +119,8 @@ describe('decide', () => {
   });
 
   it('applies the kernel payload checks even at full scope', () => {
-    // Set Partition Info with the Immediate flag (byte 0x10 bit 0)
-    expect(d(0x4101, '00'.repeat(16) + '01', 'full', [{ id: 3 }, { id: 0 }]).reason).toMatch(/Immediate/);
+    // Set Partition Info with the Immediate flag (byte 8 bit 0, after the u64 volatile capacity)
+    expect(d(0x4101, '00'.repeat(8) + '01', 'full', [{ id: 3 }, { id: 0 }]).reason).toMatch(/Immediate/);
     // Clear Log only for the vendor debug log
     expect(d(0x0403, '0da9c0b5bf414b788f7996b1623b3f17', 'full', [{ id: 3 }, { id: 0 }]).reason).toMatch(/Vendor Debug/);
     expect(d(0x0403, '5e1819d911a9400c811fd60719403d86', 'debug-write', [{ id: 3 }, { id: 0 }]).allowed).toBe(true);

@@ -135,8 +135,8 @@ type PayloadCheck = { class?: CommandClass; why?: string } | { refuse: string };
 function payloadRule(opcode: number, payload: Uint8Array, cci: CciView): PayloadCheck {
   const r = new ByteReader(payload);
   switch (opcode) {
-    case 0x4101: // Set Partition Info: byte 0x10 bit 0 = Immediate; the memory map would change under live decoders
-      if (r.u8(0x10) & 1) return { refuse: 'Set Partition Info with the Immediate flag is never allowed' };
+    case 0x4101: // Set Partition Info (u64 volatile capacity, u8 flags): flags bit 0 = Immediate; the memory map would change under live decoders
+      if (r.u8(8) & 1) return { refuse: 'Set Partition Info with the Immediate flag is never allowed' };
       return {};
     case 0x0403: // Clear Log: only the vendor debug log may be cleared
       if (!bytesEqual(r.slice(0, 16), VENDOR_DEBUG_LOG)) return { refuse: 'Clear Log is allowed only for the Vendor Debug log' };

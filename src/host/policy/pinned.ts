@@ -27,6 +27,8 @@ export const PINNED_OPCODES: ReadonlyMap<number, PinnedOpcode> = new Map<number,
   [0x4305, { class: D, reason: 'Get Scan Media Results: the host kernel owns the media error list' }],
   // Fabric management: another host's memory or link goes away
   [0x5102, { class: D, reason: 'Physical Port Control resets or holds a link in PERST under a live host' }],
+  [0x5105, { class: D, reason: 'Set Domain Validation SV sets a once-only secret a host validates its domain with' }],
+  [0x5203, { class: D, reason: "Generate AER Event injects an error into a host's hierarchy; the host may reset the link" }],
   [0x5201, { class: D, reason: 'Bind vPPB hot-adds a device to another host' }],
   [0x5202, { class: D, reason: 'Unbind vPPB hot-removes a device from another host' }],
   [0x5402, { class: D, reason: 'Set LD Allocations resizes memory other hosts may be using' }],
