@@ -3,10 +3,17 @@
 
 import { runSend, SEND_USAGE } from './send.js';
 import { UsageError } from './args.js';
+import { runServe } from './serve.js';
+import { SERVE_USAGE } from './config.js';
+import { RUN_USAGE, runFixturesCli } from './run-fixtures.js';
 
 const USAGE = `usage: cxlemu <command> [options]
   send <opcode> [payload-hex]   run one command in-process through the host driver (JSON line out)
-${SEND_USAGE}`;
+  serve                         run the websocket/REST server (default 127.0.0.1:8080)
+  run <fixture|dir>...          run fixtures in-process, or against a server with --url
+${SEND_USAGE}
+${SERVE_USAGE}
+${RUN_USAGE}`;
 
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
@@ -16,6 +23,10 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(r.line + '\n');
       return r.exitCode;
     }
+    case 'serve':
+      return runServe(rest);
+    case 'run':
+      return runFixturesCli(rest, { out: (line) => process.stdout.write(line + '\n') });
     case undefined:
     case '-h':
     case '--help':

@@ -103,7 +103,7 @@ export class MailboxDriver {
     const d = new MailboxDriver(bus, opts.clock, mailbox, status, layout, payloadSize, vector, mbCaps, opts);
     await d.waitReady();
     // A previous owner may have left a command in flight (Linux: "timeout awaiting mailbox idle").
-    if (!(await d.waitDoorbellClear())) throw new MailboxTimeoutError('timeout awaiting mailbox idle');
+    if (!(await d.waitDoorbellClear(true))) throw new MailboxTimeoutError('timeout awaiting mailbox idle');
     d.enableInterrupts();
     if (!opts.skipCel) await d.readCel();
     return d;
@@ -192,9 +192,12 @@ export class MailboxDriver {
     return (Number(this.bus.read(this.mailboxOffset + R.MB_CTRL, 4)) & R.CTRL_DOORBELL) !== 0;
   }
 
-  private async waitDoorbellClear(): Promise<boolean> {
+  private async waitDoorbellClear(idleCheck = false): Promise<boolean> {
     const timeout = this.doorbellTimeout;
     if (this.ctrlEnables() & R.CTRL_DOORBELL_IRQ) {
+      // The idle check at attach: nothing of ours is in flight, so no interrupt is coming, and a
+      // manual clock would wait forever for one.
+      if (idleCheck && !this.doorbellSet()) return true;
       // Interrupt mode: no register polling; sleep from one device event to the next until the
       // doorbell interrupt arrives, then confirm with one read.
       await this.waitUntil(() => this.irqSeen.doorbell, timeout, undefined);

@@ -1,0 +1,222 @@
+// Server configuration from, in rising precedence: defaults, an optional JSON or YAML config file,
+// the environment, and command-line flags. A bad value is one clear error (ConfigError), never a
+// guess. File I/O and the environment are injected so tests need neither.
+//
+// Config file (JSON or YAML), every key optional:
+//   host, port, topology (path, relative to the config file), clock: { mode, scale,
+//   commandLatencyMs }, tokens: { <token>: <scope> }, defaultScope, maxFrameBytes, allowAll,
+//   logLevel
+// Environment: HOST, PORT, CXLEMU_CONFIG, CXLEMU_TOPOLOGY, CXLEMU_CLOCK, CXLEMU_CLOCK_SCALE,
+//   CXLEMU_COMMAND_LATENCY_MS, CXLEMU_TOKENS ("tok=scope,tok2=scope"), CXLEMU_DEFAULT_SCOPE,
+//   CXLEMU_MAX_FRAME_BYTES, CXLEMU_ALLOW_ALL (1/true), CXLEMU_LOG_LEVEL
+
+import { dirname, resolve } from 'node:path';
+import YAML from 'yaml';
+import { isScope, type Scope } from '../src/host/policy/scopes.js';
+import type { ClockModeName } from '../src/protocol/mapping.js';
+import { parseTopologyText, type Topology } from '../src/topology/index.js';
+import { parseArgs, stringFlag, UsageError } from './args.js';
+
+export class ConfigError extends UsageError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface ServerConfig {
+  readonly host: string;
+  readonly port: number;
+  /** Where the topology came from ('default' for the embedded one). */
+  readonly topologySource: string;
+  readonly topology?: Topology;
+  readonly clockMode: ClockModeName;
+  readonly clockScale: number;
+  readonly commandLatencyMs: number;
+  readonly tokens: Readonly<Record<string, Scope>>;
+  readonly defaultScope: Scope;
+  readonly maxFrameBytes: number;
+  readonly allowAll: boolean;
+  readonly logLevel: string;
+}
+
+export const DEFAULT_CONFIG: ServerConfig = {
+  host: '127.0.0.1',
+  port: 8080,
+  topologySource: 'default',
+  clockMode: 'virtual',
+  clockScale: 1,
+  // Non-zero so that in realtime mode a command occupies the mailbox for a while, as on hardware.
+  commandLatencyMs: 1,
+  tokens: {},
+  defaultScope: 'read-only',
+  maxFrameBytes: 1 << 20,
+  allowAll: false,
+  logLevel: 'info',
+};
+
+export const SERVE_USAGE =
+  'usage: cxlemu serve [--config FILE] [--topology FILE] [--host ADDR] [--port N] [--clock virtual|realtime] [--clock-scale X] ' +
+  '[--command-latency-ms N] [--tokens TOKEN=SCOPE,...] [--default-scope SCOPE] [--max-frame-bytes N] [--allow-all] [--log-level LEVEL]';
+
+const VALUED = ['config', 'topology', 'host', 'port', 'clock', 'clock-scale', 'command-latency-ms', 'tokens', 'default-scope', 'max-frame-bytes', 'log-level'];
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export interface ConfigSources {
+  readonly argv: readonly string[];
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly readFile: (path: string) => Promise<string>;
+}
+
+interface Raw {
+  host?: unknown;
+  port?: unknown;
+  topology?: unknown;
+  clockMode?: unknown;
+  clockScale?: unknown;
+  commandLatencyMs?: unknown;
+  tokens?: unknown;
+  defaultScope?: unknown;
+  maxFrameBytes?: unknown;
+  allowAll?: unknown;
+  logLevel?: unknown;
+}
+
+function num(what: string, v: unknown, min: number, max: number, integer = true): number {
+  const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
+  if (typeof n !== 'number' || !Number.isFinite(n) || (integer && !Number.isInteger(n)) || n < min || n > max) {
+    throw new ConfigError(`${what} must be ${integer ? 'a whole number' : 'a number'} in ${min}..${max}, got ${JSON.stringify(v)}`);
+  }
+  return n;
+}
+
+function bool(what: string, v: unknown): boolean {
+  if (typeof v === 'boolean') return v;
+  if (v === '1' || v === 'true' || v === 'yes') return true;
+  if (v === '0' || v === 'false' || v === 'no' || v === '') return false;
+  throw new ConfigError(`${what} must be true or false, got ${JSON.stringify(v)}`);
+}
+
+function scope(what: string, v: unknown): Scope {
+  if (typeof v === 'string' && isScope(v)) return v;
+  throw new ConfigError(`${what} must be read-only, configuration, debug-write or full, got ${JSON.stringify(v)}`);
+}
+
+function tokensFromText(what: string, text: string): Record<string, Scope> {
+  const out: Record<string, Scope> = {};
+  for (const part of text.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const eq = part.lastIndexOf('=');
+    if (eq <= 0) throw new ConfigError(`${what}: "${part}" is not TOKEN=SCOPE`);
+    out[part.slice(0, eq)] = scope(`${what} ${part.slice(0, eq)}`, part.slice(eq + 1));
+  }
+  return out;
+}
+
+function tokensFromObject(what: string, v: unknown): Record<string, Scope> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ConfigError(`${what} must be a map of token to scope`);
+  const out: Record<string, Scope> = {};
+  for (const [k, s] of Object.entries(v)) out[k] = scope(`${what}.${k}`, s);
+  return out;
+}
+
+async function fromFile(path: string, readFile: ConfigSources['readFile']): Promise<{ raw: Raw; dir: string }> {
+  let text: string;
+  try {
+    text = await readFile(path);
+  } catch (e) {
+    throw new ConfigError(`cannot read config ${path}: ${(e as Error).message}`);
+  }
+  let doc: unknown;
+  try {
+    doc = YAML.parse(text); // YAML is a superset of JSON
+  } catch (e) {
+    throw new ConfigError(`config ${path} is neither JSON nor YAML: ${(e as Error).message}`);
+  }
+  if (doc === null || doc === undefined) doc = {};
+  if (typeof doc !== 'object' || Array.isArray(doc)) throw new ConfigError(`config ${path} must be a map`);
+  const d = doc as Record<string, unknown>;
+  const known = ['host', 'port', 'topology', 'clock', 'tokens', 'defaultScope', 'maxFrameBytes', 'allowAll', 'logLevel'];
+  for (const k of Object.keys(d)) if (!known.includes(k)) throw new ConfigError(`config ${path}: unknown key "${k}" (known: ${known.join(', ')})`);
+  const clock = d['clock'];
+  if (clock !== undefined && (typeof clock !== 'object' || clock === null)) throw new ConfigError(`config ${path}: clock must be a map`);
+  const c = (clock ?? {}) as Record<string, unknown>;
+  return {
+    dir: dirname(resolve(path)),
+    raw: {
+      host: d['host'],
+      port: d['port'],
+      topology: d['topology'],
+      clockMode: c['mode'],
+      clockScale: c['scale'],
+      commandLatencyMs: c['commandLatencyMs'],
+      tokens: d['tokens'] === undefined ? undefined : tokensFromObject(`config ${path}: tokens`, d['tokens']),
+      defaultScope: d['defaultScope'],
+      maxFrameBytes: d['maxFrameBytes'],
+      allowAll: d['allowAll'],
+      logLevel: d['logLevel'],
+    },
+  };
+}
+
+/** Build the server config. Throws ConfigError (a UsageError: exit 2) on any bad value. */
+export async function loadConfig(src: ConfigSources): Promise<ServerConfig> {
+  const args = parseArgs(src.argv, VALUED, ['allow-all']);
+  if (args.positionals.length > 0) throw new ConfigError(`unexpected argument "${args.positionals[0]}"; ${SERVE_USAGE}`);
+  const env = src.env;
+  const flag = (name: string): string | undefined => stringFlag(args, name);
+
+  const configPath = flag('config') ?? env['CXLEMU_CONFIG'];
+  const file = configPath ? await fromFile(configPath, src.readFile) : { raw: {} as Raw, dir: process.cwd() };
+  const f = file.raw;
+
+  // Highest precedence first.
+  const pick = (flagName: string, envName: string, fileValue: unknown): unknown => flag(flagName) ?? env[envName] ?? fileValue;
+
+  const host = pick('host', 'HOST', f.host) ?? DEFAULT_CONFIG.host;
+  if (typeof host !== 'string' || host === '') throw new ConfigError(`host must be an address, got ${JSON.stringify(host)}`);
+  const port = num('port', pick('port', 'PORT', f.port) ?? DEFAULT_CONFIG.port, 0, 65535);
+  const clockMode = pick('clock', 'CXLEMU_CLOCK', f.clockMode) ?? DEFAULT_CONFIG.clockMode;
+  if (clockMode !== 'virtual' && clockMode !== 'realtime') throw new ConfigError(`clock mode must be virtual or realtime, got ${JSON.stringify(clockMode)}`);
+  const clockScale = num('clock scale', pick('clock-scale', 'CXLEMU_CLOCK_SCALE', f.clockScale) ?? DEFAULT_CONFIG.clockScale, 0.001, 1e6, false);
+  const commandLatencyMs = num('command latency (ms)', pick('command-latency-ms', 'CXLEMU_COMMAND_LATENCY_MS', f.commandLatencyMs) ?? DEFAULT_CONFIG.commandLatencyMs, 0, 60_000, false);
+  const defaultScope = scope('default scope', pick('default-scope', 'CXLEMU_DEFAULT_SCOPE', f.defaultScope) ?? DEFAULT_CONFIG.defaultScope);
+  const maxFrameBytes = num('max frame bytes', pick('max-frame-bytes', 'CXLEMU_MAX_FRAME_BYTES', f.maxFrameBytes) ?? DEFAULT_CONFIG.maxFrameBytes, 64, 64 << 20);
+  const allowAll = args.flags.has('allow-all') || bool('allow-all', env['CXLEMU_ALLOW_ALL'] ?? f.allowAll ?? false);
+  const logLevel = pick('log-level', 'CXLEMU_LOG_LEVEL', f.logLevel) ?? DEFAULT_CONFIG.logLevel;
+  if (typeof logLevel !== 'string' || !LOG_LEVELS.includes(logLevel)) throw new ConfigError(`log level must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(logLevel)}`);
+
+  const tokenText = flag('tokens') ?? env['CXLEMU_TOKENS'];
+  const tokens = tokenText !== undefined ? tokensFromText('tokens', tokenText) : ((f.tokens as Record<string, Scope> | undefined) ?? {});
+
+  // A topology path from the file is relative to the file; from a flag or env, to the cwd.
+  const topoFlag = flag('topology') ?? env['CXLEMU_TOPOLOGY'];
+  if (topoFlag === undefined && f.topology !== undefined && typeof f.topology !== 'string') throw new ConfigError('config topology must be a file path');
+  const topoPath = topoFlag ?? (typeof f.topology === 'string' ? resolve(file.dir, f.topology) : undefined);
+  let topology: Topology | undefined;
+  if (topoPath !== undefined) {
+    let text: string;
+    try {
+      text = await src.readFile(topoPath);
+    } catch (e) {
+      throw new ConfigError(`cannot read topology ${topoPath}: ${(e as Error).message}`);
+    }
+    const parsed = parseTopologyText(text);
+    if (!parsed.ok) throw new ConfigError(`bad topology ${topoPath}: ${parsed.error}`);
+    topology = parsed.value;
+  }
+
+  return {
+    host,
+    port,
+    topologySource: topoPath ?? 'default',
+    ...(topology ? { topology } : {}),
+    clockMode,
+    clockScale,
+    commandLatencyMs,
+    tokens,
+    defaultScope,
+    maxFrameBytes,
+    allowAll,
+    logLevel,
+  };
+}

@@ -1,0 +1,148 @@
+// The MCTP-over-TCP listener (issue #7): each connection is one MCTP bus with the emulated switch
+// as its endpoint. 68-byte packets back to back, no framing; everything about them is in
+// src/mctp. This file only owns sockets: accept, feed bytes to the connection's MctpSession,
+// write what it answers, log, and never let one connection's trouble reach another or the
+// listener.
+
+import net from 'node:net';
+import type { HostDriver } from '../src/host/host-driver.js';
+import type { Scope } from '../src/host/policy/scopes.js';
+import { MctpSession, type DialectName, type MctpLogEntry, type MctpTarget } from '../src/mctp/index.js';
+import type { EmulatorSystem } from '../src/system.js';
+
+/** The subset of a pino/fastify logger the listener uses. */
+export interface MctpServerLogger {
+  debug(obj: object, msg: string): void;
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+export interface MctpServerOptions {
+  /** The system to serve, or a getter when it can be replaced (reset, topology load). */
+  readonly system: EmulatorSystem | (() => EmulatorSystem);
+  /**
+   * The host driver whose CEL directory and audit log the filter uses, or a getter. When absent,
+   * one is opened on the (initial) system at start.
+   */
+  readonly driver?: HostDriver | (() => HostDriver);
+  /** 0 (default): any free port; read the bound one from the result. */
+  readonly port?: number;
+  /** Default 127.0.0.1. */
+  readonly host?: string;
+  /** 'spec' (default) or 'jrl'. */
+  readonly dialect?: DialectName;
+  /** The filter scope of every request on this listener (default read-only). */
+  readonly scope?: Scope;
+  /** Reassembly limit per message in bytes (default 8192). */
+  readonly maxMessageBytes?: number;
+  /** The endpoint's EID on each connection until Set Endpoint ID (default 0x08). */
+  readonly eid?: number;
+  /** Concurrent connections accepted (default 128); more are refused by the OS listener. */
+  readonly maxConnections?: number;
+  readonly logger?: MctpServerLogger;
+}
+
+export interface MctpServer {
+  readonly host: string;
+  readonly port: number;
+  readonly dialect: DialectName;
+  readonly scope: Scope;
+  /** Open connections right now. */
+  connections(): number;
+  close(): Promise<void>;
+}
+
+const SILENT: MctpServerLogger = { debug: () => {}, info: () => {}, warn: () => {} };
+
+export async function startMctpServer(opts: MctpServerOptions): Promise<MctpServer> {
+  const log = opts.logger ?? SILENT;
+  const dialect = opts.dialect ?? 'spec';
+  const scope = opts.scope ?? 'read-only';
+  const system = typeof opts.system === 'function' ? opts.system : constant(opts.system);
+  let driver: () => HostDriver;
+  if (opts.driver === undefined) driver = constant(await system().openDriver());
+  else driver = typeof opts.driver === 'function' ? opts.driver : constant(opts.driver);
+
+  const target = (): MctpTarget => {
+    const sys = system();
+    const drv = driver();
+    return {
+      cci: sys.switchCci,
+      directory: (route) => drv.cci(route),
+      audit: drv.audit,
+      allowAll: drv.allowAll,
+      now: () => sys.clock.now(),
+    };
+  };
+
+  const sockets = new Set<net.Socket>();
+  let nextId = 1;
+  const server = net.createServer((socket) => {
+    const id = nextId++;
+    const peer = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
+    const ctx = { mctp: { conn: id, peer } };
+    sockets.add(socket);
+    socket.setNoDelay(true);
+    const session = new MctpSession({
+      target,
+      dialect,
+      scope,
+      ...(opts.maxMessageBytes !== undefined ? { maxMessageBytes: opts.maxMessageBytes } : {}),
+      ...(opts.eid !== undefined ? { eid: opts.eid } : {}),
+    });
+    session.events.on('log', (e: MctpLogEntry) => log[e.level]({ ...ctx.mctp, event: e.event, ...e.detail }, `mctp: ${e.msg}`));
+    log.info({ ...ctx.mctp, event: 'connected' }, 'mctp: connection opened');
+
+    socket.on('data', (chunk: Buffer) => {
+      let out;
+      try {
+        out = session.receive(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+      } catch (err) {
+        // A bug in the endpoint: this connection ends, the listener and the others go on.
+        log.warn({ ...ctx.mctp, event: 'internal-error', err }, 'mctp: internal error; closing the connection');
+        socket.destroy();
+        return;
+      }
+      if (out.packets.length) socket.write(Buffer.concat(out.packets));
+      if (out.close) socket.end();
+    });
+    socket.on('error', (err) => log.warn({ ...ctx.mctp, event: 'socket-error', err: err.message }, 'mctp: socket error'));
+    socket.on('close', () => {
+      sockets.delete(socket);
+      session.end();
+      log.info({ ...ctx.mctp, event: 'disconnected' }, 'mctp: connection closed');
+    });
+  });
+  server.maxConnections = opts.maxConnections ?? 128;
+  server.on('error', (err) => log.warn({ event: 'listener-error', err: err.message }, 'mctp: listener error'));
+
+  const host = opts.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    const onError = (err: Error): void => reject(err);
+    server.once('error', onError);
+    server.listen(opts.port ?? 0, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : (opts.port ?? 0);
+  log.info({ event: 'listening', host, port, dialect, scope }, `mctp: listening on ${host}:${port} (${dialect} dialect, scope ${scope})`);
+
+  return {
+    host,
+    port,
+    dialect,
+    scope,
+    connections: () => sockets.size,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function constant<T>(v: T): () => T {
+  return () => v;
+}

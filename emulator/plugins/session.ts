@@ -1,0 +1,259 @@
+// One websocket connection: bytes in -> size check -> decode and validate (src/protocol/mapping)
+// -> scope check -> the runtime (registers, driver, control) -> encode -> bytes out. The server
+// only translates; every device rule is the library's. A bad frame gets an error reply naming the
+// problem and the connection lives on.
+
+import type { TunnelHop } from '../../src/commands/tunnel/tunnel-payload.js';
+import { MmioError } from '../../src/device/bus.js';
+import { DriverError, MailboxBusyError, MailboxTimeoutError } from '../../src/host/driver/errors.js';
+import type { SubmitOutcome } from '../../src/host/host-driver.js';
+import { scopeRank, type Scope } from '../../src/host/policy/scopes.js';
+import { decodeRequest, encodeReply, peekRequestId, type ErrorCodeName, type EventKindName, type Reply, type Request, type RequestKind, type ServerEvent, type SubmitResult } from '../../src/protocol/mapping.js';
+import { RC } from '../../src/spec/return-codes.js';
+import { parseTopologyText } from '../../src/topology/index.js';
+import { auditRecord, type EmulatorRuntime } from './runtime.js';
+
+/**
+ * The least connection scope each request needs. Submissions and MMPT messages are judged by the
+ * host driver's filter at the scope they name (never above the connection's). Raw register and
+ * config writes bypass that filter altogether, as Linux's raw commands or fwctl's DEBUG_WRITE do,
+ * so they need the top scope and taint the host like the allow-all hatch. Reset, a topology load
+ * and the clock mode change the device under every other client. Advancing time completes other
+ * clients' background operations, a change beyond mere reading.
+ */
+export const REQUIRED_SCOPE: Record<RequestKind, Scope> = {
+  mmioRead: 'read-only',
+  payloadRead: 'read-only',
+  configRead: 'read-only',
+  mmioWrite: 'full',
+  payloadWrite: 'full',
+  configWrite: 'full',
+  submit: 'read-only',
+  mmptSend: 'read-only',
+  mmptReceive: 'read-only',
+  getStatus: 'read-only',
+  subscribe: 'read-only',
+  advanceClock: 'configuration',
+  reset: 'full',
+  setClock: 'full',
+  loadTopology: 'full',
+};
+
+const MMPT_SEND = 0x0100;
+const MMPT_RECEIVE = 0x0101;
+
+class RequestError extends Error {
+  constructor(
+    readonly code: ErrorCodeName,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface SessionOptions {
+  readonly runtime: EmulatorRuntime;
+  readonly scope: Scope;
+  readonly maxFrameBytes: number;
+  readonly send: (bytes: Uint8Array) => void;
+  /** Open connections, for status replies. */
+  readonly connections: () => number;
+}
+
+export class Session {
+  private readonly subscriptions = new Set<EventKindName>();
+  private readonly detach: () => void;
+  private closed = false;
+
+  constructor(private readonly o: SessionOptions) {
+    this.detach = o.runtime.events.on('event', (e) => this.push(e));
+  }
+
+  get scope(): Scope {
+    return this.o.scope;
+  }
+
+  close(): void {
+    this.closed = true;
+    this.detach();
+  }
+
+  /** One incoming websocket message. Never throws. */
+  async handle(data: Uint8Array, isBinary: boolean): Promise<void> {
+    const started = performance.now();
+    let kind = 'invalid';
+    let id = 0;
+    let reply: Reply;
+    try {
+      if (!isBinary) throw new RequestError('malformed-frame', 'text frames are not accepted: send binary cxlemu.v1.ClientFrame messages');
+      if (data.length > this.o.maxFrameBytes) {
+        id = peekRequestId(data);
+        throw new RequestError('frame-too-large', `frame of ${data.length} bytes exceeds the ${this.o.maxFrameBytes}-byte limit`);
+      }
+      const d = decodeRequest(data);
+      id = d.id;
+      if (!d.ok) throw new RequestError(d.code, d.message);
+      kind = d.value.kind;
+      reply = await this.dispatch(d.value);
+    } catch (e) {
+      reply = errorReply(e);
+    }
+    if (reply.kind === 'error') this.o.runtime.metrics.countError(reply.code);
+    this.o.runtime.metrics.observeRequest(kind, (performance.now() - started) / 1000);
+    if (!this.closed) this.o.send(encodeReply(id, reply));
+  }
+
+  private push(e: ServerEvent): void {
+    if (this.closed || !this.subscriptions.has(e.kind)) return;
+    this.o.send(encodeReply(0, { kind: 'event', event: e }));
+  }
+
+  private fn(name: string) {
+    const fn = this.o.runtime.system.mailboxFunction(name);
+    if (!fn) {
+      const known = this.o.runtime.system.functionNames().join(', ');
+      throw new RequestError('no-such-function', `no mailbox function "${name}" (functions: ${known})`);
+    }
+    return fn;
+  }
+
+  private requireScope(kind: RequestKind): void {
+    const need = REQUIRED_SCOPE[kind];
+    if (scopeRank(this.o.scope) < scopeRank(need)) {
+      throw new RequestError('permission-denied', `${kind} needs scope ${need}; this connection has ${this.o.scope}`);
+    }
+  }
+
+  /** Raw writes bypass the filter: the host is tainted, as by the allow-all escape hatch. */
+  private taintRaw(what: string, fn: string): void {
+    const rt = this.o.runtime;
+    rt.audit.taint({ atMs: rt.system.clock.now(), opcode: 0, reason: `raw ${what} to ${fn} by a client (unfiltered register access)` });
+  }
+
+  private async dispatch(r: Request): Promise<Reply> {
+    this.requireScope(r.kind);
+    const rt = this.o.runtime;
+    switch (r.kind) {
+      case 'mmioRead':
+        return { kind: 'mmioRead', value: this.fn(r.fn).bar0.read(r.offset, r.width) };
+      case 'mmioWrite': {
+        const fn = this.fn(r.fn);
+        fn.bar0.write(r.offset, r.width, r.value);
+        this.taintRaw('MMIO write', r.fn);
+        return { kind: 'ack' };
+      }
+      case 'payloadRead': {
+        const win = this.fn(r.fn).mailbox.payload.bytes;
+        if (r.offset + r.length > win.length) throw new RequestError('invalid-argument', `payload read of ${r.length} bytes at ${r.offset} runs past the ${win.length}-byte payload window`);
+        return { kind: 'payloadRead', data: win.slice(r.offset, r.offset + r.length) };
+      }
+      case 'payloadWrite': {
+        const win = this.fn(r.fn).mailbox.payload.bytes;
+        if (r.offset + r.data.length > win.length) throw new RequestError('invalid-argument', `payload write of ${r.data.length} bytes at ${r.offset} runs past the ${win.length}-byte payload window`);
+        win.set(r.data, r.offset);
+        this.taintRaw('payload write', r.fn);
+        return { kind: 'ack' };
+      }
+      case 'configRead': {
+        const fn = this.fn(r.fn);
+        if (r.offset + r.width > 4096) throw new RequestError('invalid-argument', `config offset 0x${r.offset.toString(16)} is outside the 4 KiB configuration space`);
+        return { kind: 'configRead', value: fn.config.read(r.offset, r.width) >>> 0 };
+      }
+      case 'configWrite': {
+        const fn = this.fn(r.fn);
+        if (r.offset + r.width > 4096) throw new RequestError('invalid-argument', `config offset 0x${r.offset.toString(16)} is outside the 4 KiB configuration space`);
+        fn.config.write(r.offset, r.width, r.value);
+        this.taintRaw('config write', r.fn);
+        return { kind: 'ack' };
+      }
+      case 'submit':
+        return { kind: 'submit', result: await this.submit(r.opcode, r.payload, r.tunnel, r.scope, r.backgroundReturn) };
+      case 'mmptSend':
+        return { kind: 'submit', result: await this.submit(MMPT_SEND, r.message, [], r.scope, false) };
+      case 'mmptReceive':
+        return { kind: 'submit', result: await this.submit(MMPT_RECEIVE, new Uint8Array(0), [], r.scope, false) };
+      case 'reset':
+        await rt.reset();
+        return { kind: 'ack' };
+      case 'advanceClock':
+        return { kind: 'clock', clock: rt.advance(r.ms) };
+      case 'setClock':
+        return { kind: 'clock', clock: rt.setClock(r.mode, r.scale) };
+      case 'loadTopology': {
+        const parsed = parseTopologyText(r.text);
+        if (!parsed.ok) throw new RequestError('topology-error', `topology ${r.sourceName}: ${parsed.error}`);
+        try {
+          await rt.load(parsed.value);
+        } catch (e) {
+          throw new RequestError('topology-error', `topology ${r.sourceName} does not build: ${(e as Error).message}`);
+        }
+        return { kind: 'ack' };
+      }
+      case 'getStatus': {
+        const st = rt.driver.status();
+        const bg = rt.system.switchCci.background();
+        const clock = rt.clockInfo();
+        return {
+          kind: 'status',
+          status: {
+            tainted: st.tainted !== undefined,
+            taintReason: st.tainted?.reason ?? '',
+            allowAll: st.allowAll,
+            auditEntries: rt.audit.size,
+            auditTail: r.auditTail > 0 ? rt.audit.tail(r.auditTail).map(auditRecord) : [],
+            background: { opcode: bg.opcode, percent: bg.percent, rc: bg.rc, running: bg.running },
+            nowMs: clock.nowMs,
+            clockMode: clock.mode,
+            clockScale: clock.scale,
+            connectionScope: this.o.scope,
+            functions: rt.system.functionNames(),
+            connections: this.o.connections(),
+          },
+        };
+      }
+      case 'subscribe':
+        this.subscriptions.clear();
+        for (const k of r.kinds) this.subscriptions.add(k);
+        return { kind: 'subscribe', kinds: [...this.subscriptions] };
+    }
+  }
+
+  private async submit(opcode: number, payload: Uint8Array, tunnel: readonly TunnelHop[], scope: Scope | undefined, backgroundReturn: boolean): Promise<SubmitResult> {
+    const rt = this.o.runtime;
+    const effective = scope ?? this.o.scope;
+    if (scopeRank(effective) > scopeRank(this.o.scope)) {
+      // Refused like the driver refuses a scope above its maximum, and audited the same way.
+      const reason = `scope ${effective} exceeds this connection's scope ${this.o.scope}`;
+      rt.audit.record({ atMs: rt.system.clock.now(), allowed: false, opcode, route: tunnel, scope: effective, reason });
+      return { refused: true, reason, opcode, scope: effective };
+    }
+    const out: SubmitOutcome = await rt.driver.submit({ opcode, payload, tunnel, scope: effective, background: backgroundReturn ? 'return' : 'wait' });
+    if (out.refused) {
+      return { refused: true, reason: out.reason, opcode, ...(out.decision.innerOpcode !== undefined ? { innerOpcode: out.decision.innerOpcode } : {}), scope: effective };
+    }
+    let background = out.background ? { ...out.background, running: false } : undefined;
+    if (!background && out.rc === RC.BackgroundCommandStarted && tunnel.length === 0) {
+      const bg = rt.system.switchCci.background();
+      background = { opcode: bg.opcode, percent: bg.percent, rc: bg.rc, running: bg.running };
+    }
+    return {
+      refused: false,
+      rc: out.rc,
+      rcName: out.rcName,
+      vendorStatus: out.vendorStatus,
+      payload: out.payload,
+      ...(background ? { background } : {}),
+      ...(out.tunnelRc !== undefined ? { tunnelRc: out.tunnelRc } : {}),
+    };
+  }
+}
+
+function errorReply(e: unknown): Reply {
+  if (e instanceof RequestError) return { kind: 'error', code: e.code, message: e.message };
+  if (e instanceof MmioError) return { kind: 'error', code: 'mmio-error', message: e.message };
+  if (e instanceof MailboxTimeoutError) return { kind: 'error', code: 'mailbox-timeout', message: e.message };
+  if (e instanceof MailboxBusyError) return { kind: 'error', code: 'mailbox-busy', message: e.message };
+  if (e instanceof DriverError) return { kind: 'error', code: 'driver-error', message: e.message };
+  const err = e instanceof Error ? e : new Error(String(e));
+  return { kind: 'error', code: 'internal', message: `${err.name}: ${err.message}` };
+}

@@ -1,0 +1,7 @@
+// The cxlemu client: typed requests over an injected transport (emulator/ws-transport.ts gives a
+// websocket one with connect(url, {token})).
+
+export { CxlemuClient, CommandFailed, ConnectionClosed, RemoteError, type ClientEvents, type SendOptions } from './client.js';
+export type { CloseInfo, Transport } from './transport.js';
+export * from './fm-api.js';
+export type { ClockInfo, EventKindName, ServerEvent, StatusInfo, SubmitResult } from '../protocol/mapping.js';
