@@ -5,14 +5,16 @@
 // Config file (JSON or YAML), every key optional:
 //   host, port, topology (path, relative to the config file), clock: { mode, scale,
 //   commandLatencyMs }, tokens: { <token>: <scope> }, defaultScope, maxFrameBytes, allowAll,
-//   logLevel
+//   logLevel, mctp: { port, dialect (spec|jrl), scope, maxMessageBytes }
 // Environment: HOST, PORT, CXLEMU_CONFIG, CXLEMU_TOPOLOGY, CXLEMU_CLOCK, CXLEMU_CLOCK_SCALE,
 //   CXLEMU_COMMAND_LATENCY_MS, CXLEMU_TOKENS ("tok=scope,tok2=scope"), CXLEMU_DEFAULT_SCOPE,
-//   CXLEMU_MAX_FRAME_BYTES, CXLEMU_ALLOW_ALL (1/true), CXLEMU_LOG_LEVEL
+//   CXLEMU_MAX_FRAME_BYTES, CXLEMU_ALLOW_ALL (1/true), CXLEMU_LOG_LEVEL, CXLEMU_MCTP_PORT,
+//   CXLEMU_MCTP_DIALECT, CXLEMU_MCTP_SCOPE, CXLEMU_MCTP_MAX_MESSAGE_BYTES
 
 import { dirname, resolve } from 'node:path';
 import YAML from 'yaml';
 import { isScope, type Scope } from '../src/host/policy/scopes.js';
+import { isDialect, type DialectName } from '../src/mctp/index.js';
 import type { ClockModeName } from '../src/protocol/mapping.js';
 import { parseTopologyText, type Topology } from '../src/topology/index.js';
 import { parseArgs, stringFlag, UsageError } from './args.js';
@@ -38,6 +40,15 @@ export interface ServerConfig {
   readonly maxFrameBytes: number;
   readonly allowAll: boolean;
   readonly logLevel: string;
+  /** The MCTP-over-TCP endpoint (issue #7): off unless a port is given. */
+  readonly mctp?: MctpConfig;
+}
+
+export interface MctpConfig {
+  readonly port: number;
+  readonly dialect: DialectName;
+  readonly scope: Scope;
+  readonly maxMessageBytes: number;
 }
 
 export const DEFAULT_CONFIG: ServerConfig = {
@@ -59,7 +70,7 @@ export const SERVE_USAGE =
   'usage: cxlemu serve [--config FILE] [--topology FILE] [--host ADDR] [--port N] [--clock virtual|realtime] [--clock-scale X] ' +
   '[--command-latency-ms N] [--tokens TOKEN=SCOPE,...] [--default-scope SCOPE] [--max-frame-bytes N] [--allow-all] [--log-level LEVEL]';
 
-const VALUED = ['config', 'topology', 'host', 'port', 'clock', 'clock-scale', 'command-latency-ms', 'tokens', 'default-scope', 'max-frame-bytes', 'log-level'];
+const VALUED = ['config', 'topology', 'host', 'port', 'clock', 'clock-scale', 'command-latency-ms', 'tokens', 'default-scope', 'max-frame-bytes', 'log-level', 'mctp-port', 'mctp-dialect', 'mctp-scope', 'mctp-max-message-bytes'];
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export interface ConfigSources {
@@ -80,6 +91,7 @@ interface Raw {
   maxFrameBytes?: unknown;
   allowAll?: unknown;
   logLevel?: unknown;
+  mctp?: Record<string, unknown>;
 }
 
 function num(what: string, v: unknown, min: number, max: number, integer = true): number {
@@ -135,11 +147,17 @@ async function fromFile(path: string, readFile: ConfigSources['readFile']): Prom
   if (doc === null || doc === undefined) doc = {};
   if (typeof doc !== 'object' || Array.isArray(doc)) throw new ConfigError(`config ${path} must be a map`);
   const d = doc as Record<string, unknown>;
-  const known = ['host', 'port', 'topology', 'clock', 'tokens', 'defaultScope', 'maxFrameBytes', 'allowAll', 'logLevel'];
+  const known = ['host', 'port', 'topology', 'clock', 'tokens', 'defaultScope', 'maxFrameBytes', 'allowAll', 'logLevel', 'mctp'];
   for (const k of Object.keys(d)) if (!known.includes(k)) throw new ConfigError(`config ${path}: unknown key "${k}" (known: ${known.join(', ')})`);
   const clock = d['clock'];
   if (clock !== undefined && (typeof clock !== 'object' || clock === null)) throw new ConfigError(`config ${path}: clock must be a map`);
   const c = (clock ?? {}) as Record<string, unknown>;
+  const mctp = d['mctp'];
+  if (mctp !== undefined && (typeof mctp !== 'object' || mctp === null || Array.isArray(mctp))) throw new ConfigError(`config ${path}: mctp must be a map`);
+  const m = mctp as Record<string, unknown> | undefined;
+  for (const k of Object.keys(m ?? {})) {
+    if (!['port', 'dialect', 'scope', 'maxMessageBytes'].includes(k)) throw new ConfigError(`config ${path}: unknown key "mctp.${k}" (known: port, dialect, scope, maxMessageBytes)`);
+  }
   return {
     dir: dirname(resolve(path)),
     raw: {
@@ -154,6 +172,7 @@ async function fromFile(path: string, readFile: ConfigSources['readFile']): Prom
       maxFrameBytes: d['maxFrameBytes'],
       allowAll: d['allowAll'],
       logLevel: d['logLevel'],
+      ...(m ? { mctp: m } : {}),
     },
   };
 }
@@ -205,9 +224,27 @@ export async function loadConfig(src: ConfigSources): Promise<ServerConfig> {
     topology = parsed.value;
   }
 
+  const mctpPortRaw = pick('mctp-port', 'CXLEMU_MCTP_PORT', f.mctp?.['port']);
+  let mctp: MctpConfig | undefined;
+  if (mctpPortRaw !== undefined) {
+    const dialect = pick('mctp-dialect', 'CXLEMU_MCTP_DIALECT', f.mctp?.['dialect']) ?? 'spec';
+    if (typeof dialect !== 'string' || !isDialect(dialect)) throw new ConfigError(`mctp dialect must be spec or jrl, got ${JSON.stringify(dialect)}`);
+    mctp = {
+      port: num('mctp port', mctpPortRaw, 0, 65535),
+      dialect,
+      scope: scope('mctp scope', pick('mctp-scope', 'CXLEMU_MCTP_SCOPE', f.mctp?.['scope']) ?? 'read-only'),
+      maxMessageBytes: num('mctp max message bytes', pick('mctp-max-message-bytes', 'CXLEMU_MCTP_MAX_MESSAGE_BYTES', f.mctp?.['maxMessageBytes']) ?? 8192, 76, 1 << 20),
+    };
+  } else {
+    for (const [fl, en] of [['mctp-dialect', 'CXLEMU_MCTP_DIALECT'], ['mctp-scope', 'CXLEMU_MCTP_SCOPE'], ['mctp-max-message-bytes', 'CXLEMU_MCTP_MAX_MESSAGE_BYTES']] as const) {
+      if (flag(fl) !== undefined || env[en] !== undefined) throw new ConfigError(`--${fl} needs --mctp-port (the MCTP endpoint is off unless a port is given)`);
+    }
+  }
+
   return {
     host,
     port,
+    ...(mctp ? { mctp } : {}),
     topologySource: topoPath ?? 'default',
     ...(topology ? { topology } : {}),
     clockMode,

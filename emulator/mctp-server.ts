@@ -138,6 +138,8 @@ export async function startMctpServer(opts: MctpServerOptions): Promise<MctpServ
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();
+        // Destroyed sockets report 'close' asynchronously; they are gone for the caller now.
+        sockets.clear();
         server.close(() => resolve());
       }),
   };

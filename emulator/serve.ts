@@ -5,11 +5,14 @@ import { readFile } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import { loadConfig, type ServerConfig } from './config.js';
+import { startMctpServer, type MctpServer } from './mctp-server.js';
 
 export interface RunningServer {
   readonly app: FastifyInstance;
   readonly url: string;
   readonly config: ServerConfig;
+  /** The MCTP endpoint, when configured (`--mctp-port`). */
+  readonly mctp?: MctpServer;
   close(): Promise<void>;
 }
 
@@ -21,7 +24,29 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `ws://${host}:${port}/ws`;
-  return { app, url, config, close: () => app.close() };
+  const mctp = config.mctp
+    ? await startMctpServer({
+        // Getters: the endpoint follows a reset or a topology load of the websocket runtime.
+        system: () => app.cxlemu.system,
+        driver: () => app.cxlemu.driver,
+        host: config.host,
+        port: config.mctp.port,
+        dialect: config.mctp.dialect,
+        scope: config.mctp.scope,
+        maxMessageBytes: config.mctp.maxMessageBytes,
+        logger: app.log,
+      })
+    : undefined;
+  return {
+    app,
+    url,
+    config,
+    ...(mctp ? { mctp } : {}),
+    close: async () => {
+      await mctp?.close();
+      await app.close();
+    },
+  };
 }
 
 /** The whole `serve` command: resolves when the server has shut down after a signal. */
@@ -29,6 +54,9 @@ export async function runServe(argv: readonly string[], env: Readonly<Record<str
   const config = await loadConfig({ argv, env, readFile: (p) => readFile(p, 'utf8') });
   const server = await startServer(config);
   process.stdout.write(`cxlemu: serving topology ${config.topologySource} (${config.clockMode} clock) at ${server.url}\n`);
+  if (server.mctp) {
+    process.stdout.write(`cxlemu: MCTP endpoint (${server.mctp.dialect} dialect, scope ${server.mctp.scope}) at tcp://${server.mctp.host}:${server.mctp.port}\n`);
+  }
   return new Promise<number>((resolve) => {
     let closing = false;
     const stop = (signal: NodeJS.Signals): void => {

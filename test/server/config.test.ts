@@ -50,3 +50,19 @@ describe('loadConfig', () => {
     await expect(load([], { CXLEMU_ALLOW_ALL: 'maybe' })).rejects.toThrow(/allow-all/);
   });
 });
+
+describe('MCTP endpoint config', () => {
+  it('is off unless a port is given, and reads flags, env and the config file', async () => {
+    expect((await loadConfig({ argv: [], env: {}, readFile: files({}) })).mctp).toBeUndefined();
+    expect((await loadConfig({ argv: ['--mctp-port', '2508'], env: {}, readFile: files({}) })).mctp).toEqual({ port: 2508, dialect: 'spec', scope: 'read-only', maxMessageBytes: 8192 });
+    const readFile = files({ 'c.yaml': 'mctp: { port: 3000, dialect: jrl, scope: configuration }\n' });
+    expect((await loadConfig({ argv: ['--config', 'c.yaml'], env: { CXLEMU_MCTP_SCOPE: 'full' }, readFile })).mctp).toMatchObject({ port: 3000, dialect: 'jrl', scope: 'full' });
+  });
+
+  it('names bad MCTP values', async () => {
+    await expect(loadConfig({ argv: ['--mctp-port', '1', '--mctp-dialect', 'qemu'], env: {}, readFile: files({}) })).rejects.toThrow(/mctp dialect must be spec or jrl/);
+    await expect(loadConfig({ argv: ['--mctp-dialect', 'jrl'], env: {}, readFile: files({}) })).rejects.toThrow(/needs --mctp-port/);
+    await expect(loadConfig({ argv: ['--mctp-port', '70000'], env: {}, readFile: files({}) })).rejects.toThrow(/mctp port/);
+    await expect(loadConfig({ argv: ['--config', 'c.yaml'], env: {}, readFile: files({ 'c.yaml': 'mctp: { prot: 1 }\n' }) })).rejects.toThrow(/unknown key "mctp.prot"/);
+  });
+});
