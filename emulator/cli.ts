@@ -5,12 +5,15 @@ import { runSend, SEND_USAGE } from './send.js';
 import { UsageError } from './args.js';
 import { runServe } from './serve.js';
 import { SERVE_USAGE } from './config.js';
+import { RUN_USAGE, runFixturesCli } from './run-fixtures.js';
 
 const USAGE = `usage: cxlemu <command> [options]
   send <opcode> [payload-hex]   run one command in-process through the host driver (JSON line out)
   serve                         run the websocket/REST server (default 127.0.0.1:8080)
+  run <fixture|dir>...          run fixtures in-process, or against a server with --url
 ${SEND_USAGE}
-${SERVE_USAGE}`;
+${SERVE_USAGE}
+${RUN_USAGE}`;
 
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
@@ -22,6 +25,8 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'serve':
       return runServe(rest);
+    case 'run':
+      return runFixturesCli(rest, { out: (line) => process.stdout.write(line + '\n') });
     case undefined:
     case '-h':
     case '--help':
