@@ -141,7 +141,11 @@ export class EmulatorSystem {
 
   private addFunction(name: string, fn: MailboxFunction): void {
     this.fnMap.set(name, fn);
-    fn.events.on('interrupt', (e) => this.events.emit('interrupt', { fn: name, vector: e.vector, cause: e.cause, atMs: this.clock.now() }));
+    fn.events.on('interrupt', (e) => {
+      // Every command raises a doorbell interrupt when the driver enabled them: build the event only
+      // for someone who listens.
+      if (this.events.listenerCount('interrupt')) this.events.emit('interrupt', { fn: name, vector: e.vector, cause: e.cause, atMs: this.clock.now() });
+    });
   }
 
   /** Every CCI by name: 'switch', 'port<P>.fm' (FM-owned LD of an MLD), 'port<P>.ld<N>'. */

@@ -20,7 +20,8 @@ function esc(v: string): string {
 }
 
 export class Metrics {
-  private readonly commands = new Map<string, number>();
+  /** CCI name -> (opcode << 16 | rc) -> count: numbers on the hot path, label text at render time. */
+  private readonly commands = new Map<string, Map<number, number>>();
   private readonly requests = new Map<string, Histogram>();
   private readonly errors = new Map<string, number>();
   connections = 0;
@@ -28,17 +29,25 @@ export class Metrics {
 
   /** One CCI command trace (every CCI: the switch's, tunnelled LDs', type 3 mailboxes'). */
   countCommand(cci: string, opcode: number, rc: number): void {
-    const key = `cci="${esc(cci)}",opcode="${hex4(opcode)}",rc="${hex4(rc)}"`;
-    this.commands.set(key, (this.commands.get(key) ?? 0) + 1);
+    let byCode = this.commands.get(cci);
+    if (!byCode) this.commands.set(cci, (byCode = new Map()));
+    const key = opcode * 0x10000 + rc;
+    byCode.set(key, (byCode.get(key) ?? 0) + 1);
+  }
+
+  private commandRows(): [string, number][] {
+    const rows: [string, number][] = [];
+    for (const [cci, byCode] of this.commands) {
+      for (const [key, n] of byCode) rows.push([`cci="${esc(cci)}",opcode="${hex4(Math.floor(key / 0x10000))}",rc="${hex4(key % 0x10000)}"`, n]);
+    }
+    return rows.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   }
 
   /** One websocket request, by message kind, with its server-side latency. */
   observeRequest(kind: string, seconds: number): void {
     let h = this.requests.get(kind);
     if (!h) this.requests.set(kind, (h = { counts: LATENCY_BUCKETS_S.map(() => 0), sum: 0, count: 0 }));
-    LATENCY_BUCKETS_S.forEach((le, i) => {
-      if (seconds <= le) h.counts[i] = (h.counts[i] ?? 0) + 1;
-    });
+    for (let i = 0; i < LATENCY_BUCKETS_S.length; i++) if (seconds <= (LATENCY_BUCKETS_S[i] ?? 0)) h.counts[i] = (h.counts[i] ?? 0) + 1;
     h.sum += seconds;
     h.count++;
   }
@@ -51,7 +60,7 @@ export class Metrics {
     const out: string[] = [];
     out.push('# HELP cxlemu_commands_total CCI commands processed, by CCI, opcode and return code.');
     out.push('# TYPE cxlemu_commands_total counter');
-    for (const [labels, n] of [...this.commands].sort()) out.push(`cxlemu_commands_total{${labels}} ${n}`);
+    for (const [labels, n] of this.commandRows()) out.push(`cxlemu_commands_total{${labels}} ${n}`);
 
     out.push('# HELP cxlemu_request_duration_seconds Websocket request latency in the server, by message kind.');
     out.push('# TYPE cxlemu_request_duration_seconds histogram');

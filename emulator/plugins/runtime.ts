@@ -9,7 +9,7 @@ import { createSystem, type EmulatorSystem } from '../../src/system.js';
 import type { Topology } from '../../src/topology/index.js';
 import type { HostDriver } from '../../src/host/host-driver.js';
 import { AuditLog, type AuditEntry } from '../../src/host/policy/audit.js';
-import type { AuditRecord, ClockInfo, ClockModeName, ServerEvent } from '../../src/protocol/mapping.js';
+import type { AuditRecord, ClockInfo, ClockModeName, EventKindName, ServerEvent } from '../../src/protocol/mapping.js';
 import { Emitter } from '../../src/util/emitter.js';
 import { Metrics } from './metrics.js';
 
@@ -47,6 +47,8 @@ export function auditRecord(e: AuditEntry): AuditRecord {
 
 export class EmulatorRuntime {
   readonly events = new Emitter<RuntimeEvents>();
+  /** Sessions subscribed to each event kind: events nobody wants are never built. */
+  private readonly wanted = new Map<EventKindName, number>();
   readonly audit = new AuditLog();
   readonly metrics = new Metrics();
   private sys: EmulatorSystem;
@@ -66,7 +68,18 @@ export class EmulatorRuntime {
     this.sys = sys;
     this.mode = opts.clockMode;
     this.scale = opts.clockScale;
-    this.audit.events.on('decision', (e) => this.events.emit('event', { kind: 'audit-decision', atMs: e.atMs, entry: auditRecord(e) }));
+    this.audit.events.on('decision', (e) => {
+      if (this.wants('audit-decision')) this.events.emit('event', { kind: 'audit-decision', atMs: e.atMs, entry: auditRecord(e) });
+    });
+  }
+
+  /** A session starts (+1) or stops (-1) wanting an event kind. */
+  want(kind: EventKindName, delta: 1 | -1): void {
+    this.wanted.set(kind, Math.max(0, (this.wanted.get(kind) ?? 0) + delta));
+  }
+
+  private wants(kind: EventKindName): boolean {
+    return (this.wanted.get(kind) ?? 0) > 0;
   }
 
   static async create(opts: RuntimeOptions): Promise<EmulatorRuntime> {
@@ -177,22 +190,23 @@ export class EmulatorRuntime {
 
   private wire(): void {
     const emit = (e: ServerEvent): void => this.events.emit('event', e);
+    const wants = (k: EventKindName): boolean => this.wants(k);
     const clock = this.sys.clock;
     for (const name of this.sys.functionNames()) {
       const fn = this.sys.mailboxFunction(name);
       if (!fn) continue;
       this.detach.push(
-        fn.events.on('interrupt', (irq) => emit({ kind: 'interrupt', atMs: clock.now(), fn: name, vector: irq.vector, cause: irq.cause, address: irq.address, data: irq.data })),
+        fn.events.on('interrupt', (irq) => wants('interrupt') && emit({ kind: 'interrupt', atMs: clock.now(), fn: name, vector: irq.vector, cause: irq.cause, address: irq.address, data: irq.data })),
       );
     }
     for (const [, cci] of this.sys.ccis()) {
       this.detach.push(
         cci.events.on('command', (t) => {
           this.metrics.countCommand(t.cci, t.opcode, t.rc);
-          emit({ kind: 'command-trace', atMs: t.atMs, cci: t.cci, opcode: t.opcode, name: t.name, via: t.via, rc: t.rc, inputLength: t.inputLength, outputLength: t.outputLength });
+          if (wants('command-trace')) emit({ kind: 'command-trace', atMs: t.atMs, cci: t.cci, opcode: t.opcode, name: t.name, via: t.via, rc: t.rc, inputLength: t.inputLength, outputLength: t.outputLength });
         }),
-        cci.events.on('background-progress', (b) => emit({ kind: 'background-progress', atMs: clock.now(), cci: b.cci, opcode: b.opcode, percent: b.percent, rc: b.rc })),
-        cci.events.on('background-complete', (b) => emit({ kind: 'background-complete', atMs: clock.now(), cci: b.cci, opcode: b.opcode, percent: b.percent, rc: b.rc })),
+        cci.events.on('background-progress', (b) => wants('background-progress') && emit({ kind: 'background-progress', atMs: clock.now(), cci: b.cci, opcode: b.opcode, percent: b.percent, rc: b.rc })),
+        cci.events.on('background-complete', (b) => wants('background-complete') && emit({ kind: 'background-complete', atMs: clock.now(), cci: b.cci, opcode: b.opcode, percent: b.percent, rc: b.rc })),
       );
     }
   }

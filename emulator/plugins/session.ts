@@ -76,6 +76,8 @@ export class Session {
   close(): void {
     this.closed = true;
     this.detach();
+    for (const k of this.subscriptions) this.o.runtime.want(k, -1);
+    this.subscriptions.clear();
   }
 
   /** One incoming websocket message. Never throws. */
@@ -212,8 +214,10 @@ export class Session {
         };
       }
       case 'subscribe':
+        for (const k of this.subscriptions) this.o.runtime.want(k, -1);
         this.subscriptions.clear();
         for (const k of r.kinds) this.subscriptions.add(k);
+        for (const k of this.subscriptions) this.o.runtime.want(k, 1);
         return { kind: 'subscribe', kinds: [...this.subscriptions] };
     }
   }

@@ -68,13 +68,16 @@ async function wsPlugin(app: FastifyInstance, o: WsPluginOptions): Promise<void>
     },
     (socket, req) => {
       const scope = scopes.get(req) ?? o.defaultScope;
+      const coalesce = writeCoalescer(socket);
       const session = new Session({
         runtime: o.runtime,
         scope,
         maxFrameBytes: o.maxFrameBytes,
         connections: () => sessions.size,
         send: (bytes) => {
-          if (socket.readyState === socket.OPEN) socket.send(bytes);
+          if (socket.readyState !== socket.OPEN) return;
+          coalesce();
+          socket.send(bytes);
         },
       });
       sessions.add(session);
@@ -94,6 +97,27 @@ async function wsPlugin(app: FastifyInstance, o: WsPluginOptions): Promise<void>
       socket.on('error', (err) => req.log.warn({ err }, 'websocket error'));
     },
   );
+}
+
+/**
+ * Replies to frames that arrived together leave together: the first send of a turn of the event
+ * loop corks the TCP socket, and it is uncorked once the turn's work (every reply the device
+ * answered synchronously) is done. A pipelining client then costs one write system call per burst
+ * instead of one per reply; a lone request is sent on the same turn as before.
+ */
+function writeCoalescer(socket: unknown): () => void {
+  const tcp = (socket as { _socket?: { cork?: () => void; uncork?: () => void } })._socket;
+  if (!tcp?.cork || !tcp.uncork) return () => undefined;
+  let corked = false;
+  return () => {
+    if (corked) return;
+    corked = true;
+    tcp.cork?.();
+    setImmediate(() => {
+      corked = false;
+      tcp.uncork?.();
+    });
+  };
 }
 
 export default fp(wsPlugin, { fastify: '5.x', name: 'cxlemu-ws' });

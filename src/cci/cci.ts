@@ -222,7 +222,8 @@ export class Cci<D = unknown> implements CciContext {
     if (this.running) {
       return { running: true, opcode: this.running.opcode, percent: this.percentOf(this.running), rc: 0, vendorStatus: 0 };
     }
-    return { running: false, ...this.last };
+    const l = this.last;
+    return { running: false, opcode: l.opcode, percent: l.percent, rc: l.rc, vendorStatus: l.vendorStatus };
   }
 
   private percentOf(r: RunningJob): number {

@@ -13,7 +13,7 @@ import { TUNNEL_OPCODE, unwrapTunnelResponses, wrapInTunnels, type TunnelHop } f
 import { DriverError } from './driver/errors.js';
 import { MailboxDriver, type InterruptSource, type MailboxResult } from './driver/mailbox-driver.js';
 import { AuditLog, type TaintState } from './policy/audit.js';
-import { decide, hex4, type CciKind, type CciView, type Decision, type FeatureEffects } from './policy/decide.js';
+import { decide, hex4, payloadMatters, type CciKind, type CciView, type Decision, type FeatureEffects } from './policy/decide.js';
 import { scopeRank, type Scope } from './policy/scopes.js';
 
 export interface HostDriverOptions {
@@ -80,6 +80,8 @@ export function routeKey(route: readonly TunnelHop[]): string {
 export class HostDriver {
   readonly audit: AuditLog;
   private readonly views = new Map<string, CciView>();
+  /** Decisions that depend only on the switch CEL, the opcode and the scope; cleared by discover(). */
+  private readonly decisions = new Map<number, Decision>();
   private allowAllFlag: boolean;
   maxScope: Scope;
 
@@ -137,7 +139,16 @@ export class HostDriver {
   /** Decide without submitting (what `submit` would do at this scope). */
   check(req: SubmitRequest): Decision {
     const { opcode, payload } = wrapInTunnels(req.tunnel ?? [], req.opcode, req.payload ?? new Uint8Array(0));
-    return decide(opcode, payload, req.scope ?? 'read-only', (r) => this.cci(r));
+    return this.decide(opcode, payload, req.scope ?? 'read-only');
+  }
+
+  private decide(opcode: number, payload: Uint8Array, scope: Scope): Decision {
+    const sw = this.views.get('');
+    if (!sw || payloadMatters(opcode, sw.kind)) return decide(opcode, payload, scope, (r) => this.cci(r));
+    const key = opcode * 8 + scopeRank(scope);
+    let d = this.decisions.get(key);
+    if (!d) this.decisions.set(key, (d = decide(opcode, payload, scope, (r) => this.cci(r))));
+    return d;
   }
 
   async submit(req: SubmitRequest): Promise<SubmitOutcome> {
@@ -150,23 +161,24 @@ export class HostDriver {
       this.audit.record({ atMs: at, allowed: false, opcode, route, scope, reason: decision.reason });
       return { refused: true, reason: decision.reason, decision };
     }
-    let decision = decide(opcode, payload, scope, (r) => this.cci(r));
+    let decision = this.decide(opcode, payload, scope);
     let override = false;
     if (!decision.allowed && this.allowAllFlag) {
       override = true;
       decision = { ...decision, allowed: true, reason: `ALLOW-ALL override of a refusal: ${decision.reason}` };
     }
+    // Optional fields are written as undefined rather than spread in: this runs for every command.
     this.audit.record({
       atMs: at,
       allowed: decision.allowed,
       opcode,
-      ...(decision.innerOpcode !== undefined ? { innerOpcode: decision.innerOpcode } : {}),
+      innerOpcode: decision.innerOpcode,
       route: decision.route,
       scope,
-      ...(decision.class ? { class: decision.class } : {}),
-      ...(decision.requiredScope ? { requiredScope: decision.requiredScope } : {}),
+      class: decision.class,
+      requiredScope: decision.requiredScope,
       reason: decision.reason,
-      ...(override ? { override } : {}),
+      override: override || undefined,
     });
     if (!decision.allowed) return { refused: true, reason: decision.reason, decision };
     if (override || decision.class === 'write' || decision.class === 'destructive') {
@@ -225,6 +237,7 @@ export class HostDriver {
   /** Walk the fabric and read every reachable CEL (and Supported Features where listed). */
   async discover(): Promise<void> {
     this.views.clear();
+    this.decisions.clear();
     const swCel = new Map(this.mailbox.commandEffects().entries);
     this.views.set('', { kind: 'switch', label: 'the switch CCI', cel: swCel, features: await this.readFeatures([], swCel) });
     if (!swCel.has(0x5100) || !swCel.has(0x5101) || !swCel.has(TUNNEL_OPCODE)) return;
@@ -312,13 +325,5 @@ export class HostDriver {
 }
 
 function completed(res: MailboxResult, decision: Decision): Completed {
-  return {
-    refused: false,
-    rc: res.rc,
-    rcName: res.rcName,
-    vendorStatus: res.vendorStatus,
-    payload: res.payload,
-    ...(res.background ? { background: res.background } : {}),
-    decision,
-  };
+  return { refused: false, rc: res.rc, rcName: res.rcName, vendorStatus: res.vendorStatus, payload: res.payload, background: res.background, decision };
 }

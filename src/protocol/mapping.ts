@@ -351,7 +351,8 @@ export function decodeRequest(bytes: Uint8Array): Decoded<Request> {
       if (scope === null) return bad(`unknown scope ${m?.scope}`);
       const tunnel = hopsIn(m?.tunnel);
       if (typeof tunnel === 'string') return bad(tunnel);
-      return done({ kind: 'submit', opcode, payload: u8(m?.payload), tunnel, ...(scope ? { scope } : {}), backgroundReturn: m?.backgroundReturn ?? false });
+      // No conditional spread: this is the hot path of every driver-level request.
+      return done({ kind: 'submit', opcode, payload: u8(m?.payload), tunnel, scope: scope || undefined, backgroundReturn: m?.backgroundReturn ?? false });
     }
     case 'mmptSend':
     case 'mmptReceive': {

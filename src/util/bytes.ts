@@ -37,13 +37,11 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
 
 /**
  * Bounds-checked little-endian reader. Every getter checks the length first, so a decoder built
- * on it can test `fits()` once and never throws on hostile bytes.
+ * on it can test `fits()` once and never throws on hostile bytes. Reads bytes directly (no
+ * DataView): codecs run on every command, and a view per payload costs more than the reads.
  */
 export class ByteReader {
-  private readonly view: DataView;
-  constructor(readonly bytes: Uint8Array) {
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  }
+  constructor(readonly bytes: Uint8Array) {}
   get length(): number {
     return this.bytes.length;
   }
@@ -52,19 +50,24 @@ export class ByteReader {
     return offset >= 0 && count >= 0 && offset + count <= this.bytes.length;
   }
   u8(off: number): number {
-    return off < this.bytes.length ? this.view.getUint8(off) : 0;
+    return off >= 0 && off < this.bytes.length ? (this.bytes[off] ?? 0) : 0;
   }
   u16(off: number): number {
-    return this.fits(off, 2) ? this.view.getUint16(off, true) : 0;
+    if (!this.fits(off, 2)) return 0;
+    const b = this.bytes;
+    return (b[off] ?? 0) | ((b[off + 1] ?? 0) << 8);
   }
   u24(off: number): number {
     return this.u16(off) | (this.u8(off + 2) << 16);
   }
   u32(off: number): number {
-    return this.fits(off, 4) ? this.view.getUint32(off, true) : 0;
+    if (!this.fits(off, 4)) return 0;
+    const b = this.bytes;
+    return ((b[off] ?? 0) | ((b[off + 1] ?? 0) << 8) | ((b[off + 2] ?? 0) << 16)) + (b[off + 3] ?? 0) * 0x1000000;
   }
   u64(off: number): bigint {
-    return this.fits(off, 8) ? this.view.getBigUint64(off, true) : 0n;
+    if (!this.fits(off, 8)) return 0n;
+    return BigInt(this.u32(off)) | (BigInt(this.u32(off + 4)) << 32n);
   }
   slice(off: number, len: number): Uint8Array {
     const start = Math.max(0, Math.min(off, this.bytes.length));
@@ -76,28 +79,39 @@ export class ByteReader {
 /** Fixed-size little-endian writer; writes past the end are dropped (sizes are known up front). */
 export class ByteWriter {
   readonly bytes: Uint8Array;
-  private readonly view: DataView;
   constructor(size: number) {
     this.bytes = new Uint8Array(size);
-    this.view = new DataView(this.bytes.buffer);
   }
   u8(off: number, v: number): this {
-    if (off < this.bytes.length) this.view.setUint8(off, v & 0xff);
+    if (off >= 0 && off < this.bytes.length) this.bytes[off] = v & 0xff;
     return this;
   }
   u16(off: number, v: number): this {
-    if (off + 2 <= this.bytes.length) this.view.setUint16(off, v & 0xffff, true);
+    if (off >= 0 && off + 2 <= this.bytes.length) {
+      this.bytes[off] = v & 0xff;
+      this.bytes[off + 1] = (v >>> 8) & 0xff;
+    }
     return this;
   }
   u24(off: number, v: number): this {
     return this.u16(off, v & 0xffff).u8(off + 2, (v >>> 16) & 0xff);
   }
   u32(off: number, v: number): this {
-    if (off + 4 <= this.bytes.length) this.view.setUint32(off, v >>> 0, true);
+    if (off >= 0 && off + 4 <= this.bytes.length) {
+      const b = this.bytes;
+      b[off] = v & 0xff;
+      b[off + 1] = (v >>> 8) & 0xff;
+      b[off + 2] = (v >>> 16) & 0xff;
+      b[off + 3] = (v >>> 24) & 0xff;
+    }
     return this;
   }
   u64(off: number, v: bigint): this {
-    if (off + 8 <= this.bytes.length) this.view.setBigUint64(off, BigInt.asUintN(64, v), true);
+    if (off >= 0 && off + 8 <= this.bytes.length) {
+      const x = BigInt.asUintN(64, v);
+      this.u32(off, Number(x & 0xffffffffn));
+      this.u32(off + 4, Number(x >> 32n));
+    }
     return this;
   }
   set(off: number, data: Uint8Array): this {

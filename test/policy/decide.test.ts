@@ -134,3 +134,14 @@ describe('decide', () => {
     expect(d(0x0502, sf('44'.repeat(16)), 'full', [{ id: 3 }, { id: 0 }]).reason).toMatch(/does not list/);
   });
 });
+
+describe('audit log ring', () => {
+  it('keeps the newest entries in order once full', async () => {
+    const { AuditLog } = await import('../../src/host/policy/audit.js');
+    const log = new AuditLog(3);
+    for (let i = 1; i <= 7; i++) log.record({ atMs: i, allowed: true, opcode: i, route: [], scope: 'read-only', reason: `r${i}` });
+    expect(log.size).toBe(3);
+    expect(log.tail(10).map((e) => e.opcode)).toEqual([5, 6, 7]);
+    expect(log.tail(2).map((e) => e.seq)).toEqual([6, 7]);
+  });
+});

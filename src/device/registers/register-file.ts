@@ -42,8 +42,16 @@ export interface Region {
   write(offset: number, length: number, value: bigint): void;
 }
 
+// Masks and shifts for 0..8 bytes, computed once: accesses are the hot path of every command.
+const BYTE_MASKS: readonly bigint[] = Array.from({ length: 9 }, (_, n) => (1n << BigInt(8 * n)) - 1n);
+const BYTE_SHIFTS: readonly bigint[] = Array.from({ length: 9 }, (_, n) => BigInt(8 * n));
+
 function byteMask(count: number): bigint {
-  return (1n << BigInt(8 * count)) - 1n;
+  return BYTE_MASKS[count] ?? (1n << BigInt(8 * count)) - 1n;
+}
+
+function byteShift(count: number): bigint {
+  return BYTE_SHIFTS[count] ?? BigInt(8 * count);
 }
 
 /** A stored register: software-visible bits latch, the rest read as the fixed `value` bits. */
@@ -81,6 +89,8 @@ export function liveRegister(name: string, offset: number, width: 4 | 8, read: (
 /** A set of registers at fixed offsets in one block. Overlapping registers are a build error. */
 export class RegisterBlock implements Region {
   private readonly registers: Register[];
+  /** Whole-register accesses (the common case) skip the byte merge. */
+  private readonly exact = new Map<number, Register>();
 
   /**
    * `afterWrite` runs once after every register a write touched has seen it: a side effect that
@@ -98,24 +108,34 @@ export class RegisterBlock implements Region {
       if (r.offset < end) throw new Error(`${name}: register ${r.name} at 0x${r.offset.toString(16)} overlaps the previous one`);
       if (r.offset < 0 || r.offset + r.width > size) throw new Error(`${name}: register ${r.name} lies outside the block`);
       end = r.offset + r.width;
+      this.exact.set(r.offset * 16 + r.width, r);
     }
   }
 
   read(offset: number, length: number): bigint {
+    const whole = this.exact.get(offset * 16 + length);
+    if (whole) return BigInt.asUintN(whole.width * 8, whole.read());
     let out = 0n;
     for (const r of this.overlapping(offset, length)) {
       const { regStart, accStart, count } = intersect(r, offset, length);
-      const bytes = (BigInt.asUintN(r.width * 8, r.read()) >> BigInt(8 * regStart)) & byteMask(count);
-      out |= bytes << BigInt(8 * accStart);
+      const bytes = (BigInt.asUintN(r.width * 8, r.read()) >> byteShift(regStart)) & byteMask(count);
+      out |= bytes << byteShift(accStart);
     }
     return out;
   }
 
   write(offset: number, length: number, value: bigint): void {
+    const whole = this.exact.get(offset * 16 + length);
+    if (whole) {
+      const old = BigInt.asUintN(whole.width * 8, whole.read());
+      whole.write?.((old & ~whole.writable) | (value & whole.writable), old);
+      this.afterWrite?.();
+      return;
+    }
     for (const r of this.overlapping(offset, length)) {
       const { regStart, accStart, count } = intersect(r, offset, length);
-      const covered = byteMask(count) << BigInt(8 * regStart);
-      const incoming = ((value >> BigInt(8 * accStart)) & byteMask(count)) << BigInt(8 * regStart);
+      const covered = byteMask(count) << byteShift(regStart);
+      const incoming = ((value >> byteShift(accStart)) & byteMask(count)) << byteShift(regStart);
       const old = BigInt.asUintN(r.width * 8, r.read());
       const merged = (old & ~covered) | incoming;
       const next = (old & ~r.writable) | (merged & r.writable);
@@ -138,21 +158,26 @@ function intersect(r: Register, offset: number, length: number): { regStart: num
 /** Plain bytes (a mailbox payload area). `readOnly` blocks ignore writes. */
 export class MemoryRegion implements Region {
   readonly bytes: Uint8Array;
+  private readonly view: DataView;
   constructor(
     readonly name: string,
     readonly size: number,
     readonly readOnly = false,
   ) {
     this.bytes = new Uint8Array(size);
+    this.view = new DataView(this.bytes.buffer);
   }
   read(offset: number, length: number): bigint {
+    if (length === 8) return this.view.getBigUint64(offset, true);
+    if (length === 4) return BigInt(this.view.getUint32(offset, true));
     let v = 0n;
     for (let i = length - 1; i >= 0; i--) v = (v << 8n) | BigInt(this.bytes[offset + i] ?? 0);
     return v;
   }
   write(offset: number, length: number, value: bigint): void {
     if (this.readOnly) return;
-    for (let i = 0; i < length; i++) this.bytes[offset + i] = Number((value >> BigInt(8 * i)) & 0xffn);
+    if (length === 8) return this.view.setBigUint64(offset, value, true);
+    for (let i = 0; i < length; i++) this.bytes[offset + i] = Number((value >> byteShift(i)) & 0xffn);
   }
 }
 
@@ -192,11 +217,19 @@ export class RegionMap implements MmioBus {
     return this.placed.find((p) => p.region === region)?.base;
   }
 
+  /** The region holding the whole access, when one does (almost always). */
+  private within(offset: number, width: number): Placed | undefined {
+    for (const p of this.placed) if (offset >= p.base && offset + width <= p.base + p.region.size) return p;
+    return undefined;
+  }
+
   read(offset: number, width: AccessWidth): bigint {
     this.check(offset, width, 'read');
+    const one = this.within(offset, width);
+    if (one) return one.region.read(offset - one.base, width);
     let out = 0n;
     for (const part of this.parts(offset, width)) {
-      out |= part.p.region.read(part.regionOffset, part.count) << BigInt(8 * part.accStart);
+      out |= part.p.region.read(part.regionOffset, part.count) << byteShift(part.accStart);
     }
     return out;
   }
@@ -206,8 +239,10 @@ export class RegionMap implements MmioBus {
     if (typeof value !== 'bigint' || value < 0n || value > byteMask(width)) {
       throw new MmioError(`${this.name}: value ${String(value)} does not fit a ${width}-byte write`);
     }
+    const one = this.within(offset, width);
+    if (one) return one.region.write(offset - one.base, width, value);
     for (const part of this.parts(offset, width)) {
-      part.p.region.write(part.regionOffset, part.count, (value >> BigInt(8 * part.accStart)) & byteMask(part.count));
+      part.p.region.write(part.regionOffset, part.count, (value >> byteShift(part.accStart)) & byteMask(part.count));
     }
   }
 

@@ -68,7 +68,9 @@ export interface CelMap {
 }
 
 export class MailboxDriver {
-  private chain: Promise<unknown> = Promise.resolve();
+  /** Callers waiting for the mailbox: one command in flight, the rest run in arrival order. */
+  private readonly waiting: (() => void)[] = [];
+  private busy = false;
   private irqSeen = { doorbell: false };
   private cel: Map<number, number> = new Map();
 
@@ -117,9 +119,20 @@ export class MailboxDriver {
 
   /** Submit one command. Queued behind any command already in flight on this driver. */
   send(opcode: number, payload: Uint8Array = new Uint8Array(0), opts: SendOptions = {}): Promise<MailboxResult> {
-    const run = this.chain.then(() => this.sendLocked(opcode, payload, opts));
-    this.chain = run.catch(() => undefined);
-    return run;
+    if (this.busy) return new Promise<void>((go) => this.waiting.push(go)).then(() => this.runLocked(opcode, payload, opts));
+    this.busy = true;
+    // An idle mailbox starts at once: no queue hop on the common path.
+    return this.runLocked(opcode, payload, opts);
+  }
+
+  private async runLocked(opcode: number, payload: Uint8Array, opts: SendOptions): Promise<MailboxResult> {
+    try {
+      return await this.sendLocked(opcode, payload, opts);
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.busy = false;
+    }
   }
 
   private async sendLocked(opcode: number, payload: Uint8Array, opts: SendOptions): Promise<MailboxResult> {
@@ -138,8 +151,8 @@ export class MailboxDriver {
     // #4 Ring, keeping the interrupt enables we own.
     this.irqSeen.doorbell = false;
     this.bus.write(mb + R.MB_CTRL, 4, BigInt(this.ctrlEnables() | R.CTRL_DOORBELL));
-    // #5 Wait for the device to clear the doorbell.
-    if (!(await this.waitDoorbellClear())) {
+    // #5 Wait for the device to clear the doorbell (it often has already: no wait then).
+    if (!this.completedAlready() && !(await this.waitDoorbellClear())) {
       throw new MailboxTimeoutError(`mailbox timeout: doorbell still set after ${this.doorbellTimeout} ms (opcode 0x${hex16(opcode)})`);
     }
     // #6 Return code.
@@ -186,6 +199,11 @@ export class MailboxDriver {
     });
     const enables = this.ctrlEnables();
     if (enables) this.bus.write(this.mailboxOffset + R.MB_CTRL, 4, BigInt(enables));
+  }
+
+  /** After ringing: the doorbell interrupt has come, or (polling) the doorbell reads clear. */
+  private completedAlready(): boolean {
+    return this.ctrlEnables() & R.CTRL_DOORBELL_IRQ ? this.irqSeen.doorbell : !this.doorbellSet();
   }
 
   private doorbellSet(): boolean {
@@ -286,16 +304,30 @@ export class MailboxDriver {
   // Payload transfers in 8-byte accesses with a narrower tail, as memcpy_toio/fromio would.
   private writeBytes(base: number, data: Uint8Array): void {
     let i = 0;
-    const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-    for (; i + 8 <= data.length; i += 8) this.bus.write(base + i, 8, view.getBigUint64(i, true));
+    for (; i + 8 <= data.length; i += 8) {
+      const lo = ((data[i] ?? 0) | ((data[i + 1] ?? 0) << 8) | ((data[i + 2] ?? 0) << 16) | ((data[i + 3] ?? 0) << 24)) >>> 0;
+      const hi = ((data[i + 4] ?? 0) | ((data[i + 5] ?? 0) << 8) | ((data[i + 6] ?? 0) << 16) | ((data[i + 7] ?? 0) << 24)) >>> 0;
+      this.bus.write(base + i, 8, BigInt(lo) | (BigInt(hi) << 32n));
+    }
     for (; i < data.length; i++) this.bus.write(base + i, 1, BigInt(data[i] ?? 0));
   }
 
   private readBytes(base: number, n: number): Uint8Array {
     const out = new Uint8Array(n);
-    const view = new DataView(out.buffer);
     let i = 0;
-    for (; i + 8 <= n; i += 8) view.setBigUint64(i, this.bus.read(base + i, 8), true);
+    for (; i + 8 <= n; i += 8) {
+      const v = this.bus.read(base + i, 8);
+      const lo = Number(v & 0xffffffffn);
+      const hi = Number(v >> 32n);
+      out[i] = lo & 0xff;
+      out[i + 1] = (lo >>> 8) & 0xff;
+      out[i + 2] = (lo >>> 16) & 0xff;
+      out[i + 3] = lo >>> 24;
+      out[i + 4] = hi & 0xff;
+      out[i + 5] = (hi >>> 8) & 0xff;
+      out[i + 6] = (hi >>> 16) & 0xff;
+      out[i + 7] = hi >>> 24;
+    }
     for (; i < n; i++) out[i] = Number(this.bus.read(base + i, 1 as AccessWidth));
     return out;
   }

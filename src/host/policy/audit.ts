@@ -42,9 +42,10 @@ export class AuditLog {
   constructor(readonly capacity = 10_000) {}
 
   record(e: Omit<AuditEntry, 'seq'>): AuditEntry {
-    const entry: AuditEntry = { seq: ++this.seq, ...e };
-    this.entries.push(entry);
-    if (this.entries.length > this.capacity) this.entries.shift();
+    const entry: AuditEntry = Object.assign({ seq: ++this.seq }, e);
+    // A ring: the oldest entry is overwritten once the log is full (no O(n) shift per record).
+    if (this.entries.length < this.capacity) this.entries.push(entry);
+    else this.entries[(this.seq - 1) % this.capacity] = entry;
     this.events.emit('decision', entry);
     return entry;
   }
@@ -61,7 +62,14 @@ export class AuditLog {
 
   /** The newest `n` entries, oldest first. */
   tail(n = 50): AuditEntry[] {
-    return this.entries.slice(Math.max(0, this.entries.length - n));
+    const count = Math.min(n, this.entries.length);
+    const out: AuditEntry[] = [];
+    // Entry with sequence number q lives at (q - 1) % capacity.
+    for (let q = this.seq - count + 1; q <= this.seq; q++) {
+      const e = this.entries[(q - 1) % this.capacity];
+      if (e) out.push(e);
+    }
+    return out;
   }
 
   get size(): number {

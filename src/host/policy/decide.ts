@@ -125,6 +125,17 @@ function classifyMmpt(payload: Uint8Array, directory: CciDirectory, route: reado
   return classifyAt(m.value.opcode, m.value.payload, directory, route, depth);
 }
 
+/**
+ * Whether a decision on `opcode` at a CCI of `kind` reads the payload (carriers and the payload
+ * rules below). Every other decision depends only on the CCI's CEL, the opcode and the scope, so a
+ * caller may cache it until it reads the CELs again.
+ */
+export function payloadMatters(opcode: number, kind: CciKind): boolean {
+  return opcode === TUNNEL_OPCODE || (opcode === MMPT_SEND && kind === 'switch') || PAYLOAD_RULES.has(opcode);
+}
+
+const PAYLOAD_RULES: ReadonlySet<number> = new Set([0x4101, 0x0403, 0x0502, 0x5103, 0x5301, 0x5302]);
+
 type PayloadCheck = { class?: CommandClass; why?: string } | { refuse: string };
 
 /**
