@@ -113,9 +113,18 @@ export interface ClockInfo {
   readonly scale: number;
 }
 
+export interface BackgroundEventFields {
+  readonly atMs: number;
+  readonly cci: string;
+  readonly opcode: number;
+  readonly percent: number;
+  readonly rc: number;
+}
+
 export type ServerEvent =
   | { readonly kind: 'interrupt'; readonly atMs: number; readonly fn: string; readonly vector: number; readonly cause: string; readonly address: bigint; readonly data: number }
-  | { readonly kind: 'background-progress' | 'background-complete'; readonly atMs: number; readonly cci: string; readonly opcode: number; readonly percent: number; readonly rc: number }
+  | ({ readonly kind: 'background-progress' } & BackgroundEventFields)
+  | ({ readonly kind: 'background-complete' } & BackgroundEventFields)
   | {
       readonly kind: 'command-trace';
       readonly atMs: number;
