@@ -24,6 +24,8 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev && npm cache clean --force
 COPY --from=build /app/dist ./dist
+# The fixture library, so `docker run cxlemu node dist/emulator/cli.js run fixtures` works.
+COPY fixtures ./fixtures
 # Config (a cxlemu.yaml, topology files) and state are mounted, never baked in.
 RUN mkdir -p /config /state && chown node:node /config /state
 VOLUME ["/config", "/state"]

@@ -41,7 +41,7 @@ export const PINNED_OPCODES: ReadonlyMap<number, PinnedOpcode> = new Map<number,
  * state or pass secrets in clear text, and belong to the keys ABI, not a passthrough.
  */
 export const PINNED_SETS: ReadonlyMap<number, string> = new Map([
-  [0x44, 'Sanitize and Media Operations destroy data on every LD of the device'],
+  [0x44, "Sanitize and Media Operations erase the media's user data"],
   [0x45, 'Persistent Memory Data-at-rest Security passes secrets in clear text'],
   [0x46, 'Security Passthrough carries opaque security protocol traffic'],
 ]);
