@@ -262,12 +262,11 @@ export class Cci<D = unknown> implements CciContext {
     this.events.emit('background-complete', { cci: this.name, opcode: r.opcode, percent: 100, rc });
   }
 
-  abortBackground(): number {
-    const r = this.running;
-    // Nothing running: nothing to abort, and that is not an error (CXL r3.2 8.2.9.1.5).
-    if (!r) return RC.Success;
-    if (!r.abortable) return RC.RequestAbortNotSupported;
-    const percent = this.percentOf(r);
+  /**
+   * End a running job early: its timers stop and its owner unwinds whatever it put in flight (a
+   * vPPB "bind in progress", disabled media).
+   */
+  private stop(r: RunningJob): void {
     this.clock.cancel(r.tick);
     this.clock.cancel(r.done);
     this.running = undefined;
@@ -276,6 +275,15 @@ export class Cci<D = unknown> implements CciContext {
     } catch (error) {
       this.events.emit('internal-error', { cci: this.name, opcode: r.opcode, error });
     }
+  }
+
+  abortBackground(): number {
+    const r = this.running;
+    // Nothing running: nothing to abort, and that is not an error (CXL r3.2 8.2.9.1.5).
+    if (!r) return RC.Success;
+    if (!r.abortable) return RC.RequestAbortNotSupported;
+    const percent = this.percentOf(r);
+    this.stop(r);
     this.last = { opcode: r.opcode, percent, rc: RC.Aborted, vendorStatus: 0 };
     this.events.emit('background-complete', { cci: this.name, opcode: r.opcode, percent, rc: RC.Aborted });
     return RC.Success;
@@ -295,18 +303,7 @@ export class Cci<D = unknown> implements CciContext {
 
   /** Back to power-on state: no background work, no timestamp, full response limit. */
   reset(): void {
-    const r = this.running;
-    if (r) {
-      this.clock.cancel(r.tick);
-      this.clock.cancel(r.done);
-      this.running = undefined;
-      // The job's owner must unwind state it put in flight (a vPPB "bind in progress").
-      try {
-        r.job.abort?.();
-      } catch (error) {
-        this.events.emit('internal-error', { cci: this.name, opcode: r.opcode, error });
-      }
-    }
+    if (this.running) this.stop(this.running);
     this.last = { opcode: 0, percent: 0, rc: 0, vendorStatus: 0 };
     this.timestampBase = undefined;
     this.responseLimitLog2 = this.maxResponseLimitLog2;
