@@ -74,6 +74,7 @@ export function type3SpecOf(d: Extract<TopologyDevice, { kind: 'type3' }>): Type
     persistentBytes: d.persistent,
     lsaBytes: d.lsaSize,
     dcRegions: d.dcRegions.map((r) => ({ lengthBytes: r.length, blockSizeBytes: r.blockSize })),
+    ...(d.quirks?.celEffects.size ? { celEffectOverrides: d.quirks.celEffects } : {}),
   };
 }
 

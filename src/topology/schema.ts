@@ -10,7 +10,8 @@
 //            [cxlModes (rcd|68b-flit|256b-flit|lo-256b-flit), supportedLdCount, laneReversed,
 //            disabled], [device (DSP only)]
 //   device:  { kind: type3, mode: sld|mld, [ldCount], capacity, [persistent], [lsaSize],
-//              [dcRegions: [{ length, blockSize }]], serialNumber }
+//              [dcRegions: [{ length, blockSize }]], serialNumber,
+//              [quirks: { celEffects: { "0x4400": 0 } }] }   (fault models, see DeviceQuirks)
 //            { kind: pcie, vendorId, deviceId, [serialNumber] }
 //   vcs[]:   id, usp (port id), downstreamVppbs (the VCS also has vPPB 0, its USP)
 //   bindings[]: vcs, vppb (1..downstreamVppbs), port, [ld (MLD ports only)]
@@ -35,6 +36,12 @@ export interface DcRegionConfig {
   readonly blockSize: bigint;
 }
 
+/** Fault models a test bench asks for on purpose (none by default). */
+export interface DeviceQuirks {
+  /** Effects each LD's CEL reports instead of the true ones, by opcode: a device whose CEL lies. */
+  readonly celEffects: ReadonlyMap<number, number>;
+}
+
 export type TopologyDevice =
   | {
       readonly kind: 'type3';
@@ -45,6 +52,7 @@ export type TopologyDevice =
       readonly lsaSize: number;
       readonly dcRegions: readonly DcRegionConfig[];
       readonly serialNumber: bigint;
+      readonly quirks?: DeviceQuirks;
     }
   | {
       readonly kind: 'pcie';

@@ -114,3 +114,27 @@ bindings: [{ vcs: 0, vppb: 1, port: 1 }]
     expect(!invalid.ok && invalid.errors).toContain('switch.serialNumber: expected an unsigned 64-bit integer (number or "0x..." string)');
   });
 });
+
+describe('device quirks (fault models)', () => {
+  const withQuirks = (quirks: unknown) => {
+    const t = minimal() as Record<string, unknown> & { ports: Record<string, unknown>[] };
+    (t.ports[1]?.['device'] as Record<string, unknown>)['quirks'] = quirks;
+    return validateTopology(t);
+  };
+
+  it('reads a lying CEL by opcode', () => {
+    const r = withQuirks({ celEffects: { '0x4400': 0, '4103': 0 } });
+    if (!r.ok) throw new Error(r.errors.join('; '));
+    const dev = r.topology.ports[1]?.device;
+    expect(dev?.kind === 'type3' ? [...(dev.quirks?.celEffects ?? [])].sort((a, b) => a[0] - b[0]) : []).toEqual([[0x4103, 0], [0x4400, 0]]);
+  });
+
+  it('names bad quirk keys and values', () => {
+    const r = withQuirks({ celEffects: { sanitize: 0, '0x4401': 70000 }, stuck: true });
+    expect(r.ok ? [] : r.errors).toEqual([
+      'ports[1].device.quirks.stuck: unknown field',
+      'ports[1].device.quirks.celEffects.sanitize: key must be an opcode in hex, e.g. "0x4400"',
+      expect.stringMatching(/^ports\[1\]\.device\.quirks\.celEffects\.0x4401: /),
+    ]);
+  });
+});

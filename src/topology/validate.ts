@@ -3,7 +3,8 @@
 // 8, 16`. Unknown fields are errors too, so a typo never silently falls back to a default.
 
 import { LINK_WIDTHS, SPEEDS_GTS } from '../switch/link.js';
-import type { CxlModeName, DcRegionConfig, Topology, TopologyBinding, TopologyDevice, TopologyPort, TopologySwitch, TopologyVcs } from './schema.js';
+import type {
+  DeviceQuirks, CxlModeName, DcRegionConfig, Topology, TopologyBinding, TopologyDevice, TopologyPort, TopologySwitch, TopologyVcs } from './schema.js';
 
 export type ValidationResult = { ok: true; topology: Topology } | { ok: false; errors: string[] };
 
@@ -116,7 +117,7 @@ function checkDevice(c: Checker, v: unknown, p: string): TopologyDevice | undefi
     return allDefined(d) ? d : undefined;
   }
   if (kind !== 'type3') return undefined;
-  const o = c.object(v, p, ['kind', 'mode', 'ldCount', 'capacity', 'persistent', 'lsaSize', 'dcRegions', 'serialNumber']);
+  const o = c.object(v, p, ['kind', 'mode', 'ldCount', 'capacity', 'persistent', 'lsaSize', 'dcRegions', 'serialNumber', 'quirks']);
   if (!o) return undefined;
   const mode = c.oneOf(o.mode, `${p}.mode`, ['sld', 'mld'] as const);
   const ldCount = mode === 'sld' ? c.int(o.ldCount, `${p}.ldCount`, 1, 1, 1) : c.int(o.ldCount, `${p}.ldCount`, 1, MAX_LDS);
@@ -146,8 +147,31 @@ function checkDevice(c: Checker, v: unknown, p: string): TopologyDevice | undefi
     if (length !== undefined && blockSize !== undefined) regions.push({ length, blockSize });
   });
   const serialNumber = c.u64(o.serialNumber, `${p}.serialNumber`);
+  const quirks = checkQuirks(c, o.quirks, `${p}.quirks`);
   const d = { kind, mode, ldCount, capacity, persistent, lsaSize, serialNumber };
-  return allDefined(d) ? { ...d, dcRegions: regions } : undefined;
+  return allDefined(d) ? { ...d, dcRegions: regions, ...(quirks ? { quirks } : {}) } : undefined;
+}
+
+/**
+ * Fault models a test bench asks for on purpose. `celEffects` makes each LD's Command Effects Log
+ * report other effects than the commands really have (a device whose CEL lies, say Sanitize with
+ * none), to test that a host filter does not trust it. Dispatch is unaffected.
+ */
+function checkQuirks(c: Checker, v: unknown, p: string): DeviceQuirks | undefined {
+  if (v === undefined) return undefined;
+  const o = c.object(v, p, ['celEffects']);
+  if (!o) return undefined;
+  const celEffects = new Map<number, number>();
+  if (o.celEffects !== undefined) {
+    const m = c.object(o.celEffects, `${p}.celEffects`, Object.keys((o.celEffects as object | null) ?? {}));
+    for (const [k, e] of Object.entries(m ?? {})) {
+      const opcode = /^(0x)?[0-9a-f]{1,4}$/i.test(k) ? parseInt(k.replace(/^0x/i, ''), 16) : NaN;
+      if (Number.isNaN(opcode)) c.fail(`${p}.celEffects.${k}`, 'key must be an opcode in hex, e.g. "0x4400"');
+      const effects = c.int(e, `${p}.celEffects.${k}`, 0, 0xffff);
+      if (!Number.isNaN(opcode) && effects !== undefined) celEffects.set(opcode, effects);
+    }
+  }
+  return { celEffects };
 }
 
 function checkPort(c: Checker, v: unknown, p: string): TopologyPort | undefined {
