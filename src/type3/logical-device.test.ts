@@ -65,7 +65,7 @@ describe('LogicalDevice CCI', () => {
 
   it('every LD command is dispatchable and nothing else is', () => {
     const { send } = makeLd();
-    expect(send(0x4402).rc).toBe(UNSUPPORTED);
+    expect(send(0x4600).rc).toBe(UNSUPPORTED);
     expect(send(0x4800, '0000').rc).toBe(UNSUPPORTED);
   });
 

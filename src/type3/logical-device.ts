@@ -12,6 +12,10 @@ import { eventsCommands } from '../commands/events/index.js';
 import { featuresCommands } from '../commands/features/index.js';
 import { firmwareCommands } from '../commands/firmware/index.js';
 import { memdevCommands } from '../commands/memdev/index.js';
+import { securityCommands } from '../commands/security/index.js';
+import type { DeviceLog, LogSource } from '../commands/generic/logs.js';
+import { fail } from '../cci/command.js';
+import { RC, rcName } from '../spec/return-codes.js';
 import type { VirtualClock } from '../time/clock.js';
 import { EventLogs, type EventLogId } from './ld/event-logs.js';
 import { FeatureSet } from './ld/features.js';
@@ -20,11 +24,27 @@ import { type AlertConfig, type HealthState, initialAlertConfig, initialHealth }
 import { MediaStore } from './ld/media-store.js';
 import { PoisonList } from './ld/poison-list.js';
 import { ScanMediaState } from './ld/scan-media.js';
-import { SecurityState } from './ld/security.js';
+import { SecurityModel, SecurityState } from './ld/security.js';
+import { VendorDebugLog } from './ld/vendor-debug-log.js';
 
 import { CAPACITY_UNIT } from './ld/units.js';
 
 export { CAPACITY_UNIT, SecurityState };
+
+/**
+ * Commands that read or write the persistent media's contents or what describes them (LSA,
+ * poison, scan results). While the LD is locked (CXL r3.2 8.2.9.9.6: the persistent media is
+ * inaccessible until Unlock) they answer Invalid Security State: the media is not disabled, the
+ * security state forbids the access, and that is the code the spec's Sanitize and Secure Erase
+ * use for a locked device. Identify, partition, health and security commands still answer, so a
+ * host can find out why and unlock. Media Operations checks the lock itself (its discovery
+ * still answers).
+ */
+export const LOCKED_MEDIA_OPCODES: ReadonlySet<number> = new Set([0x4102, 0x4103, 0x4300, 0x4301, 0x4302, 0x4303, 0x4304, 0x4305]);
+
+/** Background or firmware commands whose completion the Vendor Debug log records. */
+const DEBUG_LOGGED_BACKGROUND: ReadonlySet<number> = new Set([0x4400, 0x4401, 0x4402, 0x4505]);
+const ACTIVATE_FW = 0x0202;
 
 export interface LogicalDeviceOptions {
   id: number;
@@ -57,6 +77,8 @@ export interface LogicalDeviceOptions {
   features?: FeatureSet;
   /** Records each event log holds (default 32). */
   eventLogCapacity?: number;
+  /** Records the Vendor Debug log keeps before dropping the oldest (default 64). */
+  debugLogRecords?: number;
   /** Poison list limits (defaults: 256 records, inject limit 256). */
   poisonMaxRecords?: number;
   injectPoisonLimit?: number;
@@ -73,7 +95,7 @@ export interface PartitionState {
 }
 
 
-export class LogicalDevice {
+export class LogicalDevice implements LogSource {
   readonly id: number;
   readonly clock: VirtualClock;
   readonly serialNumber: bigint;
@@ -89,8 +111,10 @@ export class LogicalDevice {
   alerts: AlertConfig = initialAlertConfig();
   /** Shutdown State (CXL r3.2 8.2.9.9.3.4): true = dirty. */
   dirtyShutdown = false;
-  /** Get Security State value; no passphrase commands are modelled, tests may set bits. */
-  securityState = 0;
+  /** Passphrases, lock and freeze (CXL r3.2 8.2.9.9.6). */
+  readonly security = new SecurityModel();
+  /** Vendor Debug log served by Get Supported Logs / Get Log / Clear Log on this LD's CCI. */
+  readonly debugLog: VendorDebugLog;
   /** Media disabled: set while a sanitize/secure erase runs and after one is aborted. */
   mediaDisabled = false;
   dynamicCapacity: unknown;
@@ -113,6 +137,7 @@ export class LogicalDevice {
     this.firmware = opts.firmware ?? new FirmwareSlots(opts.fwRevision === undefined ? {} : { revision: opts.fwRevision });
     this.features = opts.features ?? new FeatureSet();
     this.dynamicCapacity = opts.dynamicCapacity;
+    this.debugLog = new VendorDebugLog(opts.debugLogRecords ?? 64);
     const commands = uniqueByOpcode<LogicalDevice>([
       identifyCommand,
       backgroundOperationStatusCommand,
@@ -121,8 +146,9 @@ export class LogicalDevice {
       ...firmwareCommands,
       ...featuresCommands,
       ...memdevCommands,
+      ...securityCommands,
       ...(opts.extraCommands ?? []),
-    ]);
+    ]).map((d) => (LOCKED_MEDIA_OPCODES.has(d.opcode) ? refusedWhileLocked(d) : d));
     this.cci = new Cci<LogicalDevice>({
       name: opts.name ?? `ld${opts.id}`,
       clock: opts.clock,
@@ -141,6 +167,30 @@ export class LogicalDevice {
       ...(opts.celEffectOverrides ? { celOverride: celLie(opts.celEffectOverrides) } : {}),
       mediaDisabled: () => this.mediaDisabled,
     });
+    this.cci.events.on('background-complete', (e) => {
+      if (DEBUG_LOGGED_BACKGROUND.has(e.opcode)) this.debugNote(e.opcode, e.rc);
+    });
+    this.cci.events.on('command', (t) => {
+      if (t.opcode === ACTIVATE_FW && t.rc === RC.Success) this.debugNote(t.opcode, t.rc);
+    });
+  }
+
+  /** Get Security State value (CXL r3.2 8.2.9.9.6.1); assignable so tests can set a state directly. */
+  get securityState(): number {
+    return this.security.state;
+  }
+
+  set securityState(value: number) {
+    this.security.state = value;
+  }
+
+  deviceLogs(): readonly DeviceLog[] {
+    return [this.debugLog];
+  }
+
+  private debugNote(opcode: number, rc: number): void {
+    const name = this.cci.command(opcode)?.name ?? `opcode ${opcode.toString(16)}`;
+    this.debugLog.append(this.cci.getTimestamp(), opcode, rc, `${name}: ${rcName(rc)}`);
   }
 
   get capacityBytes(): bigint {
@@ -183,7 +233,8 @@ export class LogicalDevice {
    * Conventional reset (CXL r3.2 9.3): the CCI returns to power-on state, volatile contents are
    * lost, a pending partition change takes effect, a staged firmware slot becomes active, and a
    * dirty shutdown state at power-up is counted (8.2.9.9.3.5). Persistent media, the LSA and the
-   * poison list survive; a media-disabled state left by an unfinished sanitize survives too.
+   * poison list survive; a media-disabled state left by an unfinished sanitize survives too. A set
+   * user passphrase locks the persistent media again and a security freeze ends (8.2.9.9.6).
    */
   reset(): void {
     this.cci.reset();
@@ -202,6 +253,7 @@ export class LogicalDevice {
     this.events.reset();
     this.firmware.reset();
     this.features.reset();
+    this.security.reset();
   }
 }
 
@@ -218,6 +270,14 @@ function checkCapacity(total: bigint, persistent: bigint): void {
 function splitOf(total: bigint, persistent: bigint): PartitionState {
   const v = total - persistent;
   return { activeVolatile: v, activePersistent: persistent, nextVolatile: v, nextPersistent: persistent };
+}
+
+/** The same command, answering Invalid Security State while the LD is locked. */
+function refusedWhileLocked(def: CommandDef<LogicalDevice>): CommandDef<LogicalDevice> {
+  return {
+    ...def,
+    handle: (req, ctx) => (ctx.device.security.locked ? fail(RC.InvalidSecurityState) : def.handle(req, ctx)),
+  };
 }
 
 /** First definition of each opcode wins: the generic set may already carry Identify or BG status. */

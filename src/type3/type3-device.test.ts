@@ -62,7 +62,7 @@ describe('device identity', () => {
 
 describe('Command Effects Logs', () => {
   // The generic commands' effects are the lead's to define; only their opcodes are checked here.
-  const generic = [0x0001, 0x0002, 0x0003, 0x0004, 0x0005, 0x0300, 0x0301, 0x0400, 0x0401];
+  const generic = [0x0001, 0x0002, 0x0003, 0x0004, 0x0005, 0x0300, 0x0301, 0x0400, 0x0401, 0x0402, 0x0403, 0x0405];
   const mine = (entries: [number, number][]) => entries.filter(([o]) => !generic.includes(o));
   const mld: [number, number][] = [
     [0x5400, 0], [0x5401, 0], [0x5402, 0x0006], [0x5403, 0], [0x5404, 0x0008],
@@ -72,14 +72,14 @@ describe('Command Effects Logs', () => {
 
   it('the FM-owned LD lists generic, tunnel and MLD commands', () => {
     const { dev } = build();
-    const entries = cel(fm(dev), 20);
+    const entries = cel(fm(dev), 23);
     expect(entries.map(([o]) => o)).toEqual([...generic, 0x5300, ...mld.map(([o]) => o)]);
     expect(mine(entries)).toEqual([[0x5300, 0], ...mld]);
-    expect(run(fm(dev), 0x0401, CEL_UUID + '00000000' + '54000000').rc).toBe(0x02);
+    expect(run(fm(dev), 0x0401, CEL_UUID + '00000000' + '60000000').rc).toBe(0x02);
   });
   it('with DC regions it adds DCD management', () => {
     const { dev } = build({ dcRegions: [{ lengthBytes: 256n * MiB, blockSizeBytes: 2n * MiB }] });
-    const entries = cel(fm(dev), 26);
+    const entries = cel(fm(dev), 29);
     expect(entries.map(([o]) => o)).toEqual([...generic, 0x5300, ...[...mld, ...dcdFm].map(([o]) => o)]);
     expect(mine(entries)).toEqual([[0x5300, 0], ...mld, ...dcdFm]);
   });

@@ -13,6 +13,7 @@ import { hex } from '../helpers/hex.js';
 const RO = 'read-only', W = 'write', D = 'destructive';
 const EXPECTED: Record<number, string> = {
   0x0001: RO, 0x0002: RO, 0x0003: RO, 0x0004: W, 0x0005: RO, 0x0300: RO, 0x0301: W, 0x0400: RO, 0x0401: RO,
+  0x0402: RO, 0x0403: W, 0x0405: RO,
   // switch: physical, virtual switch, MLD port (carriers 5103/5300/5301/5302 are classified by payload)
   0x5100: RO, 0x5101: RO, 0x5102: D, 0x5104: RO, 0x5105: D, 0x5106: RO, 0x5107: RO,
   0x5200: RO, 0x5201: D, 0x5202: D, 0x5203: D,
@@ -22,13 +23,14 @@ const EXPECTED: Record<number, string> = {
   // LD: events, firmware, features, memory device sets
   0x0100: RO, 0x0102: RO, 0x0103: W, 0x0200: RO, 0x0201: D, 0x0202: D, 0x0500: RO, 0x0501: RO,
   0x4000: RO, 0x4100: RO, 0x4101: D, 0x4102: RO, 0x4103: D, 0x4200: RO, 0x4201: RO, 0x4202: W, 0x4203: RO, 0x4204: D,
-  0x4300: D, 0x4301: D, 0x4302: D, 0x4303: RO, 0x4304: D, 0x4305: D, 0x4400: D, 0x4401: D, 0x4500: D,
+  0x4300: D, 0x4301: D, 0x4302: D, 0x4303: RO, 0x4304: D, 0x4305: D, 0x4400: D, 0x4401: D, 0x4402: D, 0x4500: D,
+  0x4501: D, 0x4502: D, 0x4503: D, 0x4504: D, 0x4505: D,
   0x4800: RO, 0x4801: RO, 0x4802: D, 0x4803: D,
 };
 // 0101h means MMPT Receive Message on the switch (only dequeues a response) and Clear Event
 // Records on a type 3 (an immediate log change).
 const BY_KIND: Record<string, Record<number, string>> = { switch: { 0x0101: RO }, ld: { 0x0101: W } };
-const CARRIERS = new Set([0x5103, 0x5300, 0x5301, 0x5302, 0x0502]);
+const CARRIERS = new Set([0x5103, 0x5300, 0x5301, 0x5302, 0x0502, 0x0403]);
 
 async function open(opts: SystemOptions = {}, maxScope: 'read-only' | 'full' = 'full') {
   const sys = createSystem(opts);
@@ -76,7 +78,7 @@ describe('adversarial submissions: refused at the scope that does not allow them
     ['a tunnel whose command size lies', { opcode: 0x5300, payload: '02000d00' + '000000010000000000000000', raw: true }, 'full', /malformed tunnel/],
     ['a tunnel carrying a tunnel carrying a vendor opcode', { opcode: 0xc000, tunnel: [{ id: 2 }, { id: 0 }] }, 'full', /vendor-defined/],
     ['an MMPT message carrying Bind vPPB', { opcode: 0x0100, payload: '07' + '00' + '01' + '00' + '01' + '52' + '060000' + '0000' + '0000' + '000502000000', raw: true }, 'debug-write', /0x5201.*destructive/],
-    ['an opcode absent from the target CEL', { opcode: 0x4402, tunnel: [{ id: 1 }] }, 'full', /not in the CEL/],
+    ['an opcode absent from the target CEL', { opcode: 0x4600, tunnel: [{ id: 1 }] }, 'full', /not in the CEL/],
     ['Bind vPPB at configuration scope', { opcode: 0x5201, payload: '000502000000' }, 'configuration', /0x5201.*needs scope full/],
     ['Set Partition Info with the Immediate flag', { opcode: 0x4101, payload: '0000000000000000' + '01', tunnel: [{ id: 1 }] }, 'full', /Immediate/],
   ];

@@ -31,10 +31,10 @@ export const getLogCommand = defineCommand({
   effects: 0,
   request: getLogRequestCodec,
   response: rawCodec,
-  handle: (req, { cci }) => {
+  handle: (req, { cci, device }) => {
     const limit = Math.min(cci.maxPayload, 2 ** cci.responseLimitLog2);
     if (req.length > limit) return fail(RC.InvalidInput);
-    const log = supportedLogs(cci).find((l) => bytesEqual(l.uuid, req.uuid));
+    const log = supportedLogs(cci, device).find((l) => bytesEqual(l.uuid, req.uuid));
     if (!log) return fail(RC.InvalidLog);
     if (req.offset + req.length > log.size) return fail(RC.InvalidInput);
     return ok(log.read().slice(req.offset, req.offset + req.length));

@@ -35,5 +35,5 @@ export const getSupportedLogsCommand = defineCommand({
   effects: 0,
   request: emptyCodec,
   response: supportedLogsCodec,
-  handle: (_req, { cci }) => ok(supportedLogs(cci).map((l) => ({ uuid: l.uuid, size: l.size }))),
+  handle: (_req, { cci, device }) => ok(supportedLogs(cci, device).map((l) => ({ uuid: l.uuid, size: l.size }))),
 });

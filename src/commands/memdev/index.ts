@@ -14,6 +14,7 @@ import { getSecurityStateCommand } from './get-security-state.js';
 import { getShutdownStateCommand } from './get-shutdown-state.js';
 import { identifyMemoryDeviceCommand } from './identify-memory-device.js';
 import { injectPoisonCommand } from './inject-poison.js';
+import { mediaOperationsCommand } from './media-operations.js';
 import { sanitizeCommand } from './sanitize.js';
 import { scanMediaCommand } from './scan-media.js';
 import { secureEraseCommand } from './secure-erase.js';
@@ -35,6 +36,7 @@ export {
   getShutdownStateCommand,
   identifyMemoryDeviceCommand,
   injectPoisonCommand,
+  mediaOperationsCommand,
   sanitizeCommand,
   scanMediaCommand,
   secureEraseCommand,
@@ -63,5 +65,6 @@ export const memdevCommands: readonly CommandDef<LogicalDevice>[] = [
   getScanMediaResultsCommand,
   sanitizeCommand,
   secureEraseCommand,
+  mediaOperationsCommand,
   getSecurityStateCommand,
 ];

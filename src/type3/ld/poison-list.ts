@@ -96,6 +96,22 @@ export class PoisonList {
     this.list = next;
   }
 
+  /** Remove every poisoned line in [dpa, dpa + length), splitting records that straddle it. */
+  clearRange(dpa: bigint, length: bigint): void {
+    const end = dpa + length;
+    const next: PoisonRecord[] = [];
+    for (const r of this.list) {
+      const rEnd = r.dpa + r.length;
+      if (rEnd <= dpa || r.dpa >= end) {
+        next.push(r);
+        continue;
+      }
+      if (r.dpa < dpa) next.push({ dpa: r.dpa, length: dpa - r.dpa, source: r.source });
+      if (rEnd > end) next.push({ dpa: end, length: rEnd - end, source: r.source });
+    }
+    this.list = next;
+  }
+
   /** Drop records at or beyond `size` (allocation shrank). */
   truncate(size: bigint): void {
     this.list = this.list
