@@ -130,7 +130,7 @@ export class Cci<D = unknown> implements CciContext {
     return this.table.get(opcode);
   }
 
-  /** Command Effects Log entries, derived from the table (CXL r3.2 8.2.9.5.2.1). */
+  /** Command Effects Log entries, derived from the table (CXL r3.2 8.2.10.5.2.1). */
   cel(): CelEntry[] {
     const entries = this.commands().map((c) => ({ opcode: c.opcode, effects: c.effects }));
     return this.celOverride ? this.celOverride(entries) : entries;
@@ -279,7 +279,7 @@ export class Cci<D = unknown> implements CciContext {
 
   abortBackground(): number {
     const r = this.running;
-    // Nothing running: nothing to abort, and that is not an error (CXL r3.2 8.2.9.1.5).
+    // Nothing running: nothing to abort, and that is not an error (CXL r3.2 8.2.10.1.5).
     if (!r) return RC.Success;
     if (!r.abortable) return RC.RequestAbortNotSupported;
     const percent = this.percentOf(r);

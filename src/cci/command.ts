@@ -1,6 +1,6 @@
 // The command table entry. One entry per opcode, one file per entry (src/commands/**): the entry
 // carries everything the dispatcher, the Command Effects Log and the host driver's policy need,
-// so none of them can drift from what is implemented (CXL r3.2 8.2.9.5.2.1: the CEL lists every
+// so none of them can drift from what is implemented (CXL r3.2 8.2.10.5.2.1: the CEL lists every
 // supported opcode with its effects).
 
 import { RC } from '../spec/return-codes.js';
@@ -16,7 +16,7 @@ export interface Codec<T> {
 }
 
 /**
- * Input length rule, checked by the dispatcher before the decoder runs (CXL r3.2 8.2.9: a payload
+ * Input length rule, checked by the dispatcher before the decoder runs (CXL r3.2 8.2.10: a payload
  * length that does not match the command's definition completes with Invalid Payload Length).
  */
 export type InputRule = { fixed: number } | { min: number; max?: number };
@@ -47,7 +47,7 @@ export interface CommandDef<D = unknown, TReq = unknown, TRes = unknown> {
   readonly opcode: number;
   /** The spec's name for the command. */
   readonly name: string;
-  /** Where the spec defines it, e.g. "CXL r3.2 8.2.9.1.1". */
+  /** Where the spec defines it, e.g. "CXL r3.2 8.2.10.1.1". */
   readonly spec: string;
   readonly input: InputRule;
   /** CEL effect bits (src/spec/effects.ts); background and abort support are read from here. */

@@ -34,15 +34,15 @@ export interface CciContext {
   readonly identity: CciIdentity;
   /** Largest payload this CCI accepts or returns (bytes). */
   readonly maxPayload: number;
-  /** log2 of the current response message limit (CXL r3.2 8.2.9.1.3/8.2.9.1.4). */
+  /** log2 of the current response message limit (CXL r3.2 8.2.10.1.3/8.2.10.1.4). */
   responseLimitLog2: number;
   readonly minResponseLimitLog2: number;
   readonly maxResponseLimitLog2: number;
   background(): BackgroundStatus;
-  /** Request Abort Background Operation semantics (CXL r3.2 8.2.9.1.5): the return code. */
+  /** Request Abort Background Operation semantics (CXL r3.2 8.2.10.1.5): the return code. */
   abortBackground(): number;
   cel(): CelEntry[];
-  /** Timestamp in ns (CXL r3.2 8.2.9.4): 0 until set, then set value + elapsed virtual time. */
+  /** Timestamp in ns (CXL r3.2 8.2.10.4): 0 until set, then set value + elapsed virtual time. */
   getTimestamp(): bigint;
   setTimestamp(ns: bigint): void;
   /** Run another message through this same CCI (MMPT Send Message reuses the dispatcher). */

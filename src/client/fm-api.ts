@@ -4,7 +4,7 @@
 
 import { ByteReader, ByteWriter } from '../util/bytes.js';
 
-/** CXL r3.2 8.2.9.1.1 Identify (0001h) output, Table 8-38. */
+/** CXL r3.2 8.2.10.1.1 Identify (0001h) output, Table 8-38. */
 export interface IdentifyInfo {
   readonly vendorId: number;
   readonly deviceId: number;

@@ -302,7 +302,7 @@ export class HostDriver {
     return cel;
   }
 
-  /** CXL r3.2 8.2.9.6.1 Get Supported Features: UUID → (changeable, Set Feature Effects). */
+  /** CXL r3.2 8.2.10.6.1 Get Supported Features: UUID → (changeable, Set Feature Effects). */
   private async readFeatures(route: readonly TunnelHop[], cel: ReadonlyMap<number, number>): Promise<Map<string, FeatureEffects> | undefined> {
     if (!cel.has(0x0500)) return undefined;
     const out = new Map<string, FeatureEffects>();

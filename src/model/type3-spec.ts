@@ -4,7 +4,7 @@
 export interface DcRegionSpec {
   /** Region length in bytes, a multiple of 256 MiB. */
   readonly lengthBytes: bigint;
-  /** Block size in bytes, a power of two, at least 64 bytes (CXL r3.2 8.2.9.9.9.1). */
+  /** Block size in bytes, a power of two, at least 64 bytes (CXL r3.2 8.2.10.9.9.1). */
   readonly blockSizeBytes: bigint;
 }
 

@@ -1,4 +1,4 @@
-// CXL r3.2 8.2.9 Table 8-34 "Command Return Codes". Device return codes are values, never errors:
+// CXL r3.2 8.2.10 Table 8-34 "Command Return Codes". Device return codes are values, never errors:
 // a command that fails inside the device still completes the mailbox transaction.
 
 export const RC = {

@@ -78,7 +78,7 @@ export function type3SpecOf(d: Extract<TopologyDevice, { kind: 'type3' }>): Type
   };
 }
 
-/** The switch CCI's Identify answer (CXL r3.2 8.2.9.1.1): component type 0, a switch. */
+/** The switch CCI's Identify answer (CXL r3.2 8.2.10.1.1): component type 0, a switch. */
 export function switchIdentity(t: Topology): CciIdentity {
   return {
     vendorId: t.switch.vendorId,

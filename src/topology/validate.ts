@@ -141,7 +141,7 @@ function checkDevice(c: Checker, v: unknown, p: string): TopologyDevice | undefi
     const length = c.size(ro.length, `${rp}.length`);
     const blockSize = c.size(ro.blockSize, `${rp}.blockSize`, 2n * MIB);
     if (length !== undefined && (length === 0n || length % CAPACITY_UNIT !== 0n)) c.fail(`${rp}.length`, 'must be a non-zero multiple of 256 MiB');
-    // CXL r3.2 8.2.9.9.9.1: block sizes are powers of two, 64 bytes at least.
+    // CXL r3.2 8.2.10.9.9.1: block sizes are powers of two, 64 bytes at least.
     if (blockSize !== undefined && (blockSize < 64n || (blockSize & (blockSize - 1n)) !== 0n)) c.fail(`${rp}.blockSize`, 'must be a power of two, at least 64');
     else if (blockSize !== undefined && length !== undefined && length % blockSize !== 0n) c.fail(`${rp}.blockSize`, 'must divide the region length');
     if (length !== undefined && blockSize !== undefined) regions.push({ length, blockSize });

@@ -1,5 +1,5 @@
 // Dynamic capacity of a DCD (CXL r3.2 9.13.3 "Dynamic Capacity Device", the host commands of
-// 8.2.9.9.9 and the FM commands of 7.6.7.6). Up to 8 DC regions sit in DPA space above the static
+// 8.2.10.9.9 and the FM commands of 7.6.7.6). Up to 8 DC regions sit in DPA space above the static
 // capacity. The FM offers capacity to a host as extents (Initiate DC Add); they stay pending until
 // the host answers with Add DC Response, and only accepted extents are the host's. Releases go the
 // other way: the FM asks (Initiate DC Release) and the host gives back with Release DC, or the FM
@@ -206,7 +206,7 @@ export class DynamicCapacity {
     return extents;
   }
 
-  // --- host side: Add Dynamic Capacity Response (8.2.9.9.9.3) ---------------------------------
+  // --- host side: Add Dynamic Capacity Response (8.2.10.9.9.3) ---------------------------------
 
   /**
    * The host's answer to the oldest pending add: the ranges it accepts (a subset of what was
@@ -241,7 +241,7 @@ export class DynamicCapacity {
     return undefined;
   }
 
-  // --- host side: Release Dynamic Capacity (8.2.9.9.9.4) --------------------------------------
+  // --- host side: Release Dynamic Capacity (8.2.10.9.9.4) --------------------------------------
 
   /** The host gives back accepted capacity, on request of the FM or on its own. */
   release(host: number, ranges: readonly DcRange[]): number | undefined {
@@ -317,7 +317,7 @@ export class DynamicCapacity {
   }
 
   /**
-   * The shape checks every extent list gets (CXL r3.2 8.2.9.9.9.3): inside one DC region
+   * The shape checks every extent list gets (CXL r3.2 8.2.10.9.9.3): inside one DC region
    * (Invalid Physical Address), non-empty and aligned to that region's block size, and no two
    * extents of the list overlapping (Invalid Extent List).
    */

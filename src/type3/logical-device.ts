@@ -1,5 +1,5 @@
 // One logical device of a type 3 memory device: everything a single LD owns (CXL r3.2 2.4 and
-// 8.2.9.9): its capacity share, partition, media, label storage area, poison list, scan media
+// 8.2.10.9): its capacity share, partition, media, label storage area, poison list, scan media
 // results, health, shutdown and security state, event logs, and the CCI that answers the
 // memory-device command sets for it. An SLD has one; an MLD has up to 16 plus an FM-owned LD
 // (src/type3/type3-device.ts), which only manages these.
@@ -33,7 +33,7 @@ export { CAPACITY_UNIT, SecurityState };
 
 /**
  * Commands that read or write the persistent media's contents or what describes them (LSA,
- * poison, scan results). While the LD is locked (CXL r3.2 8.2.9.9.6: the persistent media is
+ * poison, scan results). While the LD is locked (CXL r3.2 8.2.10.9.6: the persistent media is
  * inaccessible until Unlock) they answer Invalid Security State: the media is not disabled, the
  * security state forbids the access, and that is the code the spec's Sanitize and Secure Erase
  * use for a locked device. Identify, partition, health and security commands still answer, so a
@@ -109,9 +109,9 @@ export class LogicalDevice implements LogSource {
   readonly features: FeatureSet;
   health: HealthState = initialHealth();
   alerts: AlertConfig = initialAlertConfig();
-  /** Shutdown State (CXL r3.2 8.2.9.9.3.4): true = dirty. */
+  /** Shutdown State (CXL r3.2 8.2.10.9.3.4): true = dirty. */
   dirtyShutdown = false;
-  /** Passphrases, lock and freeze (CXL r3.2 8.2.9.9.6). */
+  /** Passphrases, lock and freeze (CXL r3.2 8.2.10.9.6). */
   readonly security = new SecurityModel();
   /** Vendor Debug log served by Get Supported Logs / Get Log / Clear Log on this LD's CCI. */
   readonly debugLog: VendorDebugLog;
@@ -175,7 +175,7 @@ export class LogicalDevice implements LogSource {
     });
   }
 
-  /** Get Security State value (CXL r3.2 8.2.9.9.6.1); assignable so tests can set a state directly. */
+  /** Get Security State value (CXL r3.2 8.2.10.9.6.1); assignable so tests can set a state directly. */
   get securityState(): number {
     return this.security.state;
   }
@@ -232,9 +232,9 @@ export class LogicalDevice implements LogSource {
   /**
    * Conventional reset (CXL r3.2 9.3): the CCI returns to power-on state, volatile contents are
    * lost, a pending partition change takes effect, a staged firmware slot becomes active, and a
-   * dirty shutdown state at power-up is counted (8.2.9.9.3.5). Persistent media, the LSA and the
+   * dirty shutdown state at power-up is counted (8.2.10.9.3.5). Persistent media, the LSA and the
    * poison list survive; a media-disabled state left by an unfinished sanitize survives too. A set
-   * user passphrase locks the persistent media again and a security freeze ends (8.2.9.9.6).
+   * user passphrase locks the persistent media again and a security freeze ends (8.2.10.9.6).
    */
   reset(): void {
     this.cci.reset();

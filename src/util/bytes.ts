@@ -1,5 +1,5 @@
 // Little-endian byte helpers shared by every codec. CXL payloads are little-endian throughout
-// (CXL r3.2 8.2.9: "all multi-byte fields are little endian").
+// (CXL r3.2 8.2.10: "all multi-byte fields are little endian").
 
 /** Parse a hex string ("0a0b", "0x0a0b", "0a 0b", "0a:0b"); undefined when it is not hex. */
 export function parseHex(text: string): Uint8Array | undefined {

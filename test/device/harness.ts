@@ -16,7 +16,7 @@ export interface TestDevice {
   lastEchoInput: Uint8Array | undefined;
 }
 
-// Opcodes in the vendor-specific range (CXL r3.2 8.2.9: C000h-FFFFh).
+// Opcodes in the vendor-specific range (CXL r3.2 8.2.10: C000h-FFFFh).
 export const OP_INSTANT = 0xc001;
 export const OP_ECHO = 0xc002;
 export const OP_BACKGROUND = 0xc003;

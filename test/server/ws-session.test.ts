@@ -1,6 +1,6 @@
 // The websocket protocol through fastify's injectWS (no port): each message kind, each error case,
 // events, scopes from tokens, refusals. Expected values restate the spec (CXL r3.2 8.2.8.4 mailbox
-// registers, 8.2.9.1.1 Identify) and the built-in topology's IDs, never the implementation's
+// registers, 8.2.10.1.1 Identify) and the built-in topology's IDs, never the implementation's
 // constants.
 
 import type { FastifyInstance } from 'fastify';
@@ -147,7 +147,7 @@ describe('driver level', () => {
 
   it('returns a device error as a value: Get Log of an unknown log UUID is Invalid Log (17h)', async () => {
     const c = await admin();
-    // UUID all zeros, offset 0, length 4 (CXL r3.2 8.2.9.5.2).
+    // UUID all zeros, offset 0, length 4 (CXL r3.2 8.2.10.5.2).
     const r = await c.send(0x0401, bytes('00'.repeat(16) + '00000000' + '04000000'));
     expect(r.refused).toBe(false);
     expect(r.refused === false && r.rc).toBe(0x17);

@@ -1,4 +1,4 @@
-// The log commands (CXL r3.2 8.2.9.5) across CCIs: an LD serves the CEL and its Vendor Debug log;
+// The log commands (CXL r3.2 8.2.10.5) across CCIs: an LD serves the CEL and its Vendor Debug log;
 // a CCI whose device contributes no logs (the switch, the FM-owned LD) serves the CEL alone.
 
 import { describe, expect, it } from 'vitest';

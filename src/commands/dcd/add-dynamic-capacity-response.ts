@@ -1,4 +1,4 @@
-// CXL r3.2 8.2.9.9.9.3 Add Dynamic Capacity Response (Opcode 4802h): the host accepts some or all
+// CXL r3.2 8.2.10.9.9.3 Add Dynamic Capacity Response (Opcode 4802h): the host accepts some or all
 // of the extents the oldest Add Capacity event offered (an empty list rejects them all). Accepted
 // extents show in Get Dynamic Capacity Extent List and, on the FM side, in 5603h.
 
@@ -11,7 +11,7 @@ import { DC_RESPONSE_HEADER, dcResponseRequestCodec, type DcResponseRequest } fr
 export const addDynamicCapacityResponseCommand = defineCommand<{ readonly dynamicCapacity: unknown }, DcResponseRequest, void>({
   opcode: 0x4802,
   name: 'Add Dynamic Capacity Response',
-  spec: 'CXL r3.2 8.2.9.9.9.3',
+  spec: 'CXL r3.2 8.2.10.9.9.3',
   input: { min: DC_RESPONSE_HEADER },
   effects: Effect.ConfigChangeImmediate | Effect.DataChangeImmediate,
   request: dcResponseRequestCodec,

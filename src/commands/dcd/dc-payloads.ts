@@ -1,4 +1,4 @@
-// Payload pieces shared by the dynamic capacity commands, host side (CXL r3.2 8.2.9.9.9) and FM
+// Payload pieces shared by the dynamic capacity commands, host side (CXL r3.2 8.2.10.9.9) and FM
 // side (7.6.7.6): the 0x28-byte Dynamic Capacity Extent, the 0x18-byte extent-list entry of Add
 // DC Response / Release DC, and the 16-byte extent/tag availability trailer.
 

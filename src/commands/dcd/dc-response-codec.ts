@@ -1,5 +1,5 @@
 // The request of Add Dynamic Capacity Response (4802h) and Release Dynamic Capacity (4803h)
-// (CXL r3.2 8.2.9.9.9.3/8.2.9.9.9.4):
+// (CXL r3.2 8.2.10.9.9.3/8.2.10.9.9.4):
 //   0 u32 updated extent list size, 4 u8 flags (bit 0 More), 5 rsvd[3],
 //   8 entries[0x18]: u64 DPA, u64 length, rsvd[8]
 

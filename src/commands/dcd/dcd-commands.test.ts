@@ -1,4 +1,4 @@
-// Dynamic capacity, FM side (CXL r3.2 7.6.7.6, on the FM-owned LD) and host side (8.2.9.9.9, on
+// Dynamic capacity, FM side (CXL r3.2 7.6.7.6, on the FM-owned LD) and host side (8.2.10.9.9, on
 // each LD), on a 2-LD MLD with 2 GiB static capacity and two DC regions:
 //   region 0: DPA 0x8000_0000, 1 GiB, 2 MiB blocks;  region 1: DPA 0xc000_0000, 256 MiB, 64 KiB blocks.
 // Expected bytes restate the spec layouts; nothing is computed with the implementation's helpers.

@@ -1,4 +1,4 @@
-// CXL r3.2 8.2.9.9.9.1 Get Dynamic Capacity Configuration (Opcode 4800h), the host's view of the
+// CXL r3.2 8.2.10.9.9.1 Get Dynamic Capacity Configuration (Opcode 4800h), the host's view of the
 // DC regions.
 //   in (2):  0 u8 region count, 1 u8 starting region index
 //   out:     0 u8 number of available regions, 1 u8 regions returned, 2 rsvd[6],
@@ -80,7 +80,7 @@ export const getDcConfigResponseCodec: Codec<GetDcConfigResponse> = {
 export const getDynamicCapacityConfigurationCommand = defineCommand<{ readonly dynamicCapacity: unknown }, GetDcConfigRequest, GetDcConfigResponse>({
   opcode: 0x4800,
   name: 'Get Dynamic Capacity Configuration',
-  spec: 'CXL r3.2 8.2.9.9.9.1',
+  spec: 'CXL r3.2 8.2.10.9.9.1',
   input: { fixed: 2 },
   effects: 0,
   request: getDcConfigRequestCodec,

@@ -1,4 +1,4 @@
-// CXL r3.2 8.2.9.9.9.2 Get Dynamic Capacity Extent List (Opcode 4801h): the extents this host has
+// CXL r3.2 8.2.10.9.9.2 Get Dynamic Capacity Extent List (Opcode 4801h): the extents this host has
 // accepted (pending offers are not the host's yet).
 //   in (8):  0 u32 extent count, 4 u32 starting extent index
 //   out:     0 u32 extents returned, 4 u32 total extents, 8 u32 generation number, 0xc rsvd[4],
@@ -40,7 +40,7 @@ export const extentListResponseCodec: Codec<DcExtentListBody> = {
 export const getDynamicCapacityExtentListCommand = defineCommand<{ readonly dynamicCapacity: unknown }, ExtentListRequest, DcExtentListBody>({
   opcode: 0x4801,
   name: 'Get Dynamic Capacity Extent List',
-  spec: 'CXL r3.2 8.2.9.9.9.2',
+  spec: 'CXL r3.2 8.2.10.9.9.2',
   input: { fixed: 8 },
   effects: 0,
   request: extentListRequestCodec,

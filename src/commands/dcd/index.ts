@@ -1,4 +1,4 @@
-// Dynamic capacity commands: the host side on each LD of a DCD (CXL r3.2 8.2.9.9.9, 48xxh) and
+// Dynamic capacity commands: the host side on each LD of a DCD (CXL r3.2 8.2.10.9.9, 48xxh) and
 // the FM side on the FM-owned LD, or on an SLD's own CCI (7.6.7.6, 56xxh).
 
 import type { CommandDef } from '../../cci/command.js';

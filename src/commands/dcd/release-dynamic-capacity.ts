@@ -1,4 +1,4 @@
-// CXL r3.2 8.2.9.9.9.4 Release Dynamic Capacity (Opcode 4803h): the host returns accepted
+// CXL r3.2 8.2.10.9.9.4 Release Dynamic Capacity (Opcode 4803h): the host returns accepted
 // capacity, answering a Release Capacity event or on its own. Ranges may split an extent.
 
 import { defineCommand, emptyCodec, fail, ok } from '../../cci/command.js';
@@ -10,7 +10,7 @@ import { DC_RESPONSE_HEADER, dcResponseRequestCodec, type DcResponseRequest } fr
 export const releaseDynamicCapacityCommand = defineCommand<{ readonly dynamicCapacity: unknown }, DcResponseRequest, void>({
   opcode: 0x4803,
   name: 'Release Dynamic Capacity',
-  spec: 'CXL r3.2 8.2.9.9.9.4',
+  spec: 'CXL r3.2 8.2.10.9.9.4',
   input: { min: DC_RESPONSE_HEADER },
   effects: Effect.ConfigChangeImmediate | Effect.DataChangeImmediate,
   request: dcResponseRequestCodec,

@@ -1,4 +1,4 @@
-// CXL r3.2 8.2.9.2.3 Clear Event Records (Opcode 0101h): remove records the host has consumed,
+// CXL r3.2 8.2.10.2.3 Clear Event Records (Opcode 0101h): remove records the host has consumed,
 // by handle, or the whole log. Every handle must name a record in the log, or nothing is cleared.
 
 import { decoded, defineCommand, emptyCodec, fail, invalid, ok } from '../../cci/command.js';
@@ -21,7 +21,7 @@ const HEADER = 6;
 export const clearEventRecordsCommand = defineCommand({
   opcode: 0x0101,
   name: 'Clear Event Records',
-  spec: 'CXL r3.2 8.2.9.2.3',
+  spec: 'CXL r3.2 8.2.10.2.3',
   // u8 log, u8 flags, u8 handle count, 3 reserved, then u16 handles.
   input: { min: HEADER, max: HEADER + 2 * 0xff },
   effects: Effect.LogChangeImmediate,

@@ -1,4 +1,4 @@
-// CXL r3.2 8.2.9.2.4 Get Event Interrupt Policy (Opcode 0102h): one setting byte per log
+// CXL r3.2 8.2.10.2.4 Get Event Interrupt Policy (Opcode 0102h): one setting byte per log
 // (informational, warning, failure, fatal, dynamic capacity).
 
 import { defineCommand, emptyCodec, ok } from '../../cci/command.js';
@@ -8,7 +8,7 @@ import { encodeOnly } from '../memdev/codecs.js';
 export const getEventInterruptPolicyCommand = defineCommand({
   opcode: 0x0102,
   name: 'Get Event Interrupt Policy',
-  spec: 'CXL r3.2 8.2.9.2.4',
+  spec: 'CXL r3.2 8.2.10.2.4',
   input: { fixed: 0 },
   effects: 0,
   request: emptyCodec,

@@ -1,4 +1,4 @@
-// CXL r3.2 8.2.9.2.2 Get Event Records (Opcode 0100h): the oldest records of one event log, as
+// CXL r3.2 8.2.10.2.2 Get Event Records (Opcode 0100h): the oldest records of one event log, as
 // many as fit one response, with the log's overflow state. Records stay until cleared.
 
 import { decoded, defineCommand, invalid, ok } from '../../cci/command.js';
@@ -25,7 +25,7 @@ export function isEventLogId(v: number): v is EventLogId {
 export const getEventRecordsCommand = defineCommand({
   opcode: 0x0100,
   name: 'Get Event Records',
-  spec: 'CXL r3.2 8.2.9.2.2',
+  spec: 'CXL r3.2 8.2.10.2.2',
   input: { fixed: 1 },
   effects: 0,
   request: requestCodec<EventLogId>(

@@ -1,4 +1,4 @@
-// The event command set an LD answers (CXL r3.2 8.2.9.2, opcodes 01xxh).
+// The event command set an LD answers (CXL r3.2 8.2.10.2, opcodes 01xxh).
 
 import type { CommandDef } from '../../cci/command.js';
 import type { LogicalDevice } from '../../type3/logical-device.js';

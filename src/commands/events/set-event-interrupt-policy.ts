@@ -1,4 +1,4 @@
-// CXL r3.2 8.2.9.2.5 Set Event Interrupt Policy (Opcode 0103h): how each log signals new records.
+// CXL r3.2 8.2.10.2.5 Set Event Interrupt Policy (Opcode 0103h): how each log signals new records.
 // The 4-byte form (CXL 2.0 hosts, no dynamic capacity byte) leaves the DC setting unchanged.
 
 import { decoded, defineCommand, emptyCodec, invalid, ok } from '../../cci/command.js';
@@ -12,7 +12,7 @@ const MODE_RESERVED = 3;
 export const setEventInterruptPolicyCommand = defineCommand({
   opcode: 0x0103,
   name: 'Set Event Interrupt Policy',
-  spec: 'CXL r3.2 8.2.9.2.5',
+  spec: 'CXL r3.2 8.2.10.2.5',
   input: { min: 4, max: 5 },
   effects: Effect.ConfigChangeImmediate,
   request: requestCodec<Uint8Array>(

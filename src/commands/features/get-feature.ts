@@ -1,4 +1,4 @@
-// CXL r3.2 8.2.9.6.2 Get Feature (Opcode 0501h): part of a Feature's readable attributes, for
+// CXL r3.2 8.2.10.6.2 Get Feature (Opcode 0501h): part of a Feature's readable attributes, for
 // the current, default or saved selection.
 
 import { decoded, defineCommand, fail, ok, rawCodec } from '../../cci/command.js';
@@ -17,7 +17,7 @@ export interface GetFeatureRequest {
 export const getFeatureCommand = defineCommand({
   opcode: 0x0501,
   name: 'Get Feature',
-  spec: 'CXL r3.2 8.2.9.6.2',
+  spec: 'CXL r3.2 8.2.10.6.2',
   input: { fixed: 0x15 },
   effects: 0,
   request: requestCodec<GetFeatureRequest>(

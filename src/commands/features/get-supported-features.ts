@@ -1,4 +1,4 @@
-// CXL r3.2 8.2.9.6.1 Get Supported Features (Opcode 0500h): the Features the device supports,
+// CXL r3.2 8.2.10.6.1 Get Supported Features (Opcode 0500h): the Features the device supports,
 // paged by start index and bounded by the byte count the host can take.
 
 import { decoded, defineCommand, fail, ok } from '../../cci/command.js';
@@ -26,7 +26,7 @@ const ENTRY = 0x30;
 export const getSupportedFeaturesCommand = defineCommand({
   opcode: 0x0500,
   name: 'Get Supported Features',
-  spec: 'CXL r3.2 8.2.9.6.1',
+  spec: 'CXL r3.2 8.2.10.6.1',
   input: { fixed: 8 },
   effects: 0,
   request: requestCodec<GetSupportedFeaturesRequest>(

@@ -1,4 +1,4 @@
-// The Features command set an LD answers (CXL r3.2 8.2.9.6, opcodes 05xxh).
+// The Features command set an LD answers (CXL r3.2 8.2.10.6, opcodes 05xxh).
 
 import type { CommandDef } from '../../cci/command.js';
 import type { LogicalDevice } from '../../type3/logical-device.js';

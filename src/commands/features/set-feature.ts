@@ -1,4 +1,4 @@
-// CXL r3.2 8.2.9.6.3 Set Feature (Opcode 0502h): write a Feature's writable attributes, in one
+// CXL r3.2 8.2.10.6.3 Set Feature (Opcode 0502h): write a Feature's writable attributes, in one
 // transfer or in parts (Initiate, Continue, Finish, Abort). The data is validated as a whole
 // before anything changes; a part out of order fails and leaves the transfer as it was.
 
@@ -27,7 +27,7 @@ const HEADER = 0x20;
 export const setFeatureCommand = defineCommand({
   opcode: 0x0502,
   name: 'Set Feature',
-  spec: 'CXL r3.2 8.2.9.6.3',
+  spec: 'CXL r3.2 8.2.10.6.3',
   input: { min: HEADER },
   // The union of the Set Feature Effects of the Features this device supports (features.ts).
   effects: Effect.ConfigChangeImmediate,

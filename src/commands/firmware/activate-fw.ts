@@ -1,4 +1,4 @@
-// CXL r3.2 8.2.9.3.3 Activate FW (Opcode 0202h): run the firmware in a slot now (online) or from
+// CXL r3.2 8.2.10.3.3 Activate FW (Opcode 0202h): run the firmware in a slot now (online) or from
 // the next cold reset (staged).
 
 import { decoded, defineCommand, emptyCodec, fail, invalid, ok } from '../../cci/command.js';
@@ -18,7 +18,7 @@ export interface ActivateFwRequest {
 export const activateFwCommand = defineCommand({
   opcode: 0x0202,
   name: 'Activate FW',
-  spec: 'CXL r3.2 8.2.9.3.3',
+  spec: 'CXL r3.2 8.2.10.3.3',
   input: { fixed: 2 },
   effects: Effect.ConfigChangeColdReset | Effect.ConfigChangeImmediate,
   request: requestCodec<ActivateFwRequest>(

@@ -1,4 +1,4 @@
-// CXL r3.2 8.2.9.3.1 Get FW Info (Opcode 0200h): slot count, active and staged slots, activation
+// CXL r3.2 8.2.10.3.1 Get FW Info (Opcode 0200h): slot count, active and staged slots, activation
 // capabilities and each slot's revision string.
 
 import { defineCommand, emptyCodec, ok } from '../../cci/command.js';
@@ -19,7 +19,7 @@ export interface GetFwInfoResponse {
 export const getFwInfoCommand = defineCommand({
   opcode: 0x0200,
   name: 'Get FW Info',
-  spec: 'CXL r3.2 8.2.9.3.1',
+  spec: 'CXL r3.2 8.2.10.3.1',
   input: { fixed: 0 },
   effects: 0,
   request: emptyCodec,

@@ -1,4 +1,4 @@
-// The firmware update command set an LD answers (CXL r3.2 8.2.9.3, opcodes 02xxh).
+// The firmware update command set an LD answers (CXL r3.2 8.2.10.3, opcodes 02xxh).
 
 import type { CommandDef } from '../../cci/command.js';
 import type { LogicalDevice } from '../../type3/logical-device.js';

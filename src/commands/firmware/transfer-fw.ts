@@ -1,4 +1,4 @@
-// CXL r3.2 8.2.9.3.2 Transfer FW (Opcode 0201h): move a firmware package into a slot, whole
+// CXL r3.2 8.2.10.3.2 Transfer FW (Opcode 0201h): move a firmware package into a slot, whole
 // (Full) or in parts (Initiate, Continue, End), or drop a partial transfer (Abort). Writing the
 // package into the slot is the background part (Full and End); Initiate and Continue only buffer.
 // Offsets count 128-byte units and must follow on from what was received, in order.
@@ -31,7 +31,7 @@ export function fwCommitMs(bytes: number): number {
 export const transferFwCommand = defineCommand({
   opcode: 0x0201,
   name: 'Transfer FW',
-  spec: 'CXL r3.2 8.2.9.3.2',
+  spec: 'CXL r3.2 8.2.10.3.2',
   input: { min: HEADER },
   effects: Effect.BackgroundOperation | Effect.RequestAbortSupported,
   request: requestCodec<TransferFwRequest>(
@@ -45,7 +45,7 @@ export const transferFwCommand = defineCommand({
   response: emptyCodec,
   handle: (req, { device }: LdContext) => {
     const fw = device.firmware;
-    // The slot written must exist and must not be the one running (CXL r3.2 8.2.9.3.2).
+    // The slot written must exist and must not be the one running (CXL r3.2 8.2.10.3.2).
     const slotOk = (slot: number): boolean => fw.validSlot(slot) && slot !== fw.active;
     const commit = (image: Uint8Array, slot: number) => {
       const revision = FirmwareSlots.verify(image);

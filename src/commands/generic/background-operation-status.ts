@@ -1,4 +1,4 @@
-// CXL r3.2 8.2.9.1.2 Background Operation Status (Opcode 0002h): the same facts as the mailbox's
+// CXL r3.2 8.2.10.1.2 Background Operation Status (Opcode 0002h): the same facts as the mailbox's
 // Background Command Status register, for CCIs that have no registers (MCTP, tunnels).
 
 import { defineCommand, emptyCodec, ok, type Codec } from '../../cci/command.js';
@@ -32,7 +32,7 @@ export const backgroundStatusCodec: Codec<BackgroundStatus> = {
 export const backgroundOperationStatusCommand = defineCommand({
   opcode: 0x0002,
   name: 'Background Operation Status',
-  spec: 'CXL r3.2 8.2.9.1.2',
+  spec: 'CXL r3.2 8.2.10.1.2',
   input: { fixed: 0 },
   effects: 0,
   request: emptyCodec,

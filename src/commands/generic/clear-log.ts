@@ -1,4 +1,4 @@
-// CXL r3.2 8.2.9.5.4 Clear Log (Opcode 0403h): empty one log.  in: 0 UUID[16]; no output.
+// CXL r3.2 8.2.10.5.4 Clear Log (Opcode 0403h): empty one log.  in: 0 UUID[16]; no output.
 // Only logs whose Get Log Capabilities has Clear Log Supported can be cleared. The spec names no
 // code for clearing a log that cannot be cleared; we answer Invalid Input (the log exists, the
 // request is what is wrong) and keep Invalid Log for a UUID this CCI does not serve. The CEL is
@@ -14,7 +14,7 @@ import { supportedLogs } from './logs.js';
 export const clearLogCommand = defineCommand({
   opcode: 0x0403,
   name: 'Clear Log',
-  spec: 'CXL r3.2 8.2.9.5.4',
+  spec: 'CXL r3.2 8.2.10.5.4',
   input: { fixed: 16 },
   effects: Effect.LogChangeImmediate,
   request: logUuidCodec,

@@ -1,4 +1,4 @@
-// CXL r3.2 8.2.9.5.3 Get Log Capabilities (Opcode 0402h): what a host may do with one log.
+// CXL r3.2 8.2.10.5.3 Get Log Capabilities (Opcode 0402h): what a host may do with one log.
 //   in: 0 UUID[16]; out: 0 u32 parameter flags (logs.ts LogCapability).
 // A UUID this CCI does not serve is Invalid Log, as for Get Log.
 
@@ -21,7 +21,7 @@ export const logCapabilitiesCodec: Codec<number> = {
 export const getLogCapabilitiesCommand = defineCommand({
   opcode: 0x0402,
   name: 'Get Log Capabilities',
-  spec: 'CXL r3.2 8.2.9.5.3',
+  spec: 'CXL r3.2 8.2.10.5.3',
   input: { fixed: 16 },
   effects: 0,
   request: logUuidCodec,

@@ -1,4 +1,4 @@
-// CXL r3.2 8.2.9.5.2 Get Log (Opcode 0401h).
+// CXL r3.2 8.2.10.5.2 Get Log (Opcode 0401h).
 //   in: 0 UUID[16], 0x10 u32 offset, 0x14 u32 length; out: `length` bytes of the log from `offset`.
 // Unlike QEMU, a read past the end of the log is Invalid Input, not zero padding (reference
 // decision 1): a driver walking the CEL must see where it ends.
@@ -26,7 +26,7 @@ export const getLogRequestCodec: Codec<GetLogRequest> = {
 export const getLogCommand = defineCommand({
   opcode: 0x0401,
   name: 'Get Log',
-  spec: 'CXL r3.2 8.2.9.5.2',
+  spec: 'CXL r3.2 8.2.10.5.2',
   input: { fixed: 0x18 },
   effects: 0,
   request: getLogRequestCodec,

@@ -1,4 +1,4 @@
-// CXL r3.2 8.2.9.1.3 Get Response Message Limit (Opcode 0003h).
+// CXL r3.2 8.2.10.1.3 Get Response Message Limit (Opcode 0003h).
 
 import { defineCommand, emptyCodec, ok, type Codec } from '../../cci/command.js';
 
@@ -11,7 +11,7 @@ export const messageLimitCodec: Codec<number> = {
 export const getResponseMessageLimitCommand = defineCommand({
   opcode: 0x0003,
   name: 'Get Response Message Limit',
-  spec: 'CXL r3.2 8.2.9.1.3',
+  spec: 'CXL r3.2 8.2.10.1.3',
   input: { fixed: 0 },
   effects: 0,
   request: emptyCodec,

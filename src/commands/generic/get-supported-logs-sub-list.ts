@@ -1,4 +1,4 @@
-// CXL r3.2 8.2.9.5.6 Get Supported Logs Sub-List (Opcode 0405h): Get Supported Logs a page at a
+// CXL r3.2 8.2.10.5.6 Get Supported Logs Sub-List (Opcode 0405h): Get Supported Logs a page at a
 // time, for CCIs whose response limit cannot hold every entry.
 //   in:  0 u8 maximum entries to return (at least 1), 1 u8 start entry index
 //   out: 0 u8 entries returned, 1 rsvd, 2 u16 total supported entries, 4 u8 start entry index,
@@ -56,7 +56,7 @@ export const supportedLogsSubListCodec: Codec<SupportedLogsSubList> = {
 export const getSupportedLogsSubListCommand = defineCommand({
   opcode: 0x0405,
   name: 'Get Supported Logs Sub-List',
-  spec: 'CXL r3.2 8.2.9.5.6',
+  spec: 'CXL r3.2 8.2.10.5.6',
   input: { fixed: 2 },
   effects: 0,
   request: supportedLogsSubListRequestCodec,

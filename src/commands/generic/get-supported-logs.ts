@@ -1,4 +1,4 @@
-// CXL r3.2 8.2.9.5.1 Get Supported Logs (Opcode 0400h).
+// CXL r3.2 8.2.10.5.1 Get Supported Logs (Opcode 0400h).
 //   0 u16 number of entries, 2 rsvd[6], 8.. entries of { UUID[16], u32 log size }
 
 import { defineCommand, emptyCodec, ok, type Codec } from '../../cci/command.js';
@@ -30,7 +30,7 @@ export const supportedLogsCodec: Codec<SupportedLogEntry[]> = {
 export const getSupportedLogsCommand = defineCommand({
   opcode: 0x0400,
   name: 'Get Supported Logs',
-  spec: 'CXL r3.2 8.2.9.5.1',
+  spec: 'CXL r3.2 8.2.10.5.1',
   input: { fixed: 0 },
   effects: 0,
   request: emptyCodec,

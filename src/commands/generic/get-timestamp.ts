@@ -1,4 +1,4 @@
-// CXL r3.2 8.2.9.4.1 Get Timestamp (Opcode 0300h): nanoseconds since midnight 1 Jan 1970 as last
+// CXL r3.2 8.2.10.4.1 Get Timestamp (Opcode 0300h): nanoseconds since midnight 1 Jan 1970 as last
 // set by Set Timestamp plus the time elapsed since; 0 until it has been set.
 
 import { defineCommand, emptyCodec, ok, type Codec } from '../../cci/command.js';
@@ -12,7 +12,7 @@ export const timestampCodec: Codec<bigint> = {
 export const getTimestampCommand = defineCommand({
   opcode: 0x0300,
   name: 'Get Timestamp',
-  spec: 'CXL r3.2 8.2.9.4.1',
+  spec: 'CXL r3.2 8.2.10.4.1',
   input: { fixed: 0 },
   effects: 0,
   request: emptyCodec,

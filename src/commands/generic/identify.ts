@@ -1,4 +1,4 @@
-// CXL r3.2 8.2.9.1.1 Identify (Opcode 0001h): who is answering this CCI.
+// CXL r3.2 8.2.10.1.1 Identify (Opcode 0001h): who is answering this CCI.
 
 import { defineCommand, emptyCodec, ok, type Codec } from '../../cci/command.js';
 import type { CciIdentity } from '../../cci/context.js';
@@ -50,7 +50,7 @@ const MIN_MESSAGE_SIZE_LOG2 = 8;
 export const identifyCommand = defineCommand({
   opcode: 0x0001,
   name: 'Identify',
-  spec: 'CXL r3.2 8.2.9.1.1',
+  spec: 'CXL r3.2 8.2.10.1.1',
   input: { fixed: 0 },
   effects: 0,
   request: emptyCodec,

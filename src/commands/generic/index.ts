@@ -1,4 +1,4 @@
-// Generic component commands (CXL r3.2 8.2.9.1-8.2.9.5) and the sets each kind of CCI carries.
+// Generic component commands (CXL r3.2 8.2.10.1-8.2.10.5) and the sets each kind of CCI carries.
 
 import type { CommandDef } from '../../cci/command.js';
 import { backgroundOperationStatusCommand } from './background-operation-status.js';

@@ -1,4 +1,4 @@
-// CXL r3.2 8.2.9.5 Logs. Every CCI serves the Command Effects Log, built from the CCI's command
+// CXL r3.2 8.2.10.5 Logs. Every CCI serves the Command Effects Log, built from the CCI's command
 // table at the moment it is read, so it always matches what dispatch does. A CCI's device may add
 // logs of its own (a type 3 LD adds its Vendor Debug log) by implementing `LogSource`; the switch
 // and the FM-owned LD do not, so they serve the CEL only.
@@ -9,7 +9,7 @@ import { ByteWriter, uuidBytes } from '../../util/bytes.js';
 /** CXL r3.2 Table 8-83: Command Effects Log UUID 0da9c0b5-bf41-4b78-8f79-96b1623b3f17. */
 export const CEL_UUID = uuidBytes('0da9c0b5-bf41-4b78-8f79-96b1623b3f17');
 
-/** Get Log Capabilities parameter flags (CXL r3.2 8.2.9.5.3). Bits 31:4 are reserved. */
+/** Get Log Capabilities parameter flags (CXL r3.2 8.2.10.5.3). Bits 31:4 are reserved. */
 export const LogCapability = {
   ClearSupported: 1 << 0,
   PopulateSupported: 1 << 1,

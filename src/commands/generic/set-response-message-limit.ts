@@ -1,4 +1,4 @@
-// CXL r3.2 8.2.9.1.4 Set Response Message Limit (Opcode 0004h). The caller asks for 2^n bytes
+// CXL r3.2 8.2.10.1.4 Set Response Message Limit (Opcode 0004h). The caller asks for 2^n bytes
 // (n in 8..20); the component takes the smaller of that and what it can do, and answers with the
 // limit now in force.
 
@@ -13,7 +13,7 @@ const MAX_LOG2 = 20;
 export const setResponseMessageLimitCommand = defineCommand({
   opcode: 0x0004,
   name: 'Set Response Message Limit',
-  spec: 'CXL r3.2 8.2.9.1.4',
+  spec: 'CXL r3.2 8.2.10.1.4',
   input: { fixed: 1 },
   effects: Effect.ConfigChangeImmediate,
   request: messageLimitCodec,

@@ -1,4 +1,4 @@
-// CXL r3.2 8.2.9.4.2 Set Timestamp (Opcode 0301h). Works on the switch CCI too (QEMU's handler
+// CXL r3.2 8.2.10.4.2 Set Timestamp (Opcode 0301h). Works on the switch CCI too (QEMU's handler
 // assumes a type 3 owner there; reference decision 1).
 
 import { defineCommand, emptyCodec, ok } from '../../cci/command.js';
@@ -8,7 +8,7 @@ import { timestampCodec } from './get-timestamp.js';
 export const setTimestampCommand = defineCommand({
   opcode: 0x0301,
   name: 'Set Timestamp',
-  spec: 'CXL r3.2 8.2.9.4.2',
+  spec: 'CXL r3.2 8.2.10.4.2',
   input: { fixed: 8 },
   effects: Effect.PolicyChangeImmediate,
   request: timestampCodec,

@@ -1,4 +1,4 @@
-// CXL r3.2 8.2.9.9.4.3 Clear Poison (Opcode 4302h): remove one 64-byte line from the poison list
+// CXL r3.2 8.2.10.9.4.3 Clear Poison (Opcode 4302h): remove one 64-byte line from the poison list
 // and write the given data to it, atomically from the host's point of view.
 
 import { decoded, defineCommand, emptyCodec, fail, ok } from '../../cci/command.js';
@@ -17,7 +17,7 @@ export interface ClearPoisonRequest {
 export const clearPoisonCommand = defineCommand({
   opcode: 0x4302,
   name: 'Clear Poison',
-  spec: 'CXL r3.2 8.2.9.9.4.3',
+  spec: 'CXL r3.2 8.2.10.9.4.3',
   input: { fixed: 0x48 },
   effects: Effect.DataChangeImmediate,
   requiresMedia: true,

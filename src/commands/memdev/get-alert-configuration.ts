@@ -1,4 +1,4 @@
-// CXL r3.2 8.2.9.9.3.2 Get Alert Configuration (Opcode 4201h): the critical thresholds and the
+// CXL r3.2 8.2.10.9.3.2 Get Alert Configuration (Opcode 4201h): the critical thresholds and the
 // host-programmable warning thresholds.
 
 import { defineCommand, emptyCodec, ok } from '../../cci/command.js';
@@ -15,7 +15,7 @@ export interface GetAlertConfigurationResponse extends AlertConfig {
 export const getAlertConfigurationCommand = defineCommand({
   opcode: 0x4201,
   name: 'Get Alert Configuration',
-  spec: 'CXL r3.2 8.2.9.9.3.2',
+  spec: 'CXL r3.2 8.2.10.9.3.2',
   input: { fixed: 0 },
   effects: 0,
   request: emptyCodec,

@@ -1,4 +1,4 @@
-// CXL r3.2 8.2.9.9.3.1 Get Health Info (Opcode 4200h): health, media status, life used,
+// CXL r3.2 8.2.10.9.3.1 Get Health Info (Opcode 4200h): health, media status, life used,
 // temperature and error counters; Additional Status is derived from the alert configuration.
 
 import { defineCommand, emptyCodec, ok } from '../../cci/command.js';
@@ -22,7 +22,7 @@ export interface GetHealthInfoResponse {
 export const getHealthInfoCommand = defineCommand({
   opcode: 0x4200,
   name: 'Get Health Info',
-  spec: 'CXL r3.2 8.2.9.9.3.1',
+  spec: 'CXL r3.2 8.2.10.9.3.1',
   input: { fixed: 0 },
   effects: 0,
   request: emptyCodec,

@@ -1,4 +1,4 @@
-// CXL r3.2 8.2.9.9.2.3 Get LSA (Opcode 4102h): read the Label Storage Area.
+// CXL r3.2 8.2.10.9.2.3 Get LSA (Opcode 4102h): read the Label Storage Area.
 
 import { decoded, defineCommand, fail, ok, rawCodec } from '../../cci/command.js';
 import { RC } from '../../spec/return-codes.js';
@@ -14,7 +14,7 @@ export interface GetLsaRequest {
 export const getLsaCommand = defineCommand({
   opcode: 0x4102,
   name: 'Get LSA',
-  spec: 'CXL r3.2 8.2.9.9.2.3',
+  spec: 'CXL r3.2 8.2.10.9.2.3',
   input: { fixed: 8 },
   effects: 0,
   requiresMedia: true,
@@ -25,7 +25,7 @@ export const getLsaCommand = defineCommand({
   response: rawCodec,
   handle: (req, { device, cci }: LdContext) => {
     if (req.offset + req.length > device.lsa.length) return fail(RC.InvalidInput);
-    // The output must fit one response (CXL r3.2 8.2.9.9.2.3: larger reads are split by the host).
+    // The output must fit one response (CXL r3.2 8.2.10.9.2.3: larger reads are split by the host).
     if (req.length > 2 ** cci.responseLimitLog2 || req.length > cci.maxPayload) return fail(RC.InvalidInput);
     return ok(device.lsa.slice(req.offset, req.offset + req.length));
   },

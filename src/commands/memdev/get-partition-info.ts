@@ -1,4 +1,4 @@
-// CXL r3.2 8.2.9.9.2.1 Get Partition Info (Opcode 4100h): how the LD's capacity is split between
+// CXL r3.2 8.2.10.9.2.1 Get Partition Info (Opcode 4100h): how the LD's capacity is split between
 // volatile and persistent now, and after the next cold reset.
 
 import { defineCommand, emptyCodec, ok } from '../../cci/command.js';
@@ -10,7 +10,7 @@ import { encodeOnly } from './codecs.js';
 export const getPartitionInfoCommand = defineCommand({
   opcode: 0x4100,
   name: 'Get Partition Info',
-  spec: 'CXL r3.2 8.2.9.9.2.1',
+  spec: 'CXL r3.2 8.2.10.9.2.1',
   input: { fixed: 0 },
   effects: 0,
   requiresMedia: true,

@@ -1,4 +1,4 @@
-// CXL r3.2 8.2.9.9.4.1 Get Poison List (Opcode 4300h): the media error records in a DPA range.
+// CXL r3.2 8.2.10.9.4.1 Get Poison List (Opcode 4300h): the media error records in a DPA range.
 // A list longer than one response sets More Media Error Records; repeating the same request
 // returns the next part.
 
@@ -32,7 +32,7 @@ const FLAG_SCAN_RUNNING = 1 << 2;
 export const getPoisonListCommand = defineCommand({
   opcode: 0x4300,
   name: 'Get Poison List',
-  spec: 'CXL r3.2 8.2.9.9.4.1',
+  spec: 'CXL r3.2 8.2.10.9.4.1',
   input: { fixed: 0x10 },
   effects: 0,
   requiresMedia: true,

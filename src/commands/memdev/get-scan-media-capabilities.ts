@@ -1,4 +1,4 @@
-// CXL r3.2 8.2.9.9.4.4 Get Scan Media Capabilities (Opcode 4303h): how long a Scan Media of the
+// CXL r3.2 8.2.10.9.4.4 Get Scan Media Capabilities (Opcode 4303h): how long a Scan Media of the
 // given range would take, so the host can size its requests.
 
 import { defineCommand, fail, ok } from '../../cci/command.js';
@@ -12,7 +12,7 @@ import { readDpaRange, type DpaRange } from './dpa-range.js';
 export const getScanMediaCapabilitiesCommand = defineCommand({
   opcode: 0x4303,
   name: 'Get Scan Media Capabilities',
-  spec: 'CXL r3.2 8.2.9.9.4.4',
+  spec: 'CXL r3.2 8.2.10.9.4.4',
   input: { fixed: 0x10 },
   effects: 0,
   requiresMedia: true,

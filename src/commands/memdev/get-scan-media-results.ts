@@ -1,4 +1,4 @@
-// CXL r3.2 8.2.9.9.4.6 Get Scan Media Results (Opcode 4305h): the errors the last Scan Media
+// CXL r3.2 8.2.10.9.4.6 Get Scan Media Results (Opcode 4305h): the errors the last Scan Media
 // found. Records are handed out once; More Media Error Records says another call has more.
 
 import { defineCommand, emptyCodec, fail, ok } from '../../cci/command.js';
@@ -23,7 +23,7 @@ const HEADER = 0x20;
 export const getScanMediaResultsCommand = defineCommand({
   opcode: 0x4305,
   name: 'Get Scan Media Results',
-  spec: 'CXL r3.2 8.2.9.9.4.6',
+  spec: 'CXL r3.2 8.2.10.9.4.6',
   input: { fixed: 0 },
   effects: 0,
   requiresMedia: true,

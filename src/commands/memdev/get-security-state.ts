@@ -1,4 +1,4 @@
-// CXL r3.2 8.2.9.9.6.1 Get Security State (Opcode 4500h): passphrase, lock and freeze state.
+// CXL r3.2 8.2.10.9.6.1 Get Security State (Opcode 4500h): passphrase, lock and freeze state.
 
 import { defineCommand, emptyCodec, ok } from '../../cci/command.js';
 import type { LdContext } from '../../type3/logical-device.js';
@@ -8,7 +8,7 @@ import { encodeOnly } from './codecs.js';
 export const getSecurityStateCommand = defineCommand({
   opcode: 0x4500,
   name: 'Get Security State',
-  spec: 'CXL r3.2 8.2.9.9.6.1',
+  spec: 'CXL r3.2 8.2.10.9.6.1',
   input: { fixed: 0 },
   effects: 0,
   request: emptyCodec,

@@ -1,4 +1,4 @@
-// CXL r3.2 8.2.9.9.3.4 Get Shutdown State (Opcode 4203h): bit 0 = dirty.
+// CXL r3.2 8.2.10.9.3.4 Get Shutdown State (Opcode 4203h): bit 0 = dirty.
 
 import { defineCommand, emptyCodec, ok } from '../../cci/command.js';
 import type { LdContext } from '../../type3/logical-device.js';
@@ -7,7 +7,7 @@ import { encodeOnly } from './codecs.js';
 export const getShutdownStateCommand = defineCommand({
   opcode: 0x4203,
   name: 'Get Shutdown State',
-  spec: 'CXL r3.2 8.2.9.9.3.4',
+  spec: 'CXL r3.2 8.2.10.9.3.4',
   input: { fixed: 0 },
   effects: 0,
   request: emptyCodec,

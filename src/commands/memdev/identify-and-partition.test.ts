@@ -23,7 +23,10 @@ describe('Identify Memory Device (0x4000)', () => {
         '00040000' + // LSA 1024
         '000100' + // poison list max records 256
         '0001' + // inject poison limit 256
-        '03' + // poison caps: persistent injected poison, scan media
+        // Poison caps: bit 0 Injects Persistent Poison only. Bit 1 is "Scans for Poison" (the device
+        // patrols its media by itself), not "Scan Media supported"; this device does neither, so it
+        // is clear (bit names per libcxl/ndctl's Identify Memory Device decoding).
+        '01' +
         '00' + // QoS telemetry caps
         '2000', // DC event log size
     );

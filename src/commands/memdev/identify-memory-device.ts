@@ -1,4 +1,4 @@
-// CXL r3.2 8.2.9.9.1.1 Identify Memory Device (Opcode 4000h): the LD's capacities, log sizes and
+// CXL r3.2 8.2.10.9.1.1 Identify Memory Device (Opcode 4000h): the LD's capacities, log sizes and
 // poison limits. Capacity is this LD's allocation, so it follows Set LD Allocations.
 
 import { RC } from '../../spec/return-codes.js';
@@ -51,13 +51,19 @@ const responseCodec: Codec<IdentifyMemoryDeviceResponse> = {
       .u16(0x43, r.dynamicCapacityEventLogSize).bytes,
 };
 
-/** Poison Handling Capabilities: bit 0 injected poison persists, bit 1 Scan Media supported. */
-const POISON_CAPS = 0x03;
+/**
+ * Poison Handling Capabilities (CXL r3.2 8.2.10.9.1.1): bit 0 Injects Persistent Poison (injected
+ * poison survives reset: PoisonList is not cleared by LogicalDevice.reset), bit 1 Scans for Poison
+ * (the device patrols its media on its own and logs General Media Event Records for what it finds).
+ * Bit 1 is not "Scan Media supported" (the CEL says that): this device only scans when Scan Media
+ * asks, so bit 1 stays clear.
+ */
+const POISON_CAPS = 0x01;
 
 export const identifyMemoryDeviceCommand = defineCommand({
   opcode: 0x4000,
   name: 'Identify Memory Device',
-  spec: 'CXL r3.2 8.2.9.9.1.1',
+  spec: 'CXL r3.2 8.2.10.9.1.1',
   input: { fixed: 0 },
   effects: 0,
   request: emptyCodec,

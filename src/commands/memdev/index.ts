@@ -1,4 +1,4 @@
-// The memory-device command sets an LD answers (CXL r3.2 8.2.9.9, opcodes 40xxh-45xxh).
+// The memory-device command sets an LD answers (CXL r3.2 8.2.10.9, opcodes 40xxh-45xxh).
 
 import type { CommandDef } from '../../cci/command.js';
 import type { LogicalDevice } from '../../type3/logical-device.js';

@@ -1,4 +1,4 @@
-// CXL r3.2 8.2.9.9.4.2 Inject Poison (Opcode 4301h): poison one 64-byte line, for testing the
+// CXL r3.2 8.2.10.9.4.2 Inject Poison (Opcode 4301h): poison one 64-byte line, for testing the
 // host's error handling. The line shows up in Get Poison List with source "injected".
 
 import { decoded, defineCommand, emptyCodec, fail, ok } from '../../cci/command.js';
@@ -12,7 +12,7 @@ import { requestCodec } from './codecs.js';
 export const injectPoisonCommand = defineCommand({
   opcode: 0x4301,
   name: 'Inject Poison',
-  spec: 'CXL r3.2 8.2.9.9.4.2',
+  spec: 'CXL r3.2 8.2.10.9.4.2',
   input: { fixed: 8 },
   // Reads of the line now fail: the data the host sees changes.
   effects: Effect.DataChangeImmediate,

@@ -1,4 +1,4 @@
-// CXL r3.2 8.2.9.9.5.3 Media Operations (Opcode 4402h): operations on ranges of device physical
+// CXL r3.2 8.2.10.9.5.3 Media Operations (Opcode 4402h): operations on ranges of device physical
 // addresses rather than on the whole device.
 //   in:  0 u8 class, 1 u8 subclass, 2 rsvd[2], 4 u32 DPA range count, 8.. per class:
 //        General/Discovery (0/0): 8 u16 start index, 0xA u16 number of operations (count must be 0)
@@ -80,7 +80,7 @@ export const mediaOperationsRequestCodec: Codec<MediaOperationsRequest> = {
     const count = r.u32(4);
     if (cls === MediaOperation.Discovery.class && sub === MediaOperation.Discovery.subclass) {
       if (r.length !== HEADER + 4) return { ok: false, rc: RC.InvalidPayloadLength };
-      // Discovery takes no ranges (CXL r3.2 8.2.9.9.5.3).
+      // Discovery takes no ranges (CXL r3.2 8.2.10.9.5.3).
       if (count !== 0) return { ok: false, rc: RC.InvalidInput };
       return { ok: true, value: { kind: 'discovery', startIndex: r.u16(8), count: r.u16(10) } };
     }
@@ -111,7 +111,7 @@ export const mediaOperationsDiscoveryCodec: Codec<MediaOperationsDiscovery> = en
 export const mediaOperationsCommand = defineCommand({
   opcode: 0x4402,
   name: 'Media Operations',
-  spec: 'CXL r3.2 8.2.9.9.5.3',
+  spec: 'CXL r3.2 8.2.10.9.5.3',
   input: { min: HEADER },
   effects: Effect.DataChangeImmediate | Effect.BackgroundOperation,
   request: mediaOperationsRequestCodec,
@@ -122,7 +122,7 @@ export const mediaOperationsCommand = defineCommand({
       if (req.startIndex + req.count > total) return fail(RC.InvalidInput);
       return ok({ total, operations: SUPPORTED_MEDIA_OPERATIONS.slice(req.startIndex, req.startIndex + req.count) });
     }
-    // Locked persistent media cannot be written (CXL r3.2 8.2.9.9.6).
+    // Locked persistent media cannot be written (CXL r3.2 8.2.10.9.6).
     if (device.security.locked) return fail(RC.InvalidSecurityState);
     // Discovery needs no media, so this command is not marked requiresMedia; the operations do.
     if (device.mediaDisabled) return fail(RC.MediaDisabled);

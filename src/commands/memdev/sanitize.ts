@@ -1,4 +1,4 @@
-// CXL r3.2 8.2.9.9.5.1 Sanitize (Opcode 4400h): erase all user data and metadata in the
+// CXL r3.2 8.2.10.9.5.1 Sanitize (Opcode 4400h): erase all user data and metadata in the
 // background. The media is disabled from the start: other media commands answer Media Disabled.
 // On completion media and LSA read as zeros, the poison list and scan results are gone and the
 // media is enabled again. An aborted sanitize leaves the data in an unknown state, so the media
@@ -20,13 +20,13 @@ export function sanitizeDurationMs(capacityBytes: bigint): number {
 export const sanitizeCommand = defineCommand({
   opcode: 0x4400,
   name: 'Sanitize',
-  spec: 'CXL r3.2 8.2.9.9.5.1',
+  spec: 'CXL r3.2 8.2.10.9.5.1',
   input: { fixed: 0 },
   effects: Effect.DataChangeImmediate | Effect.SecurityStateChange | Effect.BackgroundOperation | Effect.RequestAbortSupported,
   request: emptyCodec,
   response: emptyCodec,
   handle: (_req, { device }: LdContext) => {
-    // A locked device cannot be sanitized until unlocked (CXL r3.2 8.2.9.9.6).
+    // A locked device cannot be sanitized until unlocked (CXL r3.2 8.2.10.9.6).
     if (device.securityState & SecurityState.Locked) return fail(RC.InvalidSecurityState);
     device.mediaDisabled = true;
     return {

@@ -1,4 +1,4 @@
-// CXL r3.2 8.2.9.9.4.5 Scan Media (Opcode 4304h): scan a DPA range for media errors in the
+// CXL r3.2 8.2.10.9.4.5 Scan Media (Opcode 4304h): scan a DPA range for media errors in the
 // background. Results wait for Get Scan Media Results; an abort keeps what was found so far and
 // says where to restart.
 
@@ -21,7 +21,7 @@ export interface ScanMediaRequest {
 export const scanMediaCommand = defineCommand({
   opcode: 0x4304,
   name: 'Scan Media',
-  spec: 'CXL r3.2 8.2.9.9.4.5',
+  spec: 'CXL r3.2 8.2.10.9.4.5',
   input: { fixed: 0x11 },
   effects: Effect.BackgroundOperation | Effect.RequestAbortSupported,
   requiresMedia: true,

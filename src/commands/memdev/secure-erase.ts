@@ -1,4 +1,4 @@
-// CXL r3.2 8.2.9.9.5.2 Secure Erase (Opcode 4401h): erase user data by changing the media
+// CXL r3.2 8.2.10.9.5.2 Secure Erase (Opcode 4401h): erase user data by changing the media
 // encryption keys. Modelled as a background operation that disables the media while it runs and
 // leaves every line reading zeros. The LSA (not user data) and the poison list (a property of
 // the media, not of the keys) survive. Not abortable: a key change is all or nothing.
@@ -15,7 +15,7 @@ export const SECURE_ERASE_MS = 1000;
 export const secureEraseCommand = defineCommand({
   opcode: 0x4401,
   name: 'Secure Erase',
-  spec: 'CXL r3.2 8.2.9.9.5.2',
+  spec: 'CXL r3.2 8.2.10.9.5.2',
   input: { fixed: 0 },
   effects: Effect.DataChangeImmediate | Effect.SecurityStateChange | Effect.BackgroundOperation,
   requiresMedia: true,

@@ -1,4 +1,4 @@
-// CXL r3.2 8.2.9.9.3.3 Set Alert Configuration (Opcode 4202h): enable, disable and move the
+// CXL r3.2 8.2.10.9.3.3 Set Alert Configuration (Opcode 4202h): enable, disable and move the
 // programmable warning thresholds. A warning must sit on the safe side of its critical threshold,
 // otherwise the whole request fails and nothing changes.
 
@@ -27,7 +27,7 @@ const s16 = (v: number): number => (v << 16) >> 16;
 export const setAlertConfigurationCommand = defineCommand({
   opcode: 0x4202,
   name: 'Set Alert Configuration',
-  spec: 'CXL r3.2 8.2.9.9.3.3',
+  spec: 'CXL r3.2 8.2.10.9.3.3',
   input: { fixed: 0x0c },
   effects: Effect.PolicyChangeImmediate,
   request: requestCodec<SetAlertConfigurationRequest>(

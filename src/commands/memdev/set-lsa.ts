@@ -1,4 +1,4 @@
-// CXL r3.2 8.2.9.9.2.4 Set LSA (Opcode 4103h): write the Label Storage Area.
+// CXL r3.2 8.2.10.9.2.4 Set LSA (Opcode 4103h): write the Label Storage Area.
 
 import { decoded, defineCommand, emptyCodec, fail, ok } from '../../cci/command.js';
 import { Effect } from '../../spec/effects.js';
@@ -15,7 +15,7 @@ export interface SetLsaRequest {
 export const setLsaCommand = defineCommand({
   opcode: 0x4103,
   name: 'Set LSA',
-  spec: 'CXL r3.2 8.2.9.9.2.4',
+  spec: 'CXL r3.2 8.2.10.9.2.4',
   // u32 offset, u32 reserved, then the data.
   input: { min: 8 },
   effects: Effect.ConfigChangeImmediate | Effect.DataChangeImmediate,

@@ -1,4 +1,4 @@
-// CXL r3.2 8.2.9.9.2.2 Set Partition Info (Opcode 4101h): move the volatile/persistent boundary,
+// CXL r3.2 8.2.10.9.2.2 Set Partition Info (Opcode 4101h): move the volatile/persistent boundary,
 // at the next cold reset or (immediate flag) now.
 
 import { decoded, defineCommand, emptyCodec, fail, invalid, ok } from '../../cci/command.js';
@@ -20,7 +20,7 @@ const UNITS_LIMIT = 1n << 40n;
 export const setPartitionInfoCommand = defineCommand({
   opcode: 0x4101,
   name: 'Set Partition Info',
-  spec: 'CXL r3.2 8.2.9.9.2.2',
+  spec: 'CXL r3.2 8.2.10.9.2.2',
   input: { fixed: 9 },
   effects: Effect.ConfigChangeColdReset | Effect.ConfigChangeImmediate,
   requiresMedia: true,

@@ -1,4 +1,4 @@
-// CXL r3.2 8.2.9.9.3.5 Set Shutdown State (Opcode 4204h): the host marks the shutdown state dirty
+// CXL r3.2 8.2.10.9.3.5 Set Shutdown State (Opcode 4204h): the host marks the shutdown state dirty
 // while persistent data may be in flight and clean after a clean shutdown; a state still dirty at
 // the next power-up increments the Dirty Shutdown Count (LogicalDevice.reset).
 
@@ -10,7 +10,7 @@ import { requestCodec } from './codecs.js';
 export const setShutdownStateCommand = defineCommand({
   opcode: 0x4204,
   name: 'Set Shutdown State',
-  spec: 'CXL r3.2 8.2.9.9.3.5',
+  spec: 'CXL r3.2 8.2.10.9.3.5',
   input: { fixed: 1 },
   effects: Effect.PolicyChangeImmediate,
   request: requestCodec<boolean>(

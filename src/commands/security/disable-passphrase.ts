@@ -1,4 +1,4 @@
-// CXL r3.2 8.2.9.9.6.3 Disable Passphrase (Opcode 4502h): remove the user or master passphrase,
+// CXL r3.2 8.2.10.9.6.3 Disable Passphrase (Opcode 4502h): remove the user or master passphrase,
 // given the passphrase itself. Rules in SecurityModel.disablePassphrase.
 
 import { defineCommand, emptyCodec, fail, ok } from '../../cci/command.js';
@@ -10,7 +10,7 @@ import { typedPassphraseCodec } from './passphrase-payload.js';
 export const disablePassphraseCommand = defineCommand({
   opcode: 0x4502,
   name: 'Disable Passphrase',
-  spec: 'CXL r3.2 8.2.9.9.6.3',
+  spec: 'CXL r3.2 8.2.10.9.6.3',
   input: { fixed: 0x40 },
   effects: Effect.SecurityStateChange,
   request: typedPassphraseCodec,

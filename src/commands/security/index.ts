@@ -1,4 +1,4 @@
-// Persistent Memory Data-at-rest Security commands an LD answers (CXL r3.2 8.2.9.9.6, opcodes
+// Persistent Memory Data-at-rest Security commands an LD answers (CXL r3.2 8.2.10.9.6, opcodes
 // 4501h-4505h). Get Security State (4500h) reads the same state and lives with the memory-device
 // set (src/commands/memdev/get-security-state.ts).
 

@@ -1,4 +1,4 @@
-// Payload layouts shared by the passphrase commands (CXL r3.2 8.2.9.9.6.2-8.2.9.9.6.6). Each
+// Payload layouts shared by the passphrase commands (CXL r3.2 8.2.10.9.6.2-8.2.10.9.6.6). Each
 // starts with a Passphrase Type byte and 31 reserved bytes, then 32-byte passphrases:
 //   Set Passphrase            0 u8 type, 1 rsvd[31], 0x20 current[32], 0x40 new[32]   (0x60 bytes)
 //   Disable Passphrase        0 u8 type, 1 rsvd[31], 0x20 current[32]                 (0x40 bytes)

@@ -1,4 +1,4 @@
-// CXL r3.2 8.2.9.9.6.6 Passphrase Secure Erase (Opcode 4505h): Secure Erase (8.2.9.9.5.2)
+// CXL r3.2 8.2.10.9.6.6 Passphrase Secure Erase (Opcode 4505h): Secure Erase (8.2.10.9.5.2)
 // authorised by a passphrase, which also works on a locked LD: the way back for a host that lost
 // the user passphrase but holds the master one. The passphrase is checked before anything starts
 // (a wrong one is Incorrect Passphrase and consumes an attempt); the erase then runs in the
@@ -18,7 +18,7 @@ export const PASSPHRASE_SECURE_ERASE_MS = 1000;
 export const passphraseSecureEraseCommand = defineCommand({
   opcode: 0x4505,
   name: 'Passphrase Secure Erase',
-  spec: 'CXL r3.2 8.2.9.9.6.6',
+  spec: 'CXL r3.2 8.2.10.9.6.6',
   input: { fixed: 0x40 },
   effects: Effect.DataChangeImmediate | Effect.SecurityStateChange | Effect.BackgroundOperation,
   requiresMedia: true,

@@ -9,7 +9,7 @@ const INVALID_SECURITY_STATE = 0x13;
 const INCORRECT_PASSPHRASE = 0x14;
 const INVALID_PAYLOAD_LENGTH = 0x16;
 
-// Passphrase Type (CXL r3.2 8.2.9.9.6.2): 0 master, 1 user.
+// Passphrase Type (CXL r3.2 8.2.10.9.6.2): 0 master, 1 user.
 const MASTER = '00';
 const USER = '01';
 /** A 32-byte passphrase of one repeated byte. */

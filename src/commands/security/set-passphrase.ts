@@ -1,4 +1,4 @@
-// CXL r3.2 8.2.9.9.6.2 Set Passphrase (Opcode 4501h): set or change the user or master
+// CXL r3.2 8.2.10.9.6.2 Set Passphrase (Opcode 4501h): set or change the user or master
 // passphrase. Once a user passphrase is set the LD locks its persistent media at every
 // conventional reset until Unlock. The rules live in SecurityModel.setPassphrase.
 
@@ -11,7 +11,7 @@ import { setPassphraseCodec } from './passphrase-payload.js';
 export const setPassphraseCommand = defineCommand({
   opcode: 0x4501,
   name: 'Set Passphrase',
-  spec: 'CXL r3.2 8.2.9.9.6.2',
+  spec: 'CXL r3.2 8.2.10.9.6.2',
   input: { fixed: 0x60 },
   effects: Effect.SecurityStateChange,
   request: setPassphraseCodec,

@@ -1,4 +1,4 @@
-// CXL r3.2 8.2.9.9.6.4 Unlock (Opcode 4503h): give the user passphrase to a locked LD so its
+// CXL r3.2 8.2.10.9.6.4 Unlock (Opcode 4503h): give the user passphrase to a locked LD so its
 // persistent media becomes accessible until the next conventional reset.
 
 import { defineCommand, emptyCodec, fail, ok } from '../../cci/command.js';
@@ -10,7 +10,7 @@ import { passphraseCodec } from './passphrase-payload.js';
 export const unlockCommand = defineCommand({
   opcode: 0x4503,
   name: 'Unlock',
-  spec: 'CXL r3.2 8.2.9.9.6.4',
+  spec: 'CXL r3.2 8.2.10.9.6.4',
   input: { fixed: 0x20 },
   effects: Effect.SecurityStateChange,
   request: passphraseCodec,

@@ -16,7 +16,7 @@ export interface SwitchCciDevice {
   readonly ingressPort: number;
 }
 
-/** The largest response this CCI may return now (CXL r3.2 8.2.9.1.3 response message limit). */
+/** The largest response this CCI may return now (CXL r3.2 8.2.10.1.3 response message limit). */
 export function responseLimit(cci: CciContext): number {
   return Math.min(cci.maxPayload, 2 ** cci.responseLimitLog2);
 }

@@ -76,7 +76,7 @@ const BG_PERCENT = field(22, 16);
 const BG_RC = field(47, 32);
 const BG_VENDOR = field(63, 48);
 
-/** CXL r3.2 8.2.9 Table 8-34: Invalid Payload Length. */
+/** CXL r3.2 8.2.10 Table 8-34: Invalid Payload Length. */
 const RC_INVALID_PAYLOAD_LENGTH = 0x16;
 const RC_INTERNAL_ERROR = 0x04;
 

@@ -274,7 +274,7 @@ export class MailboxDriver {
     if (!ok) throw new MailboxTimeoutError('timeout awaiting mailbox ready');
   }
 
-  /** CXL r3.2 8.2.9.5: find the CEL with Get Supported Logs, then read it with Get Log in chunks. */
+  /** CXL r3.2 8.2.10.5: find the CEL with Get Supported Logs, then read it with Get Log in chunks. */
   private async readCel(): Promise<void> {
     const logs = await this.send(0x0400);
     if (logs.rc !== RC.Success) throw new DriverError(`Get Supported Logs failed: ${logs.rcName}`);

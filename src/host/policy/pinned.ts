@@ -46,7 +46,7 @@ export const PINNED_SETS: ReadonlyMap<number, string> = new Map([
   [0x46, 'Security Passthrough carries opaque security protocol traffic'],
 ]);
 
-/** CXL r3.2 8.2.9: opcodes C000h-FFFFh are vendor specific; a filter cannot know what they do. */
+/** CXL r3.2 8.2.10: opcodes C000h-FFFFh are vendor specific; a filter cannot know what they do. */
 export function isVendorOpcode(opcode: number): boolean {
   return opcode >= 0xc000 && opcode <= 0xffff;
 }

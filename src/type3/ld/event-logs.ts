@@ -1,7 +1,7 @@
-// The LD's event logs (CXL r3.2 8.2.9.2): Informational, Warning, Failure, Fatal and Dynamic
+// The LD's event logs (CXL r3.2 8.2.10.2): Informational, Warning, Failure, Fatal and Dynamic
 // Capacity. Each holds 128-byte records (Common Event Record, Table 8-43) with a device-assigned
 // non-zero handle, keeps the oldest records when full and counts what it had to drop (the
-// overflow fields of Get Event Records), and has an interrupt setting (8.2.9.2.4/8.2.9.2.5).
+// overflow fields of Get Event Records), and has an interrupt setting (8.2.10.2.4/8.2.10.2.5).
 
 import { Emitter } from '../../util/emitter.js';
 
@@ -118,7 +118,7 @@ export class EventLogs {
     if (!entries) return;
     this.logs[log] = entries.filter((e) => !handles.includes(e.handle));
     // Overflow describes records the host never saw; once it has drained the log the condition
-    // is over (CXL r3.2 8.2.9.2.2 overflow fields describe the current log contents).
+    // is over (CXL r3.2 8.2.10.2.2 overflow fields describe the current log contents).
     if (this.logs[log]?.length === 0) this.overflows[log] = undefined;
     if (entries.length > 0 && this.logs[log]?.length === 0) this.notify.emit('status', { status: this.status() });
   }

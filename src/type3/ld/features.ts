@@ -1,5 +1,5 @@
-// Features a device supports (CXL r3.2 8.2.9.6). We expose one changeable Feature: Patrol Scrub
-// Control (CXL r3.2 8.2.9.9.11.1), whose readable attributes are 4 bytes (scrub cycle
+// Features a device supports (CXL r3.2 8.2.10.6). We expose one changeable Feature: Patrol Scrub
+// Control (CXL r3.2 8.2.10.9.11.1), whose readable attributes are 4 bytes (scrub cycle
 // capabilities, scrub cycle with its minimum, scrub flags) and writable attributes 2 bytes
 // (scrub cycle hours, enable). Feature objects own their validation so Set Feature stays generic.
 

@@ -1,4 +1,4 @@
-// Firmware slots of a device (CXL r3.2 8.2.9.3): 2..4 slots, one active, optionally one staged
+// Firmware slots of a device (CXL r3.2 8.2.10.3): 2..4 slots, one active, optionally one staged
 // for the next cold reset, and at most one package transfer in progress. For an MLD the slots
 // belong to the device, so the LDs of one device share one FirmwareSlots.
 //
@@ -6,7 +6,7 @@
 // ASCII revision string the slot reports once the package is committed; a package shorter than
 // that, or whose revision is empty or not printable ASCII, fails verification.
 
-/** Transfer FW granularity: offsets count 128-byte units (CXL r3.2 8.2.9.3.2). */
+/** Transfer FW granularity: offsets count 128-byte units (CXL r3.2 8.2.10.3.2). */
 export const FW_TRANSFER_UNIT = 128;
 export const FW_REVISION_BYTES = 16;
 

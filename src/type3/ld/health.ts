@@ -1,6 +1,6 @@
-// Health information, alert configuration and shutdown state of one LD (CXL r3.2 8.2.9.9.3).
+// Health information, alert configuration and shutdown state of one LD (CXL r3.2 8.2.10.9.3).
 // Thresholds are the device's; the host may only move the programmable warnings, and only to the
-// safe side of the critical thresholds (8.2.9.9.3.3).
+// safe side of the critical thresholds (8.2.10.9.3.3).
 
 /** Valid/Programmable Alerts bits (CXL r3.2 Table 8-131). */
 export const AlertBit = {

@@ -1,6 +1,6 @@
 // The LD's memory media as seen through CXL.mem: a sparse map of 64-byte lines, so a model of a
 // GiB-sized device costs only the lines that were written. 64 bytes is the CXL.mem access and
-// poison granularity (CXL r3.2 8.2.9.9.4: poison is tracked in 64-byte units).
+// poison granularity (CXL r3.2 8.2.10.9.4: poison is tracked in 64-byte units).
 
 export const LINE_BYTES = 64;
 const LINE = 64n;

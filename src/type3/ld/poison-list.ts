@@ -1,5 +1,5 @@
-// Poison tracking for one LD (CXL r3.2 8.2.9.9.4.1 Get Poison List, 8.2.9.9.4.2 Inject Poison,
-// 8.2.9.9.4.3 Clear Poison). Records are kept per 64-byte line range, as the Media Error Record
+// Poison tracking for one LD (CXL r3.2 8.2.10.9.4.1 Get Poison List, 8.2.10.9.4.2 Inject Poison,
+// 8.2.10.9.4.3 Clear Poison). Records are kept per 64-byte line range, as the Media Error Record
 // (Table 8-140) describes them: a 64-byte-aligned DPA, a length in 64-byte units and a source.
 
 /** Media Error Record "Error Source", bits 2:0 of the DPA field (CXL r3.2 Table 8-140). */
@@ -34,7 +34,7 @@ export class PoisonList {
   overflowTimestamp: bigint | undefined;
   /**
    * Where a Get Poison List that answered "more records" stopped: the host repeats the same
-   * request to get the rest (CXL r3.2 8.2.9.9.4.1 More Media Error Records).
+   * request to get the rest (CXL r3.2 8.2.10.9.4.1 More Media Error Records).
    */
   cursor: { dpa: bigint; length: bigint; next: number } | undefined;
 

@@ -1,4 +1,4 @@
-// Scan Media state of one LD (CXL r3.2 8.2.9.9.4.4-8.2.9.9.4.6). A scan walks a DPA range in the
+// Scan Media state of one LD (CXL r3.2 8.2.10.9.4.4-8.2.10.9.4.6). A scan walks a DPA range in the
 // background, collects the media errors it finds (our poison list is the ground truth), and keeps
 // them until the host reads them with Get Scan Media Results.
 

@@ -1,4 +1,4 @@
-// Persistent Memory Data-at-rest Security state of one LD (CXL r3.2 8.2.9.9.6): a user and a
+// Persistent Memory Data-at-rest Security state of one LD (CXL r3.2 8.2.10.9.6): a user and a
 // master passphrase, the lock a user passphrase puts on the persistent media at every
 // conventional reset, a freeze that blocks changes until the next reset, and per-passphrase
 // attempt counters. Each transition is one method that checks everything first and returns the
@@ -8,7 +8,7 @@
 import { RC } from '../../spec/return-codes.js';
 import { bytesEqual } from '../../util/bytes.js';
 
-// Get Security State bits (CXL r3.2 8.2.9.9.6.1, Table 8-153).
+// Get Security State bits (CXL r3.2 8.2.10.9.6.1, Table 8-153).
 export const SecurityState = {
   UserPassphraseSet: 1 << 0,
   MasterPassphraseSet: 1 << 1,
@@ -21,7 +21,7 @@ export const SecurityState = {
 /** Passphrase Type field of Set/Disable Passphrase and Passphrase Secure Erase. */
 export const PassphraseType = { Master: 0, User: 1 } as const;
 
-/** Passphrases are 32 bytes (CXL r3.2 8.2.9.9.6.2). */
+/** Passphrases are 32 bytes (CXL r3.2 8.2.10.9.6.2). */
 export const PASSPHRASE_BYTES = 32;
 
 /**
@@ -66,7 +66,7 @@ export class SecurityModel {
   }
 
   /**
-   * Set Passphrase (CXL r3.2 8.2.9.9.6.2). `current` is checked only when that passphrase is
+   * Set Passphrase (CXL r3.2 8.2.10.9.6.2). `current` is checked only when that passphrase is
    * already set. The master passphrase may only be set while no user passphrase is (the spec's
    * "security disabled" state). A locked LD must be unlocked first: changing the user passphrase
    * of media nobody has unlocked would let a caller with only the old passphrase skip Unlock's
@@ -85,7 +85,7 @@ export class SecurityModel {
   }
 
   /**
-   * Disable Passphrase (CXL r3.2 8.2.9.9.6.3). Disabling the user passphrase also ends a lock:
+   * Disable Passphrase (CXL r3.2 8.2.10.9.6.3). Disabling the user passphrase also ends a lock:
    * the caller has just proven it holds the passphrase Unlock would ask for.
    */
   disablePassphrase(type: number, current: Uint8Array): number {
@@ -99,7 +99,7 @@ export class SecurityModel {
     return RC.Success;
   }
 
-  /** Unlock (CXL r3.2 8.2.9.9.6.4): only a locked LD, with the user passphrase. */
+  /** Unlock (CXL r3.2 8.2.10.9.6.4): only a locked LD, with the user passphrase. */
   unlock(current: Uint8Array): number {
     if (this.frozen || this.limitReached('user') || !this.isSet(PassphraseType.User) || !this.locked) {
       return RC.InvalidSecurityState;
@@ -110,15 +110,15 @@ export class SecurityModel {
     return RC.Success;
   }
 
-  /** Freeze Security State (CXL r3.2 8.2.9.9.6.5): idempotent; lasts until the next reset. */
+  /** Freeze Security State (CXL r3.2 8.2.10.9.6.5): idempotent; lasts until the next reset. */
   freeze(): number {
     this.state |= SecurityState.Frozen;
     return RC.Success;
   }
 
   /**
-   * The check Passphrase Secure Erase (CXL r3.2 8.2.9.9.6.6) makes before it starts. A master
-   * erase needs a master passphrase (8.2.9.9.6.3: once the master passphrase is disabled, a
+   * The check Passphrase Secure Erase (CXL r3.2 8.2.10.9.6.6) makes before it starts. A master
+   * erase needs a master passphrase (8.2.10.9.6.3: once the master passphrase is disabled, a
    * master Passphrase Secure Erase is Invalid Input). A user erase with no user passphrase set
    * ignores the passphrase field and erases like Secure Erase.
    */
@@ -139,7 +139,7 @@ export class SecurityModel {
   }
 
   /**
-   * Conventional reset: a set user passphrase locks the media again (8.2.9.9.6.2); the freeze and
+   * Conventional reset: a set user passphrase locks the media again (8.2.10.9.6.2); the freeze and
    * the attempt counts last only until a reset.
    */
   reset(): void {

@@ -1,8 +1,8 @@
-// The LD's Vendor Debug log (CXL r3.2 8.2.9.5, Table 8-83 "Vendor Debug" UUID
+// The LD's Vendor Debug log (CXL r3.2 8.2.10.5, Table 8-83 "Vendor Debug" UUID
 // 5e1819d9-11a9-400c-811f-d60719403d86). Its contents are vendor-defined; ours is a bounded ring
 // of 64-byte records, one per media-wide or firmware event worth telling a support engineer about
 // (a sanitize, secure erase or media operation finishing, a firmware activation):
-//   0 u64 CCI timestamp (ns, CXL r3.2 8.2.9.4; 0 until the host sets it)
+//   0 u64 CCI timestamp (ns, CXL r3.2 8.2.10.4; 0 until the host sets it)
 //   8 u32 sequence number (counts every record ever appended, so a reader sees what was dropped
 //        or cleared), 0xC u16 opcode, 0xE u16 return code, 0x10 ASCII text[48], NUL padded
 // Clear Log empties it (the Linux driver allows Clear Log for this log only); it survives a
