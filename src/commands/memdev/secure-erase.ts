@@ -3,14 +3,32 @@
 // leaves every line reading zeros. The LSA (not user data) and the poison list (a property of
 // the media, not of the keys) survive. Not abortable: a key change is all or nothing.
 
-import { defineCommand, emptyCodec, fail } from '../../cci/command.js';
+import { defineCommand, emptyCodec, fail, type BackgroundJob } from '../../cci/command.js';
 import { Effect } from '../../spec/effects.js';
 import { RC } from '../../spec/return-codes.js';
-import type { LdContext } from '../../type3/logical-device.js';
+import type { LdContext, LogicalDevice } from '../../type3/logical-device.js';
 import { SecurityState } from '../../type3/ld/security.js';
 
 /** Modelled duration of the key change. */
 export const SECURE_ERASE_MS = 1000;
+
+/**
+ * The key change both Secure Erase and Passphrase Secure Erase run: media disabled meanwhile, every
+ * line reading zeros after. `then` runs on completion before the media comes back.
+ */
+export function secureEraseJob(device: LogicalDevice, then?: () => void): BackgroundJob {
+  device.mediaDisabled = true;
+  return {
+    durationMs: SECURE_ERASE_MS,
+    complete: () => {
+      device.media.zero();
+      device.scanMedia.reset();
+      then?.();
+      device.mediaDisabled = false;
+      return RC.Success;
+    },
+  };
+}
 
 export const secureEraseCommand = defineCommand({
   opcode: 0x4401,
@@ -23,17 +41,6 @@ export const secureEraseCommand = defineCommand({
   response: emptyCodec,
   handle: (_req, { device }: LdContext) => {
     if (device.securityState & SecurityState.Locked) return fail(RC.InvalidSecurityState);
-    device.mediaDisabled = true;
-    return {
-      background: {
-        durationMs: SECURE_ERASE_MS,
-        complete: () => {
-          device.media.zero();
-          device.scanMedia.reset();
-          device.mediaDisabled = false;
-          return RC.Success;
-        },
-      },
-    };
+    return { background: secureEraseJob(device) };
   },
 });

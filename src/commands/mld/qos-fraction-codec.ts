@@ -3,7 +3,7 @@
 //   Set request / any response: 0 u8 number of LDs, 1 u8 start LD ID, 2 u8 fraction[number of LDs]
 // Each fraction is in 1/256 units.
 
-import { decoded, invalid, type Codec } from '../../cci/command.js';
+import { decoded, fail, invalid, ok, type Codec, type CommandResult } from '../../cci/command.js';
 import { RC } from '../../spec/return-codes.js';
 import { ByteWriter } from '../../util/bytes.js';
 
@@ -32,3 +32,15 @@ export const qosFractionsCodec: Codec<QosFractions> = {
   },
   encode: (v) => new ByteWriter(2 + v.fractions.length).u8(0, v.fractions.length).u8(1, v.startLd).set(2, v.fractions).bytes,
 };
+
+/**
+ * The body both Set QoS Allocated BW and Set QoS BW Limit run on their own table: check the whole
+ * range first (no partial change), store, answer with the values now in force.
+ */
+export function setFractions(qos: { checkRange(start: number, count: number): number | undefined }, table: Uint8Array, req: QosFractions): CommandResult<QosFractions> {
+  const count = req.fractions.length;
+  const rc = qos.checkRange(req.startLd, count);
+  if (rc !== undefined) return fail(rc);
+  table.set(req.fractions, req.startLd);
+  return ok({ startLd: req.startLd, fractions: table.slice(req.startLd, req.startLd + count) });
+}

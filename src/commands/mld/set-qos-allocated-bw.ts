@@ -1,10 +1,10 @@
 // CXL r3.2 7.6.7.4.8 Set QoS Allocated BW (Opcode 5407h): sets per-LD fractions (1/256 units) for a range
 // of LDs; the response repeats the layout with the values now in force.
 
-import { defineCommand, fail, ok } from '../../cci/command.js';
+import { defineCommand } from '../../cci/command.js';
 import { Effect } from '../../spec/effects.js';
 import type { MldManagement } from '../../type3/mld-management.js';
-import { qosFractionsCodec, type QosFractions } from './qos-fraction-codec.js';
+import { qosFractionsCodec, setFractions, type QosFractions } from './qos-fraction-codec.js';
 
 export const setQosAllocatedBwCommand = defineCommand<MldManagement, QosFractions, QosFractions>({
   opcode: 0x5407,
@@ -14,11 +14,5 @@ export const setQosAllocatedBwCommand = defineCommand<MldManagement, QosFraction
   effects: Effect.PolicyChangeImmediate,
   request: qosFractionsCodec,
   response: qosFractionsCodec,
-  handle: (req, { device }) => {
-    const count = req.fractions.length;
-    const rc = device.qos.checkRange(req.startLd, count);
-    if (rc !== undefined) return fail(rc);
-    device.qos.allocatedBw.set(req.fractions, req.startLd);
-    return ok({ startLd: req.startLd, fractions: device.qos.allocatedBw.slice(req.startLd, req.startLd + count) });
-  },
+  handle: (req, { device }) => setFractions(device.qos, device.qos.allocatedBw, req),
 });

@@ -10,10 +10,11 @@ import { defineCommand, emptyCodec, fail } from '../../cci/command.js';
 import { Effect } from '../../spec/effects.js';
 import { RC } from '../../spec/return-codes.js';
 import type { LdContext } from '../../type3/logical-device.js';
+import { SECURE_ERASE_MS, secureEraseJob } from '../memdev/secure-erase.js';
 import { typedPassphraseCodec } from './passphrase-payload.js';
 
-/** Modelled duration of the key change (the same as Secure Erase). */
-export const PASSPHRASE_SECURE_ERASE_MS = 1000;
+/** Modelled duration of the key change: the same job as Secure Erase. */
+export const PASSPHRASE_SECURE_ERASE_MS = SECURE_ERASE_MS;
 
 export const passphraseSecureEraseCommand = defineCommand({
   opcode: 0x4505,
@@ -27,18 +28,6 @@ export const passphraseSecureEraseCommand = defineCommand({
   handle: (req, { device }: LdContext) => {
     const rc = device.security.authorizeSecureErase(req.type, req.passphrase);
     if (rc !== RC.Success) return fail(rc);
-    device.mediaDisabled = true;
-    return {
-      background: {
-        durationMs: PASSPHRASE_SECURE_ERASE_MS,
-        complete: () => {
-          device.media.zero();
-          device.scanMedia.reset();
-          device.security.secureErased();
-          device.mediaDisabled = false;
-          return RC.Success;
-        },
-      },
-    };
+    return { background: secureEraseJob(device, () => device.security.secureErased()) };
   },
 });
