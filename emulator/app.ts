@@ -14,8 +14,6 @@ export interface AppOptions extends Partial<AppConfig> {
   readonly runtime?: EmulatorRuntime;
   /** fastify's logger option (pino); off by default so tests stay quiet. */
   readonly logger?: FastifyServerOptions['logger'];
-  /** Real-time pacing interval of the virtual clock (realtime mode), ms. */
-  readonly tickMs?: number;
 }
 
 declare module 'fastify' {
@@ -35,7 +33,6 @@ export async function buildApp(opts: AppOptions = {}): Promise<FastifyInstance> 
       clockScale: cfg.clockScale,
       commandLatencyMs: cfg.commandLatencyMs,
       allowAll: cfg.allowAll,
-      ...(opts.tickMs !== undefined ? { tickMs: opts.tickMs } : {}),
     }));
 
   const app = Fastify({ logger: opts.logger ?? false, forceCloseConnections: true });

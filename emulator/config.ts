@@ -15,7 +15,7 @@ import { dirname, resolve } from 'node:path';
 import YAML from 'yaml';
 import { isScope, type Scope } from '../src/host/policy/scopes.js';
 import { isDialect, type DialectName } from '../src/mctp/index.js';
-import type { ClockModeName } from '../src/protocol/mapping.js';
+import { CLOCK_MODES, type ClockModeName } from '../src/protocol/mapping.js';
 import { parseTopologyText, type Topology } from '../src/topology/index.js';
 import { parseArgs, stringFlag, UsageError } from './args.js';
 
@@ -55,10 +55,11 @@ export const DEFAULT_CONFIG: ServerConfig = {
   host: '127.0.0.1',
   port: 8080,
   topologySource: 'default',
-  clockMode: 'virtual',
+  // A client that never advances the clock still sees background work start, progress and end.
+  clockMode: 'live',
   clockScale: 1,
-  // Non-zero so that in realtime mode a command occupies the mailbox for a while, as on hardware.
-  commandLatencyMs: 1,
+  // Foreground commands complete inside the doorbell write: no artificial delay unless asked for.
+  commandLatencyMs: 0,
   tokens: {},
   defaultScope: 'read-only',
   maxFrameBytes: 1 << 20,
@@ -67,7 +68,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
 };
 
 export const SERVE_USAGE =
-  'usage: cxlemu serve [--config FILE] [--topology FILE] [--host ADDR] [--port N] [--clock virtual|realtime] [--clock-scale X] ' +
+  'usage: cxlemu serve [--config FILE] [--topology FILE] [--host ADDR] [--port N] [--clock live|realtime|stepped] [--clock-scale X] ' +
   '[--command-latency-ms N] [--tokens TOKEN=SCOPE,...] [--default-scope SCOPE] [--max-frame-bytes N] [--allow-all] [--log-level LEVEL]';
 
 const VALUED = ['config', 'topology', 'host', 'port', 'clock', 'clock-scale', 'command-latency-ms', 'tokens', 'default-scope', 'max-frame-bytes', 'log-level', 'mctp-port', 'mctp-dialect', 'mctp-scope', 'mctp-max-message-bytes'];
@@ -177,6 +178,13 @@ async function fromFile(path: string, readFile: ConfigSources['readFile']): Prom
   };
 }
 
+/** `virtual` is the name `stepped` had before the live mode existed; it stays accepted. */
+function clockModeOf(v: unknown): ClockModeName {
+  if (v === 'virtual') return 'stepped';
+  if (typeof v === 'string' && (CLOCK_MODES as readonly string[]).includes(v)) return v as ClockModeName;
+  throw new ConfigError(`clock mode must be live, realtime or stepped (or virtual, the old name of stepped), got ${JSON.stringify(v)}`);
+}
+
 /** Build the server config. Throws ConfigError (a UsageError: exit 2) on any bad value. */
 export async function loadConfig(src: ConfigSources): Promise<ServerConfig> {
   const args = parseArgs(src.argv, VALUED, ['allow-all']);
@@ -194,8 +202,7 @@ export async function loadConfig(src: ConfigSources): Promise<ServerConfig> {
   const host = pick('host', 'HOST', f.host) ?? DEFAULT_CONFIG.host;
   if (typeof host !== 'string' || host === '') throw new ConfigError(`host must be an address, got ${JSON.stringify(host)}`);
   const port = num('port', pick('port', 'PORT', f.port) ?? DEFAULT_CONFIG.port, 0, 65535);
-  const clockMode = pick('clock', 'CXLEMU_CLOCK', f.clockMode) ?? DEFAULT_CONFIG.clockMode;
-  if (clockMode !== 'virtual' && clockMode !== 'realtime') throw new ConfigError(`clock mode must be virtual or realtime, got ${JSON.stringify(clockMode)}`);
+  const clockMode = clockModeOf(pick('clock', 'CXLEMU_CLOCK', f.clockMode) ?? DEFAULT_CONFIG.clockMode);
   const clockScale = num('clock scale', pick('clock-scale', 'CXLEMU_CLOCK_SCALE', f.clockScale) ?? DEFAULT_CONFIG.clockScale, 0.001, 1e6, false);
   const commandLatencyMs = num('command latency (ms)', pick('command-latency-ms', 'CXLEMU_COMMAND_LATENCY_MS', f.commandLatencyMs) ?? DEFAULT_CONFIG.commandLatencyMs, 0, 60_000, false);
   const defaultScope = scope('default scope', pick('default-scope', 'CXLEMU_DEFAULT_SCOPE', f.defaultScope) ?? DEFAULT_CONFIG.defaultScope);

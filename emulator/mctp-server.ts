@@ -40,6 +40,8 @@ export interface MctpServerOptions {
   /** Concurrent connections accepted (default 128); more are refused by the OS listener. */
   readonly maxConnections?: number;
   readonly logger?: MctpServerLogger;
+  /** Runs before each chunk of received bytes is handled: the server brings device time up to the wall. */
+  readonly beforeReceive?: () => void;
 }
 
 export interface MctpServer {
@@ -96,6 +98,7 @@ export async function startMctpServer(opts: MctpServerOptions): Promise<MctpServ
     socket.on('data', (chunk: Buffer) => {
       let out;
       try {
+        opts.beforeReceive?.();
         out = session.receive(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
       } catch (err) {
         // A bug in the endpoint: this connection ends, the listener and the others go on.

@@ -35,6 +35,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
         scope: config.mctp.scope,
         maxMessageBytes: config.mctp.maxMessageBytes,
         logger: app.log,
+        beforeReceive: () => app.cxlemu.sync(),
       })
     : undefined;
   return {

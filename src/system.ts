@@ -17,6 +17,7 @@ import type { AuditLog } from './host/policy/audit.js';
 import type { Scope } from './host/policy/scopes.js';
 import { MmptQueue } from './mmpt/queue.js';
 import type { DownstreamDevice } from './model/downstream.js';
+import type { ResetKind } from './model/reset.js';
 import type { Type3Spec } from './model/type3-spec.js';
 import type { Switch } from './switch/switch.js';
 import { createSwitchCci } from './switch-cci.js';
@@ -177,13 +178,26 @@ export class EmulatorSystem {
   }
 
   /**
-   * Conventional reset of every function and device below the switch (registers, CCIs,
-   * background work, volatile state). The switch's bindings and port configuration stay: they
-   * are the fabric manager's configuration, not a function's state.
+   * Reset the whole system (src/model/reset.ts names the kinds; each model's rule table says what
+   * it clears):
+   * - `conventional` (default): every function and device below the switch (registers, CCIs,
+   *   background work, volatile state). The switch's bindings and port configuration stay: they
+   *   are the fabric manager's configuration, not a function's state.
+   * - `cxl`: CXL Reset of every type 3 device (every LD) and their own mailbox functions; the
+   *   switch, its CCI and its mailbox are untouched.
+   * - `cold`: a power cycle of everything: only what the models keep without power survives, and
+   *   the switch comes back with the topology's bindings.
    */
-  reset(): void {
-    for (const dev of this.devices.values()) dev.reset();
+  reset(kind: ResetKind = 'conventional'): void {
+    if (kind === 'cxl') {
+      for (const dev of this.devices.values()) dev.reset('cxl');
+      for (const [name, fn] of this.fnMap) if (name !== SWITCH_FUNCTION) fn.reset();
+      return;
+    }
+    // CCIs first: a bind or unbind in flight is abandoned before the switch model resets.
     for (const cci of this.cciMap.values()) cci.reset();
+    this.sw.reset(kind);
+    for (const dev of this.devices.values()) dev.reset(kind);
     for (const fn of this.fnMap.values()) fn.reset();
     this.mmpt.clear();
   }

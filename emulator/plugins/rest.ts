@@ -71,6 +71,8 @@ export function registerDump(fn: MailboxFunction): Record<string, unknown> {
 
 async function restPlugin(app: FastifyInstance, o: RestPluginOptions): Promise<void> {
   const rt = o.runtime;
+  // What a route reads (percentages, link state, time) is current: device time catches up first.
+  app.addHook('onRequest', async () => rt.sync());
   app.get('/healthz', async () => ({ status: 'ok', connections: rt.metrics.connections, clockMs: rt.system.clock.now() }));
   app.get('/api/topology', async () => rt.system.describe());
   app.get<{ Params: { fn: string } }>('/api/registers/:fn', async (req, reply) => {

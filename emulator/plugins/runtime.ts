@@ -1,7 +1,14 @@
 // The one emulated system the server shares between all its clients, and what lives as long as
 // the server does around it: the host driver (one, opened at the highest scope; each submission
 // names the caller's scope), the audit log (kept across reset and topology loads: the host is the
-// same host), the event fan-out, the real-time pacing of the virtual clock, and the metrics.
+// same host), the event fan-out, the clock mode (README "Clock modes"), and the metrics.
+//
+// Clock modes. `stepped`: only AdvanceClock moves time. `realtime`: virtual time follows the wall
+// times the scale (emulator/wall-clock.ts: one real timer armed for the next device deadline, no
+// ticker). `live` (the default): realtime, and every background operation is capped at
+// LIVE_BACKGROUND_CAP_MS of virtual time, so a client that never touches the clock sees any
+// background command complete within about a second. Every request path calls sync() first, so
+// what it reads (percentages, PERST hold, timestamps) is current without a polling interval.
 //
 // Only the server's adapters live here; every device and driver rule is the library's.
 
@@ -9,21 +16,28 @@ import { createSystem, type EmulatorSystem } from '../../src/system.js';
 import type { Topology } from '../../src/topology/index.js';
 import type { HostDriver } from '../../src/host/host-driver.js';
 import { AuditLog, type AuditEntry } from '../../src/host/policy/audit.js';
-import type { AuditRecord, ClockInfo, ClockModeName, EventKindName, ServerEvent } from '../../src/protocol/mapping.js';
+import type { AuditRecord, ClockInfo, ClockModeName, EventKindName, ResetKindName, ServerEvent } from '../../src/protocol/mapping.js';
 import { Emitter } from '../../src/util/emitter.js';
+import { WallClockDriver } from '../wall-clock.js';
 import { Metrics } from './metrics.js';
+
+/**
+ * Longest virtual run of a background operation under the live clock. One second: a 4-hour
+ * sanitize and a 1.5 s bind both complete within about a second of wall time, with Background
+ * Operation Status showing it running (and its percentage moving) for long enough to be seen, and
+ * a host that polls once a second (Linux, our driver) sees it done at its first or second poll.
+ */
+export const LIVE_BACKGROUND_CAP_MS = 1000;
 
 export interface RuntimeOptions {
   /** Undefined: the embedded default topology. */
   readonly topology?: Topology;
   readonly clockMode: ClockModeName;
-  /** Realtime mode: virtual ms per real ms. */
+  /** Realtime and live modes: virtual ms per real ms. */
   readonly clockScale: number;
-  /** Virtual time each mailbox command takes in realtime mode (virtual mode always uses 0). */
+  /** Virtual time each mailbox command takes in realtime and live modes (stepped always uses 0). */
   readonly commandLatencyMs: number;
   readonly allowAll: boolean;
-  /** Real-time pacing interval in ms (realtime mode). */
-  readonly tickMs?: number;
 }
 
 export interface RuntimeEvents {
@@ -57,8 +71,7 @@ export class EmulatorRuntime {
   private detach: (() => void)[] = [];
   private mode: ClockModeName;
   private scale: number;
-  private ticker: ReturnType<typeof setInterval> | undefined;
-  private lastTick = 0;
+  private readonly wall: WallClockDriver;
   private closed = false;
 
   private constructor(
@@ -68,6 +81,7 @@ export class EmulatorRuntime {
     this.sys = sys;
     this.mode = opts.clockMode;
     this.scale = opts.clockScale;
+    this.wall = new WallClockDriver(sys.clock, opts.clockScale);
     this.audit.events.on('decision', (e) => {
       if (this.wants('audit-decision')) this.events.emit('event', { kind: 'audit-decision', atMs: e.atMs, entry: auditRecord(e) });
     });
@@ -83,16 +97,17 @@ export class EmulatorRuntime {
   }
 
   static async create(opts: RuntimeOptions): Promise<EmulatorRuntime> {
-    const rt = new EmulatorRuntime(opts, EmulatorRuntime.build(opts.topology, opts.clockMode, opts.commandLatencyMs));
+    const rt = new EmulatorRuntime(opts, EmulatorRuntime.build(opts.topology));
     rt.wire();
     rt.drv = await rt.openDriver();
     return rt;
   }
 
-  private static build(topology: Topology | undefined, mode: ClockModeName, latencyMs: number): EmulatorSystem {
-    // Both modes run a manual clock: in virtual mode clients advance it, in realtime mode the
-    // server's ticker does; the driver never advances time itself while others share the device.
-    return createSystem({ ...(topology ? { topology } : {}), clockMode: 'manual', commandLatencyMs: mode === 'realtime' ? latencyMs : 0 });
+  private static build(topology: Topology | undefined): EmulatorSystem {
+    // Every mode runs a manual clock: clients advance it (stepped) or the wall-clock driver does;
+    // the driver never advances time itself while others share the device. Command latency is set
+    // per mode by applyMode().
+    return createSystem({ ...(topology ? { topology } : {}), clockMode: 'manual' });
   }
 
   get system(): EmulatorSystem {
@@ -103,44 +118,66 @@ export class EmulatorRuntime {
     return this.drv;
   }
 
+  /**
+   * Bring device time up to the wall (realtime and live; nothing in stepped mode). Every request
+   * path calls this before it touches the device.
+   */
+  sync(): void {
+    this.wall.sync();
+  }
+
   clockInfo(): ClockInfo {
+    this.sync();
     return { nowMs: this.sys.clock.now(), mode: this.mode, scale: this.scale };
   }
 
-  /** Virtual mode: move time forward. Also allowed in realtime mode (a jump ahead). */
+  /** Stepped mode: move time forward. Realtime and live: a jump ahead, after which the wall carries on. */
   advance(ms: number): ClockInfo {
+    this.sync();
     this.sys.clock.advance(ms);
+    this.wall.reanchor();
     return this.clockInfo();
   }
 
   setClock(mode: ClockModeName | undefined, scale: number | undefined): ClockInfo {
+    this.sync();
     if (mode) this.mode = mode;
-    if (scale !== undefined && scale > 0) this.scale = scale;
+    if (scale !== undefined && scale > 0) {
+      this.scale = scale;
+      this.wall.setScale(scale);
+    }
     this.applyMode();
     return this.clockInfo();
   }
 
-  /** Conventional reset of every function; the driver is re-opened (it re-reads CELs and enables). */
-  async reset(): Promise<void> {
-    await this.sys.reset();
+  /**
+   * Reset the system (README "Resets"; src/system.ts says what each kind clears); the driver is
+   * re-opened (it re-reads CELs and enables), as a host driver would re-probe.
+   */
+  async reset(kind: ResetKindName = 'conventional'): Promise<void> {
+    this.sync();
+    this.sys.reset(kind);
     this.drv = await this.openDriver();
   }
 
   /** Replace the whole system by one built from `topology`; subscribers stay subscribed. */
   async load(topology: Topology): Promise<void> {
-    const next = EmulatorRuntime.build(topology, this.mode, this.opts.commandLatencyMs);
+    this.sync();
+    const next = EmulatorRuntime.build(topology);
     const prevClock = this.sys.clock.now();
     this.unwire();
     this.sys = next;
     // Virtual time does not run backwards for clients that compare timestamps across a load.
     next.clock.advance(prevClock);
+    this.wall.attach(next.clock);
+    this.wall.reanchor();
     this.wire();
     this.drv = await this.openDriver();
   }
 
   close(): void {
     this.closed = true;
-    this.stopTicker();
+    this.wall.stop();
     this.unwire();
   }
 
@@ -166,26 +203,12 @@ export class EmulatorRuntime {
   }
 
   private applyMode(): void {
-    this.setLatency(this.mode === 'realtime' ? this.opts.commandLatencyMs : 0);
-    if (this.mode === 'realtime' && !this.closed) this.startTicker();
-    else this.stopTicker();
-  }
-
-  private startTicker(): void {
-    if (this.ticker) return;
-    this.lastTick = performance.now();
-    this.ticker = setInterval(() => {
-      const now = performance.now();
-      const elapsed = now - this.lastTick;
-      this.lastTick = now;
-      this.sys.clock.advance(elapsed * this.scale);
-    }, this.opts.tickMs ?? 2);
-    this.ticker.unref();
-  }
-
-  private stopTicker(): void {
-    if (this.ticker) clearInterval(this.ticker);
-    this.ticker = undefined;
+    const wall = this.mode !== 'stepped';
+    this.setLatency(wall ? this.opts.commandLatencyMs : 0);
+    // A job already running keeps the run time it started with.
+    this.sys.clock.backgroundCapMs = this.mode === 'live' ? LIVE_BACKGROUND_CAP_MS : undefined;
+    if (wall && !this.closed) this.wall.start();
+    else this.wall.stop();
   }
 
   private wire(): void {

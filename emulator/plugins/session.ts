@@ -96,6 +96,8 @@ export class Session {
       id = d.id;
       if (!d.ok) throw new RequestError(d.code, d.message);
       kind = d.value.kind;
+      // Device time catches up with the wall before the request touches the device.
+      this.o.runtime.sync();
       reply = await this.dispatch(d.value);
     } catch (e) {
       reply = errorReply(e);
@@ -175,7 +177,7 @@ export class Session {
       case 'mmptReceive':
         return { kind: 'submit', result: await this.submit(MMPT_RECEIVE, new Uint8Array(0), [], r.scope, false) };
       case 'reset':
-        await rt.reset();
+        await rt.reset(r.resetKind);
         return { kind: 'ack' };
       case 'advanceClock':
         return { kind: 'clock', clock: rt.advance(r.ms) };

@@ -75,6 +75,8 @@ interface RunningJob {
   readonly opcode: number;
   readonly job: BackgroundJob;
   readonly startedAt: number;
+  /** How long it runs on this clock: its duration, or less under a live clock's cap. */
+  readonly runMs: number;
   readonly abortable: boolean;
   tick?: TimerHandle;
   done?: TimerHandle;
@@ -226,24 +228,33 @@ export class Cci<D = unknown> implements CciContext {
     return { running: false, opcode: l.opcode, percent: l.percent, rc: l.rc, vendorStatus: l.vendorStatus };
   }
 
+  /** Share of the job done so far, 0..1. */
+  private fractionOf(r: RunningJob): number {
+    if (r.runMs <= 0) return 1;
+    return Math.max(0, Math.min(1, (this.clock.now() - r.startedAt) / r.runMs));
+  }
+
   private percentOf(r: RunningJob): number {
-    if (r.job.durationMs <= 0) return 99;
-    const pct = Math.floor((100 * (this.clock.now() - r.startedAt)) / r.job.durationMs);
     // 100 is reported only once the operation has completed.
-    return Math.max(0, Math.min(99, pct));
+    return Math.min(99, Math.floor(100 * this.fractionOf(r)));
   }
 
   private startBackground(opcode: number, job: BackgroundJob, abortable: boolean): void {
-    const r: RunningJob = { opcode, job, startedAt: this.clock.now(), abortable };
+    const runMs = this.clock.backgroundRunMs(job.durationMs);
+    const r: RunningJob = { opcode, job, startedAt: this.clock.now(), runMs, abortable };
     this.running = r;
     this.last = { opcode, percent: 0, rc: 0, vendorStatus: 0 };
+    // Progress events once a second of the job's own time (CXL r3.2 8.2.8.4.7); a job compressed
+    // by a live clock keeps that cadence scaled down, but no finer than a tenth of its run.
+    const compressed = runMs < job.durationMs;
+    const tickMs = compressed ? Math.max((PROGRESS_TICK_MS * runMs) / job.durationMs, runMs / 10) : PROGRESS_TICK_MS;
     const tick = (): void => {
       if (this.running !== r) return;
       this.events.emit('background-progress', { cci: this.name, opcode, percent: this.percentOf(r), rc: 0 });
-      r.tick = this.clock.schedule(PROGRESS_TICK_MS, tick);
+      r.tick = this.clock.schedule(tickMs, tick);
     };
-    r.tick = this.clock.schedule(Math.min(PROGRESS_TICK_MS, Math.max(0, job.durationMs)), tick);
-    r.done = this.clock.schedule(Math.max(0, job.durationMs), () => this.finishBackground(r));
+    r.tick = this.clock.schedule(Math.min(tickMs, runMs), tick);
+    r.done = this.clock.schedule(runMs, () => this.finishBackground(r));
   }
 
   private finishBackground(r: RunningJob): void {
@@ -267,11 +278,12 @@ export class Cci<D = unknown> implements CciContext {
    * vPPB "bind in progress", disabled media).
    */
   private stop(r: RunningJob): void {
+    const fraction = this.fractionOf(r);
     this.clock.cancel(r.tick);
     this.clock.cancel(r.done);
     this.running = undefined;
     try {
-      r.job.abort?.();
+      r.job.abort?.(fraction);
     } catch (error) {
       this.events.emit('internal-error', { cci: this.name, opcode: r.opcode, error });
     }

@@ -27,8 +27,11 @@ export interface BackgroundJob {
   readonly durationMs: number;
   /** Runs when the time is up: the state change of the command happens here. Returns the final code. */
   complete(): number;
-  /** Runs when Request Abort Background Operation stops the job early (abortable commands only). */
-  abort?(): void;
+  /**
+   * Runs when Request Abort Background Operation or a reset stops the job early, with the share of
+   * the work done (0..1, the same share its percentage reports).
+   */
+  abort?(doneFraction: number): void;
 }
 
 export type CommandResult<TRes> =

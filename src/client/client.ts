@@ -11,6 +11,7 @@ import {
   encodeRequest,
   type ClockInfo,
   type ClockModeName,
+  type ResetKindName,
   type ConfigWidth,
   type ErrorCodeName,
   type EventKindName,
@@ -263,16 +264,19 @@ export class CxlemuClient {
 
   // ---- control and events --------------------------------------------------------------------
 
-  async reset(): Promise<void> {
-    await this.expect({ kind: 'reset' }, 'ack');
+  /** Reset the emulated system (README "Resets"); default: a conventional reset. */
+  async reset(kind: ResetKindName = 'conventional'): Promise<void> {
+    await this.expect({ kind: 'reset', resetKind: kind }, 'ack');
   }
 
   async advanceClock(ms: number): Promise<ClockInfo> {
     return (await this.expect({ kind: 'advanceClock', ms }, 'clock')).clock;
   }
 
-  async setClock(mode?: ClockModeName, scale?: number): Promise<ClockInfo> {
-    return (await this.expect({ kind: 'setClock', ...(mode ? { mode } : {}), ...(scale ? { scale } : {}) }, 'clock')).clock;
+  /** Change the clock mode and/or scale; `virtual` is the old name of `stepped`. */
+  async setClock(mode?: ClockModeName | 'virtual', scale?: number): Promise<ClockInfo> {
+    const m: ClockModeName | undefined = mode === 'virtual' ? 'stepped' : mode;
+    return (await this.expect({ kind: 'setClock', ...(m ? { mode: m } : {}), ...(scale ? { scale } : {}) }, 'clock')).clock;
   }
 
   async loadTopology(text: string, sourceName = 'client'): Promise<void> {

@@ -4,4 +4,4 @@
 export { CxlemuClient, CommandFailed, ConnectionClosed, RemoteError, type ClientEvents, type SendOptions } from './client.js';
 export type { CloseInfo, Transport } from './transport.js';
 export * from './fm-api.js';
-export type { ClockInfo, EventKindName, ServerEvent, StatusInfo, SubmitResult } from '../protocol/mapping.js';
+export type { ClockInfo, ClockModeName, EventKindName, ResetKindName, ServerEvent, StatusInfo, SubmitResult } from '../protocol/mapping.js';

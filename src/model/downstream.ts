@@ -3,6 +3,7 @@
 // through the CCIs it exposes here, never through its fields.
 
 import type { Cci } from '../cci/cci.js';
+import type { ResetKind } from './reset.js';
 
 /** CXL r3.2 Table 7-19 (Get Physical Port State) "Connected Device Type". */
 export const ConnectedDeviceType = {
@@ -27,8 +28,11 @@ export interface DownstreamDevice extends DownstreamLdAccess {
   tunnelTarget(): Cci | undefined;
   /** The CCI of logical device `ld` (an SLD has only LD 0). */
   ldCci(ld: number): Cci | undefined;
-  /** Conventional reset (PERST) of the device: return to power-on state. */
-  reset(): void;
+  /**
+   * Reset the device (src/model/reset.ts): a conventional reset (PERST#, hot reset) by default,
+   * a CXL Reset, or a power cycle.
+   */
+  reset(kind?: ResetKind): void;
 }
 
 /** Config-space access to one function (CXL.io configuration requests, 0x5103 and 0x5301). */

@@ -7,6 +7,7 @@
 import Long from 'long';
 import type { TunnelHop } from '../commands/tunnel/tunnel-payload.js';
 import type { AccessWidth } from '../device/bus.js';
+import type { ResetKind } from '../model/reset.js';
 import type { Scope } from '../host/policy/scopes.js';
 import { cxlemu } from './gen/cxlemu.js';
 
@@ -15,7 +16,12 @@ const pb = cxlemu.v1;
 // ---- domain types ----------------------------------------------------------------------------
 
 export type ConfigWidth = 1 | 2 | 4;
-export type ClockModeName = 'virtual' | 'realtime';
+/** The server's clock modes (README "Clock modes"); `virtual` is accepted as an old name of `stepped`. */
+export type ClockModeName = 'stepped' | 'realtime' | 'live';
+export const CLOCK_MODES: readonly ClockModeName[] = ['stepped', 'realtime', 'live'];
+/** Resets a client can ask for (README "Resets"). */
+export type ResetKindName = ResetKind;
+export const RESET_KINDS: readonly ResetKindName[] = ['conventional', 'cxl', 'cold'];
 export type EventKindName = 'interrupt' | 'background-progress' | 'background-complete' | 'command-trace' | 'audit-decision';
 export const EVENT_KINDS: readonly EventKindName[] = ['interrupt', 'background-progress', 'background-complete', 'command-trace', 'audit-decision'];
 
@@ -51,7 +57,7 @@ export type Request =
     }
   | { readonly kind: 'mmptSend'; readonly message: Uint8Array; readonly scope?: Scope }
   | { readonly kind: 'mmptReceive'; readonly scope?: Scope }
-  | { readonly kind: 'reset' }
+  | { readonly kind: 'reset'; readonly resetKind: ResetKindName }
   | { readonly kind: 'advanceClock'; readonly ms: number }
   | { readonly kind: 'setClock'; readonly mode?: ClockModeName; readonly scale?: number }
   | { readonly kind: 'loadTopology'; readonly text: string; readonly sourceName: string }
@@ -174,7 +180,16 @@ const ERROR_TO_PB: Record<ErrorCodeName, number> = {
   'topology-error': pb.ErrorCode.ERROR_CODE_TOPOLOGY_ERROR,
   internal: pb.ErrorCode.ERROR_CODE_INTERNAL,
 };
-const CLOCK_TO_PB: Record<ClockModeName, number> = { virtual: pb.ClockMode.CLOCK_MODE_VIRTUAL, realtime: pb.ClockMode.CLOCK_MODE_REALTIME };
+const CLOCK_TO_PB: Record<ClockModeName, number> = {
+  stepped: pb.ClockMode.CLOCK_MODE_VIRTUAL,
+  realtime: pb.ClockMode.CLOCK_MODE_REALTIME,
+  live: pb.ClockMode.CLOCK_MODE_LIVE,
+};
+const RESET_TO_PB: Record<ResetKindName, number> = {
+  conventional: pb.ResetKind.RESET_KIND_CONVENTIONAL,
+  cxl: pb.ResetKind.RESET_KIND_CXL,
+  cold: pb.ResetKind.RESET_KIND_COLD,
+};
 const EVENT_TO_PB: Record<EventKindName, number> = {
   interrupt: pb.EventKind.EVENT_KIND_INTERRUPT,
   'background-progress': pb.EventKind.EVENT_KIND_BACKGROUND_PROGRESS,
@@ -189,6 +204,7 @@ function invert<K extends string>(m: Record<K, number>): Map<number, K> {
 const SCOPE_FROM_PB = invert(SCOPE_TO_PB);
 const ERROR_FROM_PB = invert(ERROR_TO_PB);
 const CLOCK_FROM_PB = invert(CLOCK_TO_PB);
+const RESET_FROM_PB = invert(RESET_TO_PB);
 const EVENT_FROM_PB = invert(EVENT_TO_PB);
 
 // ---- 64-bit values ---------------------------------------------------------------------------
@@ -279,7 +295,7 @@ export function encodeRequest(id: number, r: Request): Uint8Array {
       f.mmptReceive = { scope: r.scope ? SCOPE_TO_PB[r.scope] : 0 };
       break;
     case 'reset':
-      f.reset = {};
+      f.reset = { kind: RESET_TO_PB[r.resetKind] };
       break;
     case 'advanceClock':
       f.advanceClock = { ms: r.ms };
@@ -370,8 +386,13 @@ export function decodeRequest(bytes: Uint8Array): Decoded<Request> {
       if (f.body === 'mmptReceive') return done({ kind: 'mmptReceive', ...(scope ? { scope } : {}) });
       return done({ kind: 'mmptSend', message: u8(f.mmptSend?.message), ...(scope ? { scope } : {}) });
     }
-    case 'reset':
-      return done({ kind: 'reset' });
+    case 'reset': {
+      const k = f.reset?.kind ?? 0;
+      // Unspecified is the conventional reset Reset always performed.
+      const resetKind = k ? RESET_FROM_PB.get(k) : 'conventional';
+      if (!resetKind) return bad(`unknown reset kind ${k}`);
+      return done({ kind: 'reset', resetKind });
+    }
     case 'advanceClock': {
       const ms = f.advanceClock?.ms ?? 0;
       // Bounded so a typo cannot spin the clock through years of timers.
@@ -614,7 +635,7 @@ export function decodeReply(bytes: Uint8Array): Decoded<Reply> {
       });
     }
     case 'clock':
-      return done({ kind: 'clock', clock: { nowMs: f.clock?.nowMs ?? 0, mode: CLOCK_FROM_PB.get(f.clock?.mode ?? 0) ?? 'virtual', scale: f.clock?.scale ?? 1 } });
+      return done({ kind: 'clock', clock: { nowMs: f.clock?.nowMs ?? 0, mode: CLOCK_FROM_PB.get(f.clock?.mode ?? 0) ?? 'stepped', scale: f.clock?.scale ?? 1 } });
     case 'status': {
       const s = f.status;
       return done({
@@ -627,7 +648,7 @@ export function decodeReply(bytes: Uint8Array): Decoded<Reply> {
           auditTail: (s?.auditTail ?? []).map(auditIn),
           background: bgIn(s?.background) ?? { opcode: 0, percent: 0, rc: 0, running: false },
           nowMs: s?.nowMs ?? 0,
-          clockMode: CLOCK_FROM_PB.get(s?.clockMode ?? 0) ?? 'virtual',
+          clockMode: CLOCK_FROM_PB.get(s?.clockMode ?? 0) ?? 'stepped',
           clockScale: s?.clockScale ?? 1,
           connectionScope: SCOPE_FROM_PB.get(s?.connectionScope ?? 0) ?? 'read-only',
           functions: s?.functions ?? [],

@@ -13,6 +13,8 @@ import type { VirtualClock } from '../time/clock.js';
 import { Emitter } from '../util/emitter.js';
 import { PortConfigState } from './link.js';
 import { PhysicalPort, type PortSpec } from './port.js';
+import { clears, type ResetKind } from '../model/reset.js';
+import { SWITCH_RESET_RULES, type SwitchState } from './reset-rules.js';
 
 /** LD ID meaning "the whole port" in Bind vPPB (7.6.7.2.2: FFFFh for anything but an MLD). */
 export const LD_ID_NONE = 0xffff;
@@ -126,6 +128,8 @@ export class Switch {
   readonly aerLog: AerEvent[] = [];
   private readonly portMap = new Map<number, PhysicalPort>();
   private readonly vcsMap = new Map<number, Vcs>();
+  /** Bindings made by bindNow: the static configuration a power cycle comes back to. */
+  private readonly bootBindings: { vcs: number; vppb: number; port: number; ld: number }[] = [];
 
   constructor(
     spec: SwitchSpec,
@@ -272,7 +276,35 @@ export class Switch {
     const rc = this.checkBind(vcsId, vppb, portId, ldId);
     if (rc !== RC.Success) return rc;
     this.startBind(vcsId, vppb, portId, ldId).complete();
+    this.bootBindings.push({ vcs: vcsId, vppb, port: portId, ld: ldId });
     return RC.Success;
+  }
+
+  /**
+   * Reset the switch model (src/model/reset.ts) following SWITCH_RESET_RULES. Background binds
+   * and unbinds are the CCI's to abandon first (the system resets CCIs before models).
+   */
+  reset(kind: ResetKind): void {
+    const c = (state: SwitchState): boolean => clears(SWITCH_RESET_RULES, state, kind);
+    for (const port of this.portMap.values()) {
+      if (c('portControl')) {
+        port.perstAsserted = false;
+        port.perstAssertedAt = 0;
+        port.hotResetUntil = undefined;
+      }
+      if (c('ppbConfig')) port.config.reset();
+    }
+    for (const vcs of this.vcsMap.values()) {
+      if (c('domainValidationSv')) vcs.domainValidationSv = undefined;
+      if (c('bindings')) for (let i = 1; i < vcs.vppbs.length; i++) vcs.vppbs[i] = { kind: 'unbound' };
+    }
+    if (c('bindings')) {
+      for (const b of this.bootBindings) {
+        const vcs = this.vcsMap.get(b.vcs);
+        if (vcs) vcs.vppbs[b.vppb] = { kind: 'bound', port: b.port, ld: b.ld === LD_ID_NONE ? undefined : b.ld };
+      }
+    }
+    if (c('aerLog')) this.aerLog.length = 0;
   }
 
   private setVppb(vcs: Vcs, vppb: number, state: VppbState): void {

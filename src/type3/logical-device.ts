@@ -28,6 +28,8 @@ import { SecurityModel, SecurityState } from './ld/security.js';
 import { VendorDebugLog } from './ld/vendor-debug-log.js';
 
 import { CAPACITY_UNIT } from './ld/units.js';
+import { clears, type ResetKind } from '../model/reset.js';
+import { LD_RESET_RULES, type LdState } from './ld/reset-rules.js';
 
 export { CAPACITY_UNIT, SecurityState };
 
@@ -230,30 +232,33 @@ export class LogicalDevice implements LogSource {
   }
 
   /**
-   * Conventional reset (CXL r3.2 9.3): the CCI returns to power-on state, volatile contents are
-   * lost, a pending partition change takes effect, a staged firmware slot becomes active, and a
-   * dirty shutdown state at power-up is counted (8.2.10.9.3.5). Persistent media, the LSA and the
-   * poison list survive; a media-disabled state left by an unfinished sanitize survives too. A set
-   * user passphrase locks the persistent media again and a security freeze ends (8.2.10.9.6).
+   * Reset this LD (src/model/reset.ts): every piece of state the rule table (ld/reset-rules.ts)
+   * names for `kind` is cleared or applied; the rest is kept. Default: a conventional reset.
    */
-  reset(): void {
-    this.cci.reset();
-    this.media.zeroRange(0n, this.partition.activeVolatile);
-    this.partition = {
-      activeVolatile: this.partition.nextVolatile,
-      activePersistent: this.partition.nextPersistent,
-      nextVolatile: this.partition.nextVolatile,
-      nextPersistent: this.partition.nextPersistent,
-    };
-    if (this.dirtyShutdown) {
+  reset(kind: ResetKind = 'conventional'): void {
+    const c = (state: LdState): boolean => clears(LD_RESET_RULES, state, kind);
+    if (c('cci')) this.cci.reset();
+    if (c('volatileMedia')) this.media.zeroRange(0n, this.partition.activeVolatile);
+    if (c('pendingPartition')) {
+      this.partition = {
+        activeVolatile: this.partition.nextVolatile,
+        activePersistent: this.partition.nextPersistent,
+        nextVolatile: this.partition.nextVolatile,
+        nextPersistent: this.partition.nextPersistent,
+      };
+    }
+    if (c('shutdownState') && this.dirtyShutdown) {
       this.health.dirtyShutdownCount = (this.health.dirtyShutdownCount + 1) >>> 0;
       this.dirtyShutdown = false;
     }
-    this.scanMedia.reset();
-    this.events.reset();
-    this.firmware.reset();
-    this.features.reset();
-    this.security.reset();
+    if (c('scanMediaResults')) this.scanMedia.reset();
+    if (c('eventLogs')) this.events.reset();
+    if (c('firmwareTransfer')) this.firmware.abortTransfer();
+    if (c('stagedFirmware')) this.firmware.activateStaged();
+    if (c('featureCurrentValues')) this.features.reset();
+    if (c('securityLockAndFreeze')) this.security.reset();
+    if (c('alertConfiguration')) this.alerts = initialAlertConfig();
+    if (c('vendorDebugLog')) this.debugLog.clear();
   }
 }
 

@@ -28,6 +28,8 @@ import { LdAllocations, MEMORY_GRANULARITY_BYTES } from './ld-allocations.js';
 import { createLogicalDevice, type LogicalDevice } from './logical-device.js';
 import type { MldManagement } from './mld-management.js';
 import { QosState } from './qos.js';
+import { clears, type ResetKind } from '../model/reset.js';
+import { TYPE3_RESET_RULES, type Type3State } from './ld/reset-rules.js';
 
 /** An MLD supports at most 16 LDs (CXL r3.2 2.4). */
 export const MAX_LDS = 16;
@@ -162,15 +164,21 @@ export class Type3Device implements DownstreamDevice, MldManagement {
   }
 
   /**
-   * Conventional reset: every LD and CCI returns to power-on state, config spaces and BARs too.
-   * What the FM configured for the device (LD allocations, QoS, dynamic capacity extents) is
-   * device configuration and survives, as the FM would otherwise have to redo it after any PERST.
+   * Reset the device (src/model/reset.ts), following TYPE3_RESET_RULES for device-wide state and
+   * each LD's own rules. A CXL Reset may name one LD: on an MLD only the LD of the host that
+   * issued it is affected (CXL r3.2 9.7); without `ld`, every LD is.
    */
-  reset(): void {
-    this.fmOwnedCci?.reset();
-    for (const ld of this.lds) ld.reset();
-    for (const c of this.configs) c.reset();
-    for (const b of this.bars) b.reset();
+  reset(kind: ResetKind = 'conventional', ld?: number): void {
+    const c = (state: Type3State): boolean => clears(TYPE3_RESET_RULES, state, kind);
+    const only = kind === 'cxl' ? ld : undefined;
+    const mine = (i: number): boolean => only === undefined || only === i;
+    if (c('fmOwnedCci')) this.fmOwnedCci?.reset();
+    this.lds.forEach((l, i) => mine(i) && l.reset(kind));
+    this.configs.forEach((cs, i) => mine(i) && c('ldConfigSpaces') && cs.reset());
+    this.bars.forEach((b, i) => mine(i) && c('ldBars') && b.reset());
+    if (c('ldAllocations')) this.allocations.reset();
+    if (c('qos')) this.qos.reset();
+    if (c('dynamicCapacity')) this.dcd?.reset();
   }
 }
 

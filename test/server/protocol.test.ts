@@ -14,6 +14,22 @@ describe('protocol golden bytes', () => {
     expect(hex(encodeRequest(3, { kind: 'getStatus', auditTail: 5 }))).toBe('0803e202020805');
   });
 
+  it('Reset carries its kind in field 20; an empty Reset is the conventional reset it always was', () => {
+    // id 1 (08 01); reset: field 40 length-delimited (40<<3|2 = 322 = c2 02). Empty: length 0.
+    expect(decodeRequest(bytes('0801 c20200'))).toEqual({ ok: true, id: 1, value: { kind: 'reset', resetKind: 'conventional' } });
+    // kind: field 20 varint (20<<3 = 160 = a0 01) = 3 (RESET_KIND_COLD); length 3.
+    expect(hex(encodeRequest(1, { kind: 'reset', resetKind: 'cold' }))).toBe('0801c20203a00103');
+    expect(decodeRequest(bytes('0801 c20203 a00102'))).toEqual({ ok: true, id: 1, value: { kind: 'reset', resetKind: 'cxl' } });
+    expect(decodeRequest(bytes('0801 c20203 a00109'))).toMatchObject({ ok: false, code: 'invalid-argument', message: expect.stringMatching(/reset kind 9/) });
+  });
+
+  it('SetClock{mode: CLOCK_MODE_LIVE = 3}; CLOCK_MODE_VIRTUAL (1) is the stepped clock', () => {
+    // set_clock: field 42 (42<<3|2 = 338 = d2 02), length 11: mode field 1 varint (08) = 3, then
+    // scale field 2 double (11) = 0.0 ("keep the scale").
+    expect(hex(encodeRequest(1, { kind: 'setClock', mode: 'live' }))).toBe('0801d2020b0803110000000000000000');
+    expect(decodeRequest(bytes('0801 d20202 0801'))).toEqual({ ok: true, id: 1, value: { kind: 'setClock', mode: 'stepped' } });
+  });
+
   it('decodes ServerFrame{id 9, error{NO_SUCH_FUNCTION, "x"}} from hand-written bytes', () => {
     // id 9 (08 09); error: field 2 (12), length 5: code field 1 = 4 (08 04), message field 2 "x" (12 01 78).
     const d = decodeReply(bytes('0809 1205 0804 120178'));
@@ -38,9 +54,13 @@ describe('protocol golden bytes', () => {
       { kind: 'submit', opcode: 0x4400, payload: bytes('aa'), tunnel: [{ id: 2 }, { id: 1 }], scope: 'full', backgroundReturn: true },
       { kind: 'mmptSend', message: bytes('08000000010000000000000000'), scope: 'configuration' },
       { kind: 'mmptReceive' },
-      { kind: 'reset' },
+      { kind: 'reset', resetKind: 'conventional' },
+      { kind: 'reset', resetKind: 'cxl' },
+      { kind: 'reset', resetKind: 'cold' },
       { kind: 'advanceClock', ms: 1.5 },
       { kind: 'setClock', mode: 'realtime', scale: 10 },
+      { kind: 'setClock', mode: 'live' },
+      { kind: 'setClock', mode: 'stepped' },
       { kind: 'loadTopology', text: 'ports: []', sourceName: 't.yaml' },
       { kind: 'subscribe', kinds: ['interrupt', 'audit-decision'] },
     ];

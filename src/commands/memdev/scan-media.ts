@@ -34,10 +34,9 @@ export const scanMediaCommand = defineCommand({
     (v) => new ByteWriter(0x11).u64(0, v.dpa).u64(8, v.length / 64n).u8(0x10, v.noEventLog ? 1 : 0).bytes,
   ),
   response: emptyCodec,
-  handle: (req, { device, cci }: LdContext) => {
+  handle: (req, { device }: LdContext) => {
     if (!device.media.contains(req.dpa, req.length)) return fail(RC.InvalidPhysicalAddress);
     const durationMs = estimateScanMs(req.length);
-    const startedAt = cci.clock.now();
     const scan = device.scanMedia;
     scan.running = true;
     scan.results = undefined;
@@ -54,9 +53,8 @@ export const scanMediaCommand = defineCommand({
           };
           return RC.Success;
         },
-        abort: () => {
-          // Scanned so far: the elapsed share of the range, rounded down to whole 64-byte lines.
-          const fraction = Math.min(1, Math.max(0, (cci.clock.now() - startedAt) / Math.max(1, durationMs)));
+        abort: (fraction) => {
+          // Scanned so far: the share of the range done, rounded down to whole 64-byte lines.
           const lines = req.length / 64n;
           const done = BigInt(Math.floor(Number(lines) * fraction)) * 64n;
           scan.running = false;

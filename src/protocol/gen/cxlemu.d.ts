@@ -32,7 +32,15 @@ export namespace cxlemu {
         enum ClockMode {
             CLOCK_MODE_UNSPECIFIED = 0,
             CLOCK_MODE_VIRTUAL = 1,
-            CLOCK_MODE_REALTIME = 2
+            CLOCK_MODE_REALTIME = 2,
+            CLOCK_MODE_LIVE = 3
+        }
+
+        enum ResetKind {
+            RESET_KIND_UNSPECIFIED = 0,
+            RESET_KIND_CONVENTIONAL = 1,
+            RESET_KIND_CXL = 2,
+            RESET_KIND_COLD = 3
         }
 
         enum EventKind {
@@ -248,10 +256,12 @@ export namespace cxlemu {
         }
 
         interface IReset {
+            kind?: (cxlemu.v1.ResetKind|null);
         }
 
         class Reset implements IReset {
             constructor(properties?: cxlemu.v1.IReset);
+            public kind: cxlemu.v1.ResetKind;
             public static encode(message: cxlemu.v1.IReset, writer?: $protobuf.Writer): $protobuf.Writer;
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): cxlemu.v1.Reset;
             public static getTypeUrl(typeUrlPrefix?: string): string;

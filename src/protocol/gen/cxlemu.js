@@ -89,12 +89,32 @@ export const cxlemu = $root.cxlemu = (() => {
          * @property {number} CLOCK_MODE_UNSPECIFIED=0 CLOCK_MODE_UNSPECIFIED value
          * @property {number} CLOCK_MODE_VIRTUAL=1 CLOCK_MODE_VIRTUAL value
          * @property {number} CLOCK_MODE_REALTIME=2 CLOCK_MODE_REALTIME value
+         * @property {number} CLOCK_MODE_LIVE=3 CLOCK_MODE_LIVE value
          */
         v1.ClockMode = (function() {
             const valuesById = {}, values = Object.create(valuesById);
             values[valuesById[0] = "CLOCK_MODE_UNSPECIFIED"] = 0;
             values[valuesById[1] = "CLOCK_MODE_VIRTUAL"] = 1;
             values[valuesById[2] = "CLOCK_MODE_REALTIME"] = 2;
+            values[valuesById[3] = "CLOCK_MODE_LIVE"] = 3;
+            return values;
+        })();
+
+        /**
+         * ResetKind enum.
+         * @name cxlemu.v1.ResetKind
+         * @enum {number}
+         * @property {number} RESET_KIND_UNSPECIFIED=0 RESET_KIND_UNSPECIFIED value
+         * @property {number} RESET_KIND_CONVENTIONAL=1 RESET_KIND_CONVENTIONAL value
+         * @property {number} RESET_KIND_CXL=2 RESET_KIND_CXL value
+         * @property {number} RESET_KIND_COLD=3 RESET_KIND_COLD value
+         */
+        v1.ResetKind = (function() {
+            const valuesById = {}, values = Object.create(valuesById);
+            values[valuesById[0] = "RESET_KIND_UNSPECIFIED"] = 0;
+            values[valuesById[1] = "RESET_KIND_CONVENTIONAL"] = 1;
+            values[valuesById[2] = "RESET_KIND_CXL"] = 2;
+            values[valuesById[3] = "RESET_KIND_COLD"] = 3;
             return values;
         })();
 
@@ -2011,6 +2031,7 @@ export const cxlemu = $root.cxlemu = (() => {
              * Properties of a Reset.
              * @memberof cxlemu.v1
              * @interface IReset
+             * @property {cxlemu.v1.ResetKind|null} [kind] Reset kind
              */
 
             /**
@@ -2029,6 +2050,14 @@ export const cxlemu = $root.cxlemu = (() => {
             }
 
             /**
+             * Reset kind.
+             * @member {cxlemu.v1.ResetKind} kind
+             * @memberof cxlemu.v1.Reset
+             * @instance
+             */
+            Reset.prototype.kind = 0;
+
+            /**
              * Encodes the specified Reset message. Does not implicitly {@link cxlemu.v1.Reset.verify|verify} messages.
              * @function encode
              * @memberof cxlemu.v1.Reset
@@ -2044,6 +2073,8 @@ export const cxlemu = $root.cxlemu = (() => {
                     q = 0;
                 if (q > $util.recursionLimit)
                     throw Error("max depth exceeded");
+                if (message.kind != null && Object.hasOwnProperty.call(message, "kind"))
+                    writer.uint32(/* id 20, wireType 0 =*/160).int32(message.kind);
                 return writer;
             };
 
@@ -2081,6 +2112,10 @@ export const cxlemu = $root.cxlemu = (() => {
                     if (tag === error)
                         break;
                     switch (tag >>> 3) {
+                    case 20: {
+                            message.kind = reader.int32();
+                            break;
+                        }
                     default:
                         reader.skipType(tag & 7, long);
                         break;

@@ -65,12 +65,16 @@ export class FirmwareSlots {
     if (this.staged === slot) this.staged = 0;
   }
 
-  /** Cold reset: a staged slot becomes active. Transfers do not survive a reset. */
-  reset(): void {
+  /** Cold reset: a slot staged by Activate FW "on next cold reset" becomes active. */
+  activateStaged(): void {
     if (this.staged !== 0) {
       this.active = this.staged;
       this.staged = 0;
     }
+  }
+
+  /** Any reset: a package transfer in progress does not survive it. */
+  abortTransfer(): void {
     this.transfer = undefined;
   }
 }

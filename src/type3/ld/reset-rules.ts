@@ -1,0 +1,91 @@
+// Which state of a logical device each reset clears (src/model/reset.ts). LogicalDevice.reset
+// follows this table; a persistence layer saves exactly survivesPowerCycle(LD_RESET_RULES).
+// Where CXL r3.2 names the reset, the comment cites it; the rest are project choices (README
+// "Resets").
+
+import type { ResetRules } from '../../model/reset.js';
+
+export type LdState =
+  | 'cci'
+  | 'volatileMedia'
+  | 'persistentMedia'
+  | 'lsa'
+  | 'poison'
+  | 'partitionLayout'
+  | 'pendingPartition'
+  | 'shutdownState'
+  | 'scanMediaResults'
+  | 'eventLogs'
+  | 'firmwareSlots'
+  | 'stagedFirmware'
+  | 'firmwareTransfer'
+  | 'featureCurrentValues'
+  | 'passphrases'
+  | 'securityLockAndFreeze'
+  | 'mediaDisabled'
+  | 'alertConfiguration'
+  | 'vendorDebugLog';
+
+const ALL = ['conventional', 'cxl', 'cold'] as const;
+
+export const LD_RESET_RULES: ResetRules<LdState> = {
+  // Mailbox/CCI state: background work is discarded (9.7: "outstanding commands ... silently
+  // discarded"), the timestamp and Response Message Limit return to their defaults.
+  cci: ALL,
+  // Volatile HDM: lost without power; re-initialised by a conventional reset; cleared by CXL Reset
+  // (we model CXL Reset Mem Clr, 9.7.1, so no content leaks to the next owner).
+  volatileMedia: ALL,
+  // 9.7: "Contents of the persistent HDM ranges will be retained"; likewise the LSA and the
+  // poison list, which describe the persistent media.
+  persistentMedia: [],
+  lsa: [],
+  poison: [],
+  // The active partition layout is persistent device configuration.
+  partitionLayout: [],
+  // Set Partition Info without Immediate: CEL "Configuration Change after Cold Reset" only
+  // (8.2.10.9.2.2, Table 8-87 bit 0), so the pending layout becomes active at a power cycle.
+  pendingPartition: ['cold'],
+  // Shutdown State (8.2.10.9.3.5) is kept in persistent storage; a device initialised while it reads
+  // dirty counts a dirty shutdown (conventional and cold resets re-initialise the device).
+  shutdownState: ['conventional', 'cold'],
+  scanMediaResults: ALL,
+  // Event records are volatile: a conventional or cold reset starts empty logs; a CXL Reset is
+  // CXL.mem scoped and leaves the CXL.io mailbox's logs alone (project choice).
+  eventLogs: ['conventional', 'cold'],
+  firmwareSlots: [],
+  // Activate FW "on next cold reset": CEL bit 0 only (8.2.10.3.3).
+  stagedFirmware: ['cold'],
+  firmwareTransfer: ALL,
+  // Each Feature's current value returns to its saved value at a reset (8.2.10.6; our Features
+  // declare cold-reset persistence for saved values).
+  featureCurrentValues: ['conventional', 'cold'],
+  // Passphrases are persistent (8.2.10.9.6); a set user passphrase locks the media again at every
+  // reset, and a freeze lasts until the next one.
+  passphrases: [],
+  securityLockAndFreeze: ALL,
+  // A sanitize that did not finish leaves the media disabled until one completes.
+  mediaDisabled: [],
+  // Alert thresholds set by Set Alert Configuration are not persistent (project choice): a power
+  // cycle brings the defaults back.
+  alertConfiguration: ['cold'],
+  // The vendor debug log survives warm resets but not a power cycle.
+  vendorDebugLog: ['cold'],
+};
+
+/** Device-wide state of a type 3 device (SLD or MLD) outside its LDs. */
+export type Type3State = 'ldAllocations' | 'qos' | 'dynamicCapacity' | 'ldConfigSpaces' | 'ldBars' | 'fmOwnedCci';
+
+export const TYPE3_RESET_RULES: ResetRules<Type3State> = {
+  // What the FM configured (Set LD Allocations, QoS, dynamic capacity extents) survives a warm
+  // reset so the FM need not redo it after every PERST; it is volatile switch-side configuration
+  // and a power cycle returns the topology's initial values (project choice).
+  ldAllocations: ['cold'],
+  qos: ['cold'],
+  dynamicCapacity: ['cold'],
+  // PCIe config space and BARs are non-sticky registers: every reset (9.7 for CXL Reset).
+  ldConfigSpaces: ALL,
+  ldBars: ALL,
+  // The FM-owned LD is not a host's LD: a host's CXL Reset does not reach it (9.7: other LDs
+  // "must continue to operate normally").
+  fmOwnedCci: ['conventional', 'cold'],
+};
