@@ -12,9 +12,9 @@ function files(map: Record<string, string>) {
 }
 
 describe('loadConfig', () => {
-  it('defaults to 127.0.0.1:8080, virtual clock, read-only default scope, the embedded topology', async () => {
+  it('defaults to 127.0.0.1:8080, live clock without command latency, read-only default scope, the embedded topology', async () => {
     const c = await loadConfig({ argv: [], env: {}, readFile: files({}) });
-    expect(c).toMatchObject({ host: '127.0.0.1', port: 8080, clockMode: 'virtual', defaultScope: 'read-only', topologySource: 'default', allowAll: false, tokens: {} });
+    expect(c).toMatchObject({ host: '127.0.0.1', port: 8080, clockMode: 'live', commandLatencyMs: 0, defaultScope: 'read-only', topologySource: 'default', allowAll: false, tokens: {} });
     expect(c.topology).toBeUndefined();
   });
 
@@ -25,7 +25,12 @@ describe('loadConfig', () => {
     const env = await loadConfig({ argv: ['--config', 'cxlemu.yaml'], env: { PORT: '7100', HOST: '0.0.0.0', CXLEMU_TOKENS: 'x=read-only' }, readFile });
     expect(env).toMatchObject({ host: '0.0.0.0', port: 7100, tokens: { x: 'read-only' } });
     const flags = await loadConfig({ argv: ['--config', 'cxlemu.yaml', '--port', '7200', '--clock', 'virtual'], env: { PORT: '7100' }, readFile });
-    expect(flags).toMatchObject({ port: 7200, clockMode: 'virtual' });
+    // `virtual` is the old name of `stepped`.
+    expect(flags).toMatchObject({ port: 7200, clockMode: 'stepped' });
+    for (const mode of ['stepped', 'realtime', 'live'] as const) {
+      expect(await loadConfig({ argv: ['--clock', mode], env: {}, readFile })).toMatchObject({ clockMode: mode });
+    }
+    expect(await loadConfig({ argv: [], env: { CXLEMU_CLOCK: 'virtual' }, readFile })).toMatchObject({ clockMode: 'stepped' });
   });
 
   it('loads a topology file named by the config file, relative to it', async () => {
@@ -41,7 +46,7 @@ describe('loadConfig', () => {
   it('rejects bad values with one clear message', async () => {
     const load = (argv: string[], env: Record<string, string> = {}) => loadConfig({ argv, env, readFile: files({ 'bad.yaml': 'nope: 1' }) });
     await expect(load(['--port', '70000'])).rejects.toThrow(/port must be a whole number in 0..65535/);
-    await expect(load(['--clock', 'fast'])).rejects.toThrow(/virtual or realtime/);
+    await expect(load(['--clock', 'fast'])).rejects.toThrow(/live, realtime or stepped/);
     await expect(load(['--default-scope', 'root'])).rejects.toThrow(/read-only, configuration/);
     await expect(load(['--tokens', 'abc'])).rejects.toThrow(/TOKEN=SCOPE/);
     await expect(load(['--config', 'bad.yaml'])).rejects.toThrow(/unknown key "nope"/);

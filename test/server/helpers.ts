@@ -7,8 +7,9 @@ import type { CxlemuClient } from '../../src/client/index.js';
 
 export const TOKENS = { 'ro-token': 'read-only', 'cfg-token': 'configuration', 'admin-token': 'full' } as const;
 
+/** Server tests choose the stepped clock explicitly (deterministic); the live default has its own tests. */
 export async function makeApp(opts: AppOptions = {}): Promise<FastifyInstance> {
-  return buildApp({ tokens: TOKENS, ...opts });
+  return buildApp({ tokens: TOKENS, clockMode: 'stepped', ...opts });
 }
 
 /** A typed client over fastify's in-memory websocket. */

@@ -210,7 +210,7 @@ describe('control', () => {
     const a = await c.advanceClock(250);
     const b = await c.advanceClock(750);
     expect(b.nowMs - a.nowMs).toBe(750);
-    expect(b.mode).toBe('virtual');
+    expect(b.mode).toBe('stepped');
   });
 
   it('switches the clock to realtime with a scale, and back', async () => {
@@ -221,7 +221,7 @@ describe('control', () => {
     await new Promise((r) => setTimeout(r, 50));
     const later = (await c.status()).nowMs;
     expect(later - t0).toBeGreaterThan(10_000); // 1000x: ~50 s of virtual time in ~50 ms
-    expect((await c.setClock('virtual')).mode).toBe('virtual');
+    expect((await c.setClock('virtual')).mode).toBe('stepped');
   });
 
   it('resets the device: a running background operation is gone, the driver still works', async () => {

@@ -54,11 +54,14 @@ describe('Get/Set Partition Info (0x4100/0x4101)', () => {
     expect(send(0x4100).hex).toBe(le(2, 8) + le(2, 8) + le(2, 8) + le(2, 8));
   });
 
-  it('a deferred change shows as next until a reset applies it', () => {
+  it('a deferred change shows as next until a cold reset applies it (CEL: change after cold reset only)', () => {
     const { ld, send } = makeLd();
     expect(send(0x4101, le(1, 8) + '00').rc).toBe(SUCCESS);
     expect(send(0x4100).hex).toBe(le(2, 8) + le(2, 8) + le(1, 8) + le(3, 8));
-    ld.reset();
+    ld.reset('conventional');
+    ld.reset('cxl');
+    expect(send(0x4100).hex).toBe(le(2, 8) + le(2, 8) + le(1, 8) + le(3, 8));
+    ld.reset('cold');
     expect(send(0x4100).hex).toBe(le(1, 8) + le(3, 8) + le(1, 8) + le(3, 8));
   });
 
