@@ -3,7 +3,11 @@
 //      process (as a Dockerised emulator and its harness would be), with the same frame sizes:
 //      sequential round trip p50/p99 and pipelined throughput, as ratios. The two are measured
 //      in alternating batches so that the noise of a shared machine falls on both alike;
-//   2. in-process register-path commands per second (host driver -> MMIO -> mailbox -> CCI).
+//   2. register-path commands per second over /ws: a client doing the Linux mailbox sequence with
+//      MMIO frames (command, doorbell, poll, status, output length, payload) against a server in
+//      its own process under the default (live) clock, and under the old realtime pacing with a
+//      1 ms command latency for comparison. Bounded by the work, not by a timer;
+//   3. in-process register-path commands per second (host driver -> MMIO -> mailbox -> CCI).
 // Targets (issue #5): p50 within 1.25x of bare ws, throughput at least 0.7x.
 
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -12,6 +16,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import WebSocket, { WebSocketServer } from 'ws';
 import { buildApp } from '../emulator/app.js';
+import { connect } from '../emulator/ws-transport.js';
 import { decodeReply, encodeRequest } from '../src/protocol/mapping.js';
 import { createSystem } from '../src/system.js';
 
@@ -21,6 +26,7 @@ const BATCHES = 8;
 const WINDOW = 64;
 const REGISTER_COMMANDS = Number(process.env['BENCH_REGISTER_COMMANDS'] ?? 20000);
 const WARMUP = 500;
+const WS_REGISTER_COMMANDS = Number(process.env['BENCH_WS_REGISTER_COMMANDS'] ?? 3000);
 
 interface Side {
   readonly name: string;
@@ -61,7 +67,9 @@ async function pipelined(side: Side, n: number): Promise<number> {
   return n / ((performance.now() - t0) / 1000);
 }
 
-async function startChild(kind: 'bare' | 'emulator'): Promise<{ child: ChildProcess; port: number }> {
+type ChildKind = 'bare' | 'emulator' | 'emulator-realtime-1ms';
+
+async function startChild(kind: ChildKind): Promise<{ child: ChildProcess; port: number }> {
   const script = join(dirname(fileURLToPath(import.meta.url)), 'server-child.js');
   // BENCH_PROFILE=DIR writes a CPU profile of the emulator server process into DIR.
   const profile = process.env['BENCH_PROFILE'];
@@ -131,6 +139,35 @@ async function side(name: string, kind: 'bare' | 'emulator', path: string, frame
       await stop();
     },
   };
+}
+
+// Switch mailbox registers in BAR0 (CXL r3.2 8.2.8.4: the mailbox capability at 80h).
+const MB_CTRL = 0x84;
+const MB_CMD = 0x88;
+const MB_STATUS = 0x90;
+
+/** Identify over /ws by registers only, as a host driver would; commands per second. */
+async function registerPathOverWs(kind: ChildKind, n: number): Promise<number> {
+  const { child, port } = await startChild(kind);
+  const c = await connect(`ws://127.0.0.1:${port}/ws`, { token: 'bench-token' });
+  const one = async (): Promise<void> => {
+    await c.mmioWrite('switch', MB_CMD, 8, 0x0001n);
+    await c.mmioWrite('switch', MB_CTRL, 4, 1n);
+    // Poll the doorbell as Linux does without interrupts; a command with no latency is done at once.
+    while (((await c.mmioRead('switch', MB_CTRL, 4)) & 1n) !== 0n);
+    const rc = ((await c.mmioRead('switch', MB_STATUS, 8)) >> 32n) & 0xffffn;
+    const len = Number(((await c.mmioRead('switch', MB_CMD, 8)) >> 16n) & 0x1fffffn);
+    const out = await c.payloadRead('switch', 0, len);
+    if (rc !== 0n || out.length !== 0x12) throw new Error(`Identify by registers over /ws failed: rc ${rc}, ${out.length} bytes`);
+  };
+  for (let i = 0; i < Math.min(WARMUP, n); i++) await one();
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) await one();
+  const rate = n / ((performance.now() - t0) / 1000);
+  await c.close();
+  child.stdin?.end();
+  await new Promise((r) => child.once('exit', r));
+  return rate;
 }
 
 async function registerPath(): Promise<{ driver: number; hostDriver: number }> {
@@ -219,12 +256,18 @@ function table(title: string, r: { bare: Row; emu: Row }): string[] {
 async function main(): Promise<void> {
   const child = await compare('child');
   const inproc = await compare('in-process');
+  const wsLive = await registerPathOverWs('emulator', WS_REGISTER_COMMANDS);
+  const wsOld = await registerPathOverWs('emulator-realtime-1ms', Math.ceil(WS_REGISTER_COMMANDS / 4));
   const reg = await registerPath();
   const lines = [
     `cxlemu bench (node ${process.version}, loopback, frame ${child.frameSize} B, ${ROUND_TRIPS} round trips and ${PIPELINED} pipelined (window ${WINDOW}) per side, ${BATCHES} alternating batches)`,
     '',
     ...table('servers in their own processes (as a Dockerised emulator and its harness):', child),
     ...table('client and server in one process (one event loop, no cross-process wake-ups):', inproc),
+    `register path over /ws (server in its own process), Identify by MMIO frames, ${WS_REGISTER_COMMANDS} commands:`,
+    `  default clock (live, no command latency):       ${fmt(wsLive, 0)} commands/s`,
+    `  realtime clock, 1 ms command latency (before):  ${fmt(wsOld, 0)} commands/s   (default/before: ${fmt(wsLive / wsOld, 2)}x)`,
+    '',
     `in-process register path, Identify, ${REGISTER_COMMANDS} commands each:`,
     `  mailbox driver (MMIO doorbell protocol):        ${fmt(reg.driver, 0)} commands/s`,
     `  host driver (filter + audit + mailbox driver):  ${fmt(reg.hostDriver, 0)} commands/s`,
