@@ -86,6 +86,44 @@ describe('Cci dispatcher', () => {
 });
 
 describe('background operations', () => {
+  it('under a background cap (the live clock) a 10 s job runs 1 s, its percentage and progress events still moving', () => {
+    const { cci, clock, state } = makeCci();
+    clock.backgroundCapMs = 1000;
+    const progress: number[] = [];
+    cci.events.on('background-progress', (e) => progress.push(e.percent));
+    expect(cci.process(0xc001, new Uint8Array()).rc).toBe(BG_STARTED);
+    clock.advance(250);
+    expect(toHex(cci.process(0x0002, new Uint8Array()).payload)).toBe('3300' + '01c0' + '0000' + '0000'); // 25% running
+    // A second background command meanwhile: Busy.
+    expect(cci.process(0xc002, new Uint8Array()).rc).toBe(BUSY);
+    clock.advance(750);
+    expect(state.completed).toBe(1);
+    expect(toHex(cci.process(0x0002, new Uint8Array()).payload)).toBe('c800' + '01c0' + '0000' + '0000'); // 100%, idle
+    // One event per second of the job's own time, as uncapped.
+    expect(progress).toEqual([10, 20, 30, 40, 50, 60, 70, 80, 90, 100]);
+  });
+
+  it('an abort under the cap hands the job the share done, the same share its percentage shows', () => {
+    const clock = new VirtualClock('manual');
+    clock.backgroundCapMs = 1000;
+    const shares: number[] = [];
+    const job = defineCommand({
+      opcode: 0xc005, name: 'Test Share', spec: 'test', input: { fixed: 0 }, effects: BG | ABORTABLE,
+      request: emptyCodec, response: emptyCodec,
+      handle: () => ({ background: { durationMs: 4 * 3600_000, complete: () => SUCCESS, abort: (f: number) => void shares.push(f) } }),
+    });
+    const cci = new Cci({
+      name: 'share', clock, device: undefined, maxPayload: 1024,
+      identity: { vendorId: 0x1e98, deviceId: 1, subsystemVendorId: 0, subsystemId: 0, serialNumber: 1n, componentType: 0 },
+      commands: [...genericCommands, job],
+    });
+    expect(cci.process(0xc005, new Uint8Array()).rc).toBe(BG_STARTED);
+    clock.advance(400);
+    expect(cci.process(0x0005, new Uint8Array()).rc).toBe(SUCCESS); // Request Abort Background Operation
+    expect(shares).toEqual([0.4]);
+    expect(toHex(cci.process(0x0002, new Uint8Array()).payload)).toBe('5000' + '05c0' + '1200' + '0000'); // 40%, Aborted
+  });
+
   it('reports progress on the virtual clock, completes at 100 and runs the completion once', () => {
     const { cci, clock, state } = makeCci();
     const progress: number[] = [];
