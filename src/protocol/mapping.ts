@@ -8,6 +8,7 @@ import Long from 'long';
 import type { TunnelHop } from '../commands/tunnel/tunnel-payload.js';
 import type { AccessWidth } from '../device/bus.js';
 import type { ResetKind } from '../model/reset.js';
+export { RESET_KINDS } from '../model/reset.js';
 import type { Scope } from '../host/policy/scopes.js';
 import { cxlemu } from './gen/cxlemu.js';
 
@@ -21,7 +22,6 @@ export type ClockModeName = 'stepped' | 'realtime' | 'live';
 export const CLOCK_MODES: readonly ClockModeName[] = ['stepped', 'realtime', 'live'];
 /** Resets a client can ask for (README "Resets"). */
 export type ResetKindName = ResetKind;
-export const RESET_KINDS: readonly ResetKindName[] = ['conventional', 'cxl', 'cold'];
 export type EventKindName = 'interrupt' | 'background-progress' | 'background-complete' | 'command-trace' | 'audit-decision';
 export const EVENT_KINDS: readonly EventKindName[] = ['interrupt', 'background-progress', 'background-complete', 'command-trace', 'audit-decision'];
 
