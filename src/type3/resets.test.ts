@@ -42,7 +42,7 @@ describe('type 3 resets', () => {
 
   it('names what a power cycle keeps: the state a persistence layer saves', () => {
     expect(survivesPowerCycle(LD_RESET_RULES).sort()).toEqual(
-      ['firmwareSlots', 'lsa', 'mediaDisabled', 'partitionLayout', 'passphrases', 'persistentMedia', 'poison'].sort(),
+      ['featureSavedValues', 'firmwareSlots', 'healthCounters', 'lsa', 'mediaDisabled', 'partitionLayout', 'passphrases', 'persistentMedia', 'poison'].sort(),
     );
     expect(survivesPowerCycle(TYPE3_RESET_RULES)).toEqual([]);
   });

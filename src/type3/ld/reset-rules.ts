@@ -1,5 +1,7 @@
 // Which state of a logical device each reset clears (src/model/reset.ts). LogicalDevice.reset
-// follows this table; a persistence layer saves exactly survivesPowerCycle(LD_RESET_RULES).
+// follows this table. A persistence layer saves survivesPowerCycle(LD_RESET_RULES) plus the
+// state a cold reset applies rather than drops (pendingPartition, stagedFirmware, shutdownState:
+// they are stored so that power-up can act on them), restores it, then runs reset('cold').
 // Where CXL r3.2 names the reset, the comment cites it; the rest are project choices (README
 // "Resets").
 
@@ -14,12 +16,14 @@ export type LdState =
   | 'partitionLayout'
   | 'pendingPartition'
   | 'shutdownState'
+  | 'healthCounters'
   | 'scanMediaResults'
   | 'eventLogs'
   | 'firmwareSlots'
   | 'stagedFirmware'
   | 'firmwareTransfer'
   | 'featureCurrentValues'
+  | 'featureSavedValues'
   | 'passphrases'
   | 'securityLockAndFreeze'
   | 'mediaDisabled'
@@ -48,6 +52,8 @@ export const LD_RESET_RULES: ResetRules<LdState> = {
   // Shutdown State (8.2.10.9.3.5) is kept in persistent storage; a device initialised while it reads
   // dirty counts a dirty shutdown (conventional and cold resets re-initialise the device).
   shutdownState: ['conventional', 'cold'],
+  // Life used and the Dirty Shutdown Count are device lifetime counters (8.2.10.9.3.1).
+  healthCounters: [],
   scanMediaResults: ALL,
   // Event records are volatile: a conventional or cold reset starts empty logs; a CXL Reset is
   // CXL.mem scoped and leaves the CXL.io mailbox's logs alone (project choice).
@@ -59,6 +65,7 @@ export const LD_RESET_RULES: ResetRules<LdState> = {
   // Each Feature's current value returns to its saved value at a reset (8.2.10.6; our Features
   // declare cold-reset persistence for saved values).
   featureCurrentValues: ['conventional', 'cold'],
+  featureSavedValues: [],
   // Passphrases are persistent (8.2.10.9.6); a set user passphrase locks the media again at every
   // reset, and a freeze lasts until the next one.
   passphrases: [],
