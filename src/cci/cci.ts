@@ -10,11 +10,17 @@ import { Emitter } from '../util/emitter.js';
 import type { TimerHandle, VirtualClock } from '../time/clock.js';
 import type { BackgroundJob, CommandDef } from './command.js';
 import type { BackgroundStatus, CciContext, CciIdentity, CelEntry } from './context.js';
+import { MIN_MESSAGE_SIZE_LOG2, messageSizeLog2 } from './message-size.js';
 
 export type Transport = 'mailbox' | 'tunnel' | 'mmpt' | 'mctp' | 'direct';
 
 export interface ProcessOptions {
   readonly via?: Transport;
+  /**
+   * Largest response payload the caller can carry for this one request (a tunnel's room after its
+   * headers; see message-size.ts). Variably sized replies shrink to fit it.
+   */
+  readonly responseBudget?: number;
 }
 
 export interface CciResponse {
@@ -57,7 +63,7 @@ export interface CciOptions<D> {
   readonly identity: CciIdentity;
   readonly device: D;
   readonly commands: readonly CommandDef<D>[];
-  /** Largest payload in bytes (the mailbox payload size, or the MCTP/LD message limit). */
+  /** The mailbox payload size in bytes (2^8..2^20); the message size derives from it (message-size.ts). */
   readonly maxPayload: number;
   /** Media state of the device behind this CCI; commands marked requiresMedia fail while disabled. */
   readonly mediaDisabled?: () => boolean;
@@ -89,9 +95,13 @@ export class Cci<D = unknown> implements CciContext {
   readonly device: D;
   readonly maxPayload: number;
   readonly events = new Emitter<CciEvents>();
-  readonly minResponseLimitLog2 = 8;
+  /** Identify's Maximum Supported Message Size, log2: the largest request payload on any transport. */
+  readonly maxMessageSizeLog2: number;
+  readonly minResponseLimitLog2 = MIN_MESSAGE_SIZE_LOG2;
   readonly maxResponseLimitLog2: number;
   responseLimitLog2: number;
+  /** The response budget of the request being dispatched (a tunnel's), if any. */
+  private budget = Number.POSITIVE_INFINITY;
 
   private readonly table = new Map<number, CommandDef<D>>();
   private readonly mediaDisabled: () => boolean;
@@ -111,7 +121,8 @@ export class Cci<D = unknown> implements CciContext {
     this.identity = opts.identity;
     this.device = opts.device;
     this.maxPayload = opts.maxPayload;
-    this.maxResponseLimitLog2 = Math.floor(Math.log2(opts.maxPayload));
+    this.maxMessageSizeLog2 = messageSizeLog2(opts.maxPayload);
+    this.maxResponseLimitLog2 = this.maxMessageSizeLog2;
     this.responseLimitLog2 = this.maxResponseLimitLog2;
     this.mediaDisabled = opts.mediaDisabled ?? (() => false);
     this.celOverride = opts.celOverride;
@@ -138,14 +149,30 @@ export class Cci<D = unknown> implements CciContext {
     return this.celOverride ? this.celOverride(entries) : entries;
   }
 
-  /** Largest output this CCI may return right now: the response message limit. */
+  /** Largest request payload this CCI accepts (CXL r3.2 8.2.10.1.1). */
+  get maxMessageSize(): number {
+    return 2 ** this.maxMessageSizeLog2;
+  }
+
+  /**
+   * Largest output this CCI may return right now: the response message limit, and while a
+   * tunnelled request runs, the tunnel's budget (message-size.ts).
+   */
   get responseLimit(): number {
-    return Math.min(this.maxPayload, 2 ** this.responseLimitLog2);
+    return Math.min(2 ** this.responseLimitLog2, this.budget);
   }
 
   process(opcode: number, payload: Uint8Array, opts: ProcessOptions = {}): CciResponse {
     const via = opts.via ?? 'direct';
-    const res = this.dispatch(opcode, payload);
+    // Saved and restored: MMPT Send Message runs a nested request through this same CCI.
+    const outer = this.budget;
+    if (opts.responseBudget !== undefined) this.budget = Math.min(outer, opts.responseBudget);
+    let res: CciResponse;
+    try {
+      res = this.dispatch(opcode, payload);
+    } finally {
+      this.budget = outer;
+    }
     this.events.emit('command', {
       cci: this.name,
       opcode,
@@ -164,10 +191,12 @@ export class Cci<D = unknown> implements CciContext {
     if (!def) return reply(RC.Unsupported);
 
     const rule = def.input;
-    if ('fixed' in rule ? payload.length !== rule.fixed : payload.length < rule.min || payload.length > (rule.max ?? this.maxPayload)) {
+    // CXL r3.2 8.2.10.1.1: a request larger than the advertised message size is Invalid Payload
+    // Length, whatever carried it (message-size.ts).
+    if (payload.length > this.maxMessageSize) return reply(RC.InvalidPayloadLength);
+    if ('fixed' in rule ? payload.length !== rule.fixed : payload.length < rule.min || payload.length > (rule.max ?? this.maxMessageSize)) {
       return reply(RC.InvalidPayloadLength);
     }
-    if (payload.length > this.maxPayload) return reply(RC.InvalidPayloadLength);
 
     const isBackground = (def.effects & Effect.BackgroundOperation) !== 0;
     // One background operation at a time (CXL r3.2 8.2.8.4.7).
@@ -207,6 +236,7 @@ export class Cci<D = unknown> implements CciContext {
       this.events.emit('internal-error', { cci: this.name, opcode, error });
       return reply(RC.InternalError);
     }
+    // A handler that could not keep its reply within the limit (CXL r3.2 8.2.10.1.4: Internal Error).
     if (out.length > this.responseLimit) {
       this.events.emit('internal-error', {
         cci: this.name,

@@ -32,8 +32,13 @@ export interface CciContext {
   readonly name: string;
   readonly clock: VirtualClock;
   readonly identity: CciIdentity;
-  /** Largest payload this CCI accepts or returns (bytes). */
+  /** The mailbox payload size (bytes); see src/cci/message-size.ts for how the limits relate. */
   readonly maxPayload: number;
+  /** Largest request payload accepted on any transport: Identify's Maximum Supported Message Size. */
+  readonly maxMessageSize: number;
+  readonly maxMessageSizeLog2: number;
+  /** Largest response payload right now: the response message limit, within a tunnel's budget. */
+  readonly responseLimit: number;
   /** log2 of the current response message limit (CXL r3.2 8.2.10.1.3/8.2.10.1.4). */
   responseLimitLog2: number;
   readonly minResponseLimitLog2: number;

@@ -52,6 +52,6 @@ export function writeAvailability(w: ByteWriter, off: number, a: DcAvailability)
 
 /** How many `entrySize` records fit after `header` bytes within the CCI's response limit. */
 export function recordsThatFit(cci: CciContext, header: number, entrySize: number): number {
-  const limit = Math.min(cci.maxPayload, 2 ** cci.responseLimitLog2);
+  const limit = cci.responseLimit;
   return Math.max(0, Math.floor((limit - header) / entrySize));
 }

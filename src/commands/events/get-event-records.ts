@@ -47,7 +47,7 @@ export const getEventRecordsCommand = defineCommand({
   }),
   handle: (log, { device, cci }: LdContext) => {
     const all = device.events.records(log);
-    const room = Math.max(0, Math.floor((Math.min(cci.maxPayload, 2 ** cci.responseLimitLog2) - HEADER) / EVENT_RECORD_BYTES));
+    const room = Math.max(0, Math.floor((cci.responseLimit - HEADER) / EVENT_RECORD_BYTES));
     const records = all.slice(0, room).map((e) => e.bytes.slice());
     return ok({ overflow: device.events.overflow(log), more: all.length > records.length, records });
   },

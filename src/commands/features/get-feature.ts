@@ -29,7 +29,7 @@ export const getFeatureCommand = defineCommand({
     const f = device.features.find(req.uuid);
     if (!f) return fail(RC.InvalidInput);
     if (req.count === 0 || req.offset + req.count > f.getSize) return fail(RC.InvalidInput);
-    if (req.count > Math.min(cci.maxPayload, 2 ** cci.responseLimitLog2)) return fail(RC.InvalidInput);
+    if (req.count > cci.responseLimit) return fail(RC.InvalidInput);
     const data = f.read(req.selection);
     if (!data) return fail(RC.UnsupportedFeatureSelectionValue);
     return ok(data.slice(req.offset, req.offset + req.count));

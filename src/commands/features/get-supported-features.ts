@@ -52,7 +52,7 @@ export const getSupportedFeaturesCommand = defineCommand({
     const all = device.features.list;
     // The output always carries the header, and the start must name a Feature.
     if (req.count < HEADER || req.startIndex >= all.length) return fail(RC.InvalidInput);
-    const bytes = Math.min(req.count, cci.maxPayload, 2 ** cci.responseLimitLog2);
+    const bytes = Math.min(req.count, cci.responseLimit);
     const room = Math.floor((bytes - HEADER) / ENTRY);
     return ok({ total: all.length, startIndex: req.startIndex, entries: all.slice(req.startIndex, req.startIndex + room) });
   },

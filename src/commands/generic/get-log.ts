@@ -32,7 +32,7 @@ export const getLogCommand = defineCommand({
   request: getLogRequestCodec,
   response: rawCodec,
   handle: (req, { cci, device }) => {
-    const limit = Math.min(cci.maxPayload, 2 ** cci.responseLimitLog2);
+    const limit = cci.responseLimit;
     if (req.length > limit) return fail(RC.InvalidInput);
     const log = supportedLogs(cci, device).find((l) => bytesEqual(l.uuid, req.uuid));
     if (!log) return fail(RC.InvalidLog);

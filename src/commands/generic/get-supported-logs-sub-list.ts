@@ -64,7 +64,7 @@ export const getSupportedLogsSubListCommand = defineCommand({
   handle: (req, { cci, device }) => {
     const logs = supportedLogs(cci, device);
     if (req.startIndex >= logs.length) return fail(RC.InvalidInput);
-    const limit = Math.min(cci.maxPayload, 2 ** cci.responseLimitLog2);
+    const limit = cci.responseLimit;
     const fit = Math.floor((limit - HEADER) / ENTRY);
     const count = Math.min(req.maxEntries, logs.length - req.startIndex, fit);
     const entries = logs.slice(req.startIndex, req.startIndex + count).map((l) => ({ uuid: l.uuid, size: l.size }));

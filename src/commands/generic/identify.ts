@@ -39,14 +39,6 @@ export const identifyResponseCodec: Codec<IdentifyResponse> = {
       .u8(0x11, r.componentType).bytes,
 };
 
-/**
- * The Maximum Supported Message Size field's range tops out at 2^10 (reference
- * qemu-cxl-emulation.md §12 item 3: QEMU reports 11 for its 2 KiB mailbox, outside the range).
- * A larger mailbox still accepts larger payloads; callers that size by Identify stay safe.
- */
-const MAX_MESSAGE_SIZE_LOG2 = 10;
-const MIN_MESSAGE_SIZE_LOG2 = 8;
-
 export const identifyCommand = defineCommand({
   opcode: 0x0001,
   name: 'Identify',
@@ -65,7 +57,8 @@ export const identifyCommand = defineCommand({
       subsystemId: id.subsystemId,
       serialNumber: id.serialNumber,
       componentType: id.componentType,
-      maxMessageSizeLog2: Math.max(MIN_MESSAGE_SIZE_LOG2, Math.min(MAX_MESSAGE_SIZE_LOG2, Math.floor(Math.log2(cci.maxPayload)))),
+      // 2^8..2^10 whatever the mailbox size (src/cci/message-size.ts); QEMU reports 11 for 2 KiB.
+      maxMessageSizeLog2: cci.maxMessageSizeLog2,
     });
   },
 });

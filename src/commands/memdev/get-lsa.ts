@@ -26,7 +26,7 @@ export const getLsaCommand = defineCommand({
   handle: (req, { device, cci }: LdContext) => {
     if (req.offset + req.length > device.lsa.length) return fail(RC.InvalidInput);
     // The output must fit one response (CXL r3.2 8.2.10.9.2.3: larger reads are split by the host).
-    if (req.length > 2 ** cci.responseLimitLog2 || req.length > cci.maxPayload) return fail(RC.InvalidInput);
+    if (req.length > cci.responseLimit) return fail(RC.InvalidInput);
     return ok(device.lsa.slice(req.offset, req.offset + req.length));
   },
 });

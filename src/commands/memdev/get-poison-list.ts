@@ -58,7 +58,7 @@ export const getPoisonListCommand = defineCommand({
     const all = device.poison.inRange(req.dpa, req.length);
     const c = device.poison.cursor;
     const start = c && c.dpa === req.dpa && c.length === req.length ? Math.min(c.next, all.length) : 0;
-    const room = Math.max(0, Math.floor((Math.min(cci.maxPayload, 2 ** cci.responseLimitLog2) - HEADER) / MEDIA_ERROR_RECORD_SIZE));
+    const room = Math.max(0, Math.floor((cci.responseLimit - HEADER) / MEDIA_ERROR_RECORD_SIZE));
     const records = all.slice(start, start + room);
     const more = start + records.length < all.length;
     device.poison.cursor = more ? { dpa: req.dpa, length: req.length, next: start + records.length } : undefined;

@@ -43,7 +43,7 @@ export const getScanMediaResultsCommand = defineCommand({
     const res = device.scanMedia.results;
     // No scan since power-up (or a sanitize discarded it): nothing to report.
     if (!res) return ok({ restartDpa: 0n, restartLength: 0n, more: false, stoppedPrematurely: false, records: [] });
-    const room = Math.max(0, Math.floor((Math.min(cci.maxPayload, 2 ** cci.responseLimitLog2) - HEADER) / MEDIA_ERROR_RECORD_SIZE));
+    const room = Math.max(0, Math.floor((cci.responseLimit - HEADER) / MEDIA_ERROR_RECORD_SIZE));
     const records = res.pending.slice(0, room);
     res.pending = res.pending.slice(records.length);
     return ok({

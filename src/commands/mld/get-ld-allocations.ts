@@ -56,7 +56,7 @@ export const getLdAllocationsCommand = defineCommand<MldManagement, GetLdAllocat
     // The limit has a minimum of 1 and the start must name an existing LD.
     if (req.limit === 0 || req.startLd >= device.ldCount) return fail(RC.InvalidInput);
     // Return what fits the response message limit; the FM continues from a later start LD.
-    const fits = Math.floor((Math.min(cci.maxPayload, 2 ** cci.responseLimitLog2) - HEADER) / LD_ALLOCATION_ENTRY_SIZE);
+    const fits = Math.floor((cci.responseLimit - HEADER) / LD_ALLOCATION_ENTRY_SIZE);
     const count = Math.min(req.limit, device.ldCount - req.startLd, fits);
     return ok({
       ldCount: device.ldCount,

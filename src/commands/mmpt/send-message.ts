@@ -63,7 +63,7 @@ export const mmptSendMessageCommand = defineCommand<MmptDevice, MmptMessage, voi
     if (message.opcode === MMPT_SEND_MESSAGE || message.opcode === MMPT_RECEIVE_MESSAGE) return fail(RC.InvalidInput);
     if (device.mmpt.full) return fail(RC.RetryRequired);
 
-    const limit = Math.min(cci.maxPayload, 2 ** cci.responseLimitLog2);
+    const limit = cci.responseLimit;
     let rc: number;
     let vendorStatus = 0;
     let payload: Uint8Array = new Uint8Array(0);

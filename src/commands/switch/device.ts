@@ -18,5 +18,5 @@ export interface SwitchCciDevice {
 
 /** The largest response this CCI may return now (CXL r3.2 8.2.10.1.3 response message limit). */
 export function responseLimit(cci: CciContext): number {
-  return Math.min(cci.maxPayload, 2 ** cci.responseLimitLog2);
+  return cci.responseLimit;
 }

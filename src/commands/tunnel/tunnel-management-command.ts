@@ -6,6 +6,7 @@
 import type { Cci } from '../../cci/cci.js';
 import { defineCommand, fail, ok, type Codec, type CommandContext, type CommandDef } from '../../cci/command.js';
 import { CATEGORY_RESPONSE, CCI_HEADER_SIZE, encodeCciMessage } from '../../cci/message.js';
+import { tunnelBudget } from '../../cci/message-size.js';
 import { RC } from '../../spec/return-codes.js';
 import { decodeTunnelRequest, decodeTunnelResponse, encodeTunnelRequest, encodeTunnelResponse, TUNNEL_OPCODE, TUNNEL_RESPONSE_HEADER, type TunnelRequest } from './tunnel-payload.js';
 
@@ -38,7 +39,9 @@ export function tunnelManagementCommand<D>(resolve: TunnelResolver<D>): CommandD
     handle: (req, ctx) => {
       const target = resolve(ctx, req.id, req.targetType);
       if (typeof target === 'number') return fail(target);
-      const inner = target.process(req.message.opcode, req.message.payload, { via: 'tunnel' });
+      // The target's reply travels inside ours: it gets our limit less the two headers
+      // (src/cci/message-size.ts), so a variably sized reply shrinks to fit instead of failing here.
+      const inner = target.process(req.message.opcode, req.message.payload, { via: 'tunnel', responseBudget: tunnelBudget(ctx.cci.responseLimit) });
       const message = encodeCciMessage({
         category: CATEGORY_RESPONSE,
         tag: req.message.tag,
@@ -48,10 +51,9 @@ export function tunnelManagementCommand<D>(resolve: TunnelResolver<D>): CommandD
         rc: inner.rc,
         vendorStatus: inner.vendorStatus,
       });
-      // The wrapped response must fit this CCI's own limit; the target's limit may be larger.
-      if (TUNNEL_RESPONSE_HEADER + message.length > Math.min(ctx.cci.maxPayload, 2 ** ctx.cci.responseLimitLog2)) {
-        return fail(RC.InvalidPayloadLength);
-      }
+      // Cannot happen while the target honours its budget; a reply that still would not fit is
+      // the component failing to limit its response (CXL r3.2 8.2.10.1.4: Internal Error).
+      if (TUNNEL_RESPONSE_HEADER + message.length > ctx.cci.responseLimit) return fail(RC.InternalError);
       // Routing succeeded: the outer command succeeds and the inner result travels in the
       // embedded header (return code and vendor status both).
       return ok(message);
