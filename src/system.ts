@@ -33,7 +33,7 @@ export interface SystemOptions {
   readonly clockMode?: ClockMode;
   /** Virtual time each mailbox command takes (0: completes inside the doorbell write). */
   readonly commandLatencyMs?: number;
-  /** Switch mailbox payload size, log2 (default 11: 2 KiB). */
+  /** Switch mailbox payload size, log2: overrides the topology's switch.payloadSizeLog2. */
   readonly payloadSizeLog2?: number;
   /** Fault model: effects the switch CCI's CEL reports instead of the true ones. */
   readonly switchCelOverride?: (entries: CelEntry[]) => CelEntry[];
@@ -88,7 +88,7 @@ export class EmulatorSystem {
     const fabric = buildFabric(this.topology, this.clock, { mmpt: this.mmpt, ...(opts.createType3 ? { createType3: opts.createType3 } : {}) });
     this.sw = fabric.sw;
     this.devices = fabric.devices;
-    const payloadSizeLog2 = opts.payloadSizeLog2 ?? 11;
+    const payloadSizeLog2 = opts.payloadSizeLog2 ?? this.topology.switch.payloadSizeLog2;
     this.switchCci = createSwitchCci({
       clock: this.clock,
       device: fabric.switchDevice,
@@ -120,6 +120,8 @@ export class EmulatorSystem {
             name,
             cci: ld.cci,
             clock: this.clock,
+            // The LD's mailbox registers are its CCI's payload size (topology payloadSizeLog2).
+            payloadSizeLog2: Math.log2(ld.cci.maxPayload),
             commandLatencyMs: opts.commandLatencyMs ?? 0,
             eventStatus: () => ld.events.status(),
             // CXL r3.2 8.2.8.5.1 Media Status: 3 = disabled (sanitize running), 1 = ready.

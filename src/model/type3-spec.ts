@@ -22,6 +22,10 @@ export interface Type3Spec {
   readonly lsaBytes: number;
   /** Dynamic capacity regions (0..8); none = not a DCD. */
   readonly dcRegions: readonly DcRegionSpec[];
+  /** Each LD's mailbox payload size, log2 (8..20; default 11). See src/cci/message-size.ts. */
+  readonly payloadSizeLog2?: number;
+  /** The FM-owned LD's CCI payload size, log2 (MLD only; default payloadSizeLog2). */
+  readonly fmPayloadSizeLog2?: number;
   readonly vendorId?: number;
   readonly deviceId?: number;
   readonly fwRevision?: string;

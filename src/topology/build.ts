@@ -74,6 +74,8 @@ export function type3SpecOf(d: Extract<TopologyDevice, { kind: 'type3' }>): Type
     persistentBytes: d.persistent,
     lsaBytes: d.lsaSize,
     dcRegions: d.dcRegions.map((r) => ({ lengthBytes: r.length, blockSizeBytes: r.blockSize })),
+    payloadSizeLog2: d.payloadSizeLog2,
+    fmPayloadSizeLog2: d.fmPayloadSizeLog2,
     ...(d.quirks?.celEffects.size ? { celEffectOverrides: d.quirks.celEffects } : {}),
   };
 }

@@ -4,13 +4,16 @@
 //
 // Text form (JSON or YAML), field by field:
 //   switch:  serialNumber, vendorId, deviceId, [subsystemVendorId, subsystemId, uspDeviceId,
-//            dspDeviceId], ingressPort, hdmDecoders
+//            dspDeviceId], ingressPort, hdmDecoders, [payloadSizeLog2 (8..20, default 11: the
+//            switch mailbox's payload size; see src/cci/message-size.ts)]
 //   ports[]: id, role (usp|dsp), maxWidth (1|2|4|8|16), maxSpeed (GT/s: 2.5|5|8|16|32|64),
 //            [supportedSpeeds (GT/s list, default every speed up to maxSpeed)],
 //            [cxlModes (rcd|68b-flit|256b-flit|lo-256b-flit), supportedLdCount, laneReversed,
 //            disabled], [device (DSP only)]
 //   device:  { kind: type3, mode: sld|mld, [ldCount], capacity, [persistent], [lsaSize],
 //              [dcRegions: [{ length, blockSize }]], serialNumber,
+//              [payloadSizeLog2 (8..20, default 11: each LD's mailbox), fmPayloadSizeLog2 (MLD
+//              only: the FM-owned LD's CCI; default payloadSizeLog2)],
 //              [quirks: { celEffects: { "0x4400": 0 } }] }   (fault models, see DeviceQuirks)
 //            { kind: pcie, vendorId, deviceId, [serialNumber] }
 //   vcs[]:   id, usp (port id), downstreamVppbs (the VCS also has vPPB 0, its USP)
@@ -29,6 +32,8 @@ export interface TopologySwitch {
   /** The port the switch CCI is reached through (Identify Switch Device Ingress Port ID). */
   readonly ingressPort: number;
   readonly hdmDecoders: number;
+  /** Switch mailbox payload size, log2 (8..20); Identify advertises it clamped to 8..10. */
+  readonly payloadSizeLog2: number;
 }
 
 export interface DcRegionConfig {
@@ -52,6 +57,10 @@ export type TopologyDevice =
       readonly lsaSize: number;
       readonly dcRegions: readonly DcRegionConfig[];
       readonly serialNumber: bigint;
+      /** Each LD's mailbox payload size, log2 (8..20). */
+      readonly payloadSizeLog2: number;
+      /** The FM-owned LD's CCI payload size, log2 (MLD only; SLDs carry the default). */
+      readonly fmPayloadSizeLog2: number;
       readonly quirks?: DeviceQuirks;
     }
   | {

@@ -2,6 +2,7 @@
 // not just the first, each naming the field by path: `ports[3].maxWidth: expected one of 1, 2, 4,
 // 8, 16`. Unknown fields are errors too, so a typo never silently falls back to a default.
 
+import { DEFAULT_PAYLOAD_SIZE_LOG2, MAX_PAYLOAD_SIZE_LOG2, MIN_PAYLOAD_SIZE_LOG2 } from '../cci/message-size.js';
 import { LINK_WIDTHS, SPEEDS_GTS } from '../switch/link.js';
 import type {
   DeviceQuirks, CxlModeName, DcRegionConfig, Topology, TopologyBinding, TopologyDevice, TopologyPort, TopologySwitch, TopologyVcs } from './schema.js';
@@ -87,7 +88,7 @@ class Checker {
 
 function checkSwitch(c: Checker, v: unknown): TopologySwitch | undefined {
   const p = 'switch';
-  const o = c.object(v, p, ['serialNumber', 'vendorId', 'deviceId', 'subsystemVendorId', 'subsystemId', 'uspDeviceId', 'dspDeviceId', 'ingressPort', 'hdmDecoders']);
+  const o = c.object(v, p, ['serialNumber', 'vendorId', 'deviceId', 'subsystemVendorId', 'subsystemId', 'uspDeviceId', 'dspDeviceId', 'ingressPort', 'hdmDecoders', 'payloadSizeLog2']);
   if (!o) return undefined;
   const s = {
     serialNumber: c.u64(o.serialNumber, `${p}.serialNumber`),
@@ -99,6 +100,7 @@ function checkSwitch(c: Checker, v: unknown): TopologySwitch | undefined {
     dspDeviceId: c.int(o.dspDeviceId, `${p}.dspDeviceId`, 0, 0xffff, 0xa129),
     ingressPort: c.int(o.ingressPort, `${p}.ingressPort`, 0, 255),
     hdmDecoders: c.int(o.hdmDecoders, `${p}.hdmDecoders`, 0, 255, 4),
+    payloadSizeLog2: c.int(o.payloadSizeLog2, `${p}.payloadSizeLog2`, MIN_PAYLOAD_SIZE_LOG2, MAX_PAYLOAD_SIZE_LOG2, DEFAULT_PAYLOAD_SIZE_LOG2),
   };
   return allDefined(s) ? s : undefined;
 }
@@ -117,7 +119,7 @@ function checkDevice(c: Checker, v: unknown, p: string): TopologyDevice | undefi
     return allDefined(d) ? d : undefined;
   }
   if (kind !== 'type3') return undefined;
-  const o = c.object(v, p, ['kind', 'mode', 'ldCount', 'capacity', 'persistent', 'lsaSize', 'dcRegions', 'serialNumber', 'quirks']);
+  const o = c.object(v, p, ['kind', 'mode', 'ldCount', 'capacity', 'persistent', 'lsaSize', 'dcRegions', 'serialNumber', 'quirks', 'payloadSizeLog2', 'fmPayloadSizeLog2']);
   if (!o) return undefined;
   const mode = c.oneOf(o.mode, `${p}.mode`, ['sld', 'mld'] as const);
   const ldCount = mode === 'sld' ? c.int(o.ldCount, `${p}.ldCount`, 1, 1, 1) : c.int(o.ldCount, `${p}.ldCount`, 1, MAX_LDS);
@@ -148,7 +150,10 @@ function checkDevice(c: Checker, v: unknown, p: string): TopologyDevice | undefi
   });
   const serialNumber = c.u64(o.serialNumber, `${p}.serialNumber`);
   const quirks = checkQuirks(c, o.quirks, `${p}.quirks`);
-  const d = { kind, mode, ldCount, capacity, persistent, lsaSize, serialNumber };
+  const payloadSizeLog2 = c.int(o.payloadSizeLog2, `${p}.payloadSizeLog2`, MIN_PAYLOAD_SIZE_LOG2, MAX_PAYLOAD_SIZE_LOG2, DEFAULT_PAYLOAD_SIZE_LOG2);
+  if (o.fmPayloadSizeLog2 !== undefined && mode === 'sld') c.fail(`${p}.fmPayloadSizeLog2`, 'only an MLD has an FM-owned LD');
+  const fmPayloadSizeLog2 = c.int(o.fmPayloadSizeLog2, `${p}.fmPayloadSizeLog2`, MIN_PAYLOAD_SIZE_LOG2, MAX_PAYLOAD_SIZE_LOG2, payloadSizeLog2 ?? DEFAULT_PAYLOAD_SIZE_LOG2);
+  const d = { kind, mode, ldCount, capacity, persistent, lsaSize, serialNumber, payloadSizeLog2, fmPayloadSizeLog2 };
   return allDefined(d) ? { ...d, dcRegions: regions, ...(quirks ? { quirks } : {}) } : undefined;
 }
 

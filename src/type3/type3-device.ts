@@ -12,6 +12,7 @@
 
 import { Cci } from '../cci/cci.js';
 import type { CommandDef } from '../cci/command.js';
+import { DEFAULT_PAYLOAD_SIZE_LOG2 } from '../cci/message-size.js';
 import { dcdFmCommands, dcdHostCommands } from '../commands/dcd/index.js';
 import { fmOwnedLdGenericCommands } from '../commands/generic/index.js';
 import { mldCommands } from '../commands/mld/index.js';
@@ -36,8 +37,6 @@ export const MAX_LDS = 16;
 /** QEMU's emulated type 3 IDs, the LD defaults too: tools that know that device recognise ours. */
 const DEFAULT_VENDOR_ID = 0x8086;
 const DEFAULT_DEVICE_ID = 0x0d93;
-/** Payload size of every CCI of the device: the 2 KiB mailbox payload. */
-const CCI_MAX_PAYLOAD = 2048;
 /** Tunnel Management target type 0 = a port or LD (CXL r3.2 7.6.7.3.1). */
 const TARGET_PORT_OR_LD = 0;
 
@@ -115,7 +114,7 @@ export class Type3Device implements DownstreamDevice, MldManagement {
         extraCommands: ldExtra,
         dynamicCapacity: dcd ? new LdDynamicCapacity(dcd, id) : undefined,
         name: `${name}.ld${id}`,
-        maxPayload: CCI_MAX_PAYLOAD,
+        maxPayload: 2 ** (spec.payloadSizeLog2 ?? DEFAULT_PAYLOAD_SIZE_LOG2),
         firmware: this.firmware,
         features: this.features,
         ...(spec.celEffectOverrides ? { celEffectOverrides: spec.celEffectOverrides } : {}),
@@ -143,7 +142,7 @@ export class Type3Device implements DownstreamDevice, MldManagement {
                 return ctx.device.ldCci(id) ?? RC.InvalidInput;
               }),
             ],
-            maxPayload: CCI_MAX_PAYLOAD,
+            maxPayload: 2 ** (spec.fmPayloadSizeLog2 ?? spec.payloadSizeLog2 ?? DEFAULT_PAYLOAD_SIZE_LOG2),
           });
   }
 

@@ -199,7 +199,10 @@ describe('generic commands (golden bytes)', () => {
     expect(toHex(cci.process(0x0003, new Uint8Array()).payload)).toBe('0a');
     expect(toHex(cci.process(0x0004, hex('09')).payload)).toBe('09');
     expect(toHex(cci.process(0x0003, new Uint8Array()).payload)).toBe('09');
-    expect(toHex(cci.process(0x0004, hex('14')).payload)).toBe('0a'); // asks 1 MiB, gets 1 KiB
+    expect(toHex(cci.process(0x0004, hex('0a')).payload)).toBe('0a');
+    // CXL r3.2 8.2.10.1.4: the field's range is 2^8..2^10; 2^11 (QEMU's old default) is refused.
+    expect(cci.process(0x0004, hex('0b')).rc).toBe(INVALID_INPUT);
+    expect(cci.process(0x0004, hex('14')).rc).toBe(INVALID_INPUT);
     expect(cci.process(0x0004, hex('07')).rc).toBe(INVALID_INPUT);
     expect(cci.process(0x0004, hex('15')).rc).toBe(INVALID_INPUT);
     expect(cci.process(0x0004, hex('0900')).rc).toBe(INVALID_LEN);

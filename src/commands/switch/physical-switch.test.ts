@@ -65,11 +65,16 @@ describe('Get Physical Port State (5101h)', () => {
     expect(h.run(0x5101, [1, 1, 2]).rc).toBe(INVALID_PAYLOAD_LENGTH);
   });
 
-  it('refuses a response larger than the response message limit', () => {
+  it('returns the blocks that fit the response message limit, counted in Number of Ports', () => {
     const h = harness();
     h.cci.responseLimitLog2 = 8; // 256 bytes: room for 15 blocks
-    expect(h.run(0x5101, [15, ...new Array<number>(15).fill(1)]).rc).toBe(SUCCESS);
-    expect(h.run(0x5101, [16, ...new Array<number>(16).fill(1)]).rc).toBe(INVALID_INPUT);
+    const r15 = h.run(0x5101, [15, ...new Array<number>(15).fill(1)]);
+    expect(r15.rc).toBe(SUCCESS);
+    expect(r15.payload.length).toBe(4 + 15 * 16);
+    const r16 = h.run(0x5101, [16, ...new Array<number>(16).fill(1)]);
+    expect(r16.rc).toBe(SUCCESS);
+    expect(r16.payload[0]).toBe(15);
+    expect(r16.payload.length).toBe(0xf4); // 4 + 15 x 16
   });
 });
 
