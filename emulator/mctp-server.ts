@@ -7,7 +7,7 @@
 import net from 'node:net';
 import type { HostDriver } from '../src/host/host-driver.js';
 import type { Scope } from '../src/host/policy/scopes.js';
-import { MctpSession, type DialectName, type MctpLogEntry, type MctpTarget } from '../src/mctp/index.js';
+import { endpointUuid, MctpSession, type DialectName, type MctpLogEntry, type MctpTarget } from '../src/mctp/index.js';
 import type { EmulatorSystem } from '../src/system.js';
 
 /** The subset of a pino/fastify logger the listener uses. */
@@ -74,6 +74,7 @@ export async function startMctpServer(opts: MctpServerOptions): Promise<MctpServ
       audit: drv.audit,
       allowAll: drv.allowAll,
       now: () => sys.clock.now(),
+      uuid: endpointUuid(sys.topology.switch.serialNumber),
     };
   };
 

@@ -1,4 +1,4 @@
-// MCTP control messages (message type 0x00; DSP0236 12 "MCTP control messages"): the four a
+// MCTP control messages (message type 0x00; DSP0236 12 "MCTP control messages"): the ones a
 // fabric-manager client needs before it talks CXL to us.
 //
 //   request:  0 IC|type (0x00), 1 Rq (bit 7) | D (bit 6) | rsvd | instance ID (4:0), 2 command, 3.. data
@@ -13,6 +13,7 @@ export const MCTP_TYPE_CONTROL = 0x00;
 export const ControlCommand = {
   SetEndpointId: 0x01,
   GetEndpointId: 0x02,
+  GetEndpointUuid: 0x03,
   GetMctpVersionSupport: 0x04,
   GetMessageTypeSupport: 0x05,
 } as const;
@@ -55,7 +56,7 @@ export type ControlOutcome =
   | { readonly kind: 'ignored'; readonly reason: string };
 
 /** Handle one control message (type byte first). Mutates `state` only on a successful Set EID. */
-export function handleControl(msg: Uint8Array, state: EidState): ControlOutcome {
+export function handleControl(msg: Uint8Array, state: EidState, uuid?: Uint8Array): ControlOutcome {
   if (msg.length < 3) return { kind: 'ignored', reason: 'control message shorter than its 3-byte header' };
   const b0 = msg[0] ?? 0;
   const b1 = msg[1] ?? 0;
@@ -99,6 +100,10 @@ export function handleControl(msg: Uint8Array, state: EidState): ControlOutcome 
       const eidType = state.eid === state.staticEid ? 0x02 : 0x03;
       return reply(ControlCc.Success, [state.eid, eidType, 0x00]);
     }
+    case ControlCommand.GetEndpointUuid:
+      // DSP0236 12.5: completion code, then the 16-byte UUID in RFC 4122 byte order.
+      if (!uuid || uuid.length !== 16) return reply(ControlCc.UnsupportedCmd, [], 'this endpoint has no UUID');
+      return reply(ControlCc.Success, [...uuid]);
     case ControlCommand.GetMctpVersionSupport: {
       const versions = SUPPORTED_VERSIONS.get(data(0));
       if (!versions) return reply(ControlCc.MessageTypeNotSupported, [], `no version for message type 0x${hex2(data(0))}`);
@@ -109,6 +114,17 @@ export function handleControl(msg: Uint8Array, state: EidState): ControlOutcome 
     default:
       return reply(ControlCc.UnsupportedCmd, [], `control command 0x${hex2(command)} not supported`);
   }
+}
+
+/**
+ * A stable endpoint UUID for a component with this serial number: RFC 9562 version 8 (custom
+ * layout), the low 48 bits of the serial in the node field, a fixed cxlemu prefix before it. The
+ * same serial always gives the same UUID, so a client that keys endpoints by UUID sees one switch.
+ */
+export function endpointUuid(serialNumber: bigint): Uint8Array {
+  const u = Uint8Array.of(0x63, 0x78, 0x6c, 0x65, 0x6d, 0x75, 0x80, 0x00, 0x80, 0x00, 0, 0, 0, 0, 0, 0);
+  for (let i = 0; i < 6; i++) u[15 - i] = Number((serialNumber >> BigInt(8 * i)) & 0xffn);
+  return u;
 }
 
 function hex2(n: number): string {

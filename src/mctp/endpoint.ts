@@ -9,21 +9,22 @@
 
 import type { CciResponse, ProcessOptions } from '../cci/cci.js';
 import { CATEGORY_REQUEST, CATEGORY_RESPONSE, CCI_HEADER_SIZE, decodeCciMessage, encodeCciMessage } from '../cci/message.js';
-import { isFmApiOpcode } from '../commands/mmpt/mmpt-message.js';
+import { MCTP_MAX_MESSAGE_BYTES } from '../cci/message-size.js';
+import { decodeTunnelRequest, encodeTunnelResponse, TUNNEL_OPCODE } from '../commands/tunnel/tunnel-payload.js';
 import type { AuditLog } from '../host/policy/audit.js';
 import { decide, hex4, type CciDirectory, type Decision } from '../host/policy/decide.js';
 import type { Scope } from '../host/policy/scopes.js';
 import { RC } from '../spec/return-codes.js';
 import { ByteReader } from '../util/bytes.js';
 import { Emitter } from '../util/emitter.js';
+import { carries, MCTP_TYPE_CXL_CCI, MCTP_TYPE_FM_API } from './binding.js';
 import { handleControl, MCTP_TYPE_CONTROL, type EidState } from './control.js';
 import { dialectFor, type Dialect, type DialectName } from './dialect.js';
 import { decodePacket, EID_BROADCAST, EID_NULL, MCTP_PACKET_SIZE, packetize } from './packet.js';
 import { Reassembler, type AssemblyEvent } from './reassembly.js';
 
 /** DSP0234: CXL FM API over MCTP. DSP0281: CXL CCI (generic and type 3 command sets) over MCTP. */
-export const MCTP_TYPE_FM_API = 0x07;
-export const MCTP_TYPE_CXL_CCI = 0x08;
+export { MCTP_TYPE_CXL_CCI, MCTP_TYPE_FM_API } from './binding.js';
 
 /** What requests run against, looked up per request so a reset or topology load is followed. */
 export interface MctpTarget {
@@ -37,6 +38,8 @@ export interface MctpTarget {
   readonly allowAll?: boolean;
   /** Virtual time for audit entries. */
   readonly now: () => number;
+  /** This endpoint's UUID (DSP0236 Get Endpoint UUID); none: the command is unsupported. */
+  readonly uuid?: Uint8Array;
 }
 
 export interface MctpEndpointOptions {
@@ -53,8 +56,8 @@ export interface MctpEndpointOptions {
 }
 
 export const DEFAULT_MCTP_EID = 0x08;
-/** A 2 KiB switch payload, its header and type byte, and two tunnel levels, with room to spare. */
-export const DEFAULT_MAX_MESSAGE_BYTES = 8192;
+/** Far above any message the size model allows (src/cci/message-size.ts). */
+export const DEFAULT_MAX_MESSAGE_BYTES = MCTP_MAX_MESSAGE_BYTES;
 export const DEFAULT_MAX_BAD_PACKETS = 16;
 
 export type MctpLogLevel = 'debug' | 'info' | 'warn';
@@ -182,7 +185,8 @@ export class MctpSession {
     }
     const req: Request = { src: ev.src, tag: ev.tag };
     if (type === MCTP_TYPE_CONTROL) {
-      const res = handleControl(ev.bytes, this.eidState);
+      const uuid = this.opts.target().uuid;
+      const res = handleControl(ev.bytes, this.eidState, uuid);
       if (res.kind === 'ignored') {
         this.log('info', 'control-ignored', res.reason, { src: ev.src, tag: ev.tag });
         return undefined;
@@ -236,16 +240,17 @@ export class MctpSession {
     if (!m.ok) return this.reply(head, m.rc);
     const { opcode, payload } = m.value;
 
-    // DSP0234/DSP0281: FM-API command sets 51h-56h travel only as type 0x07 and every other set
-    // only as type 0x08; the answer goes back on the request's type.
-    if ((type === MCTP_TYPE_FM_API) !== isFmApiOpcode(opcode)) {
+    // Which type carries which set: src/mctp/binding.ts.
+    if (!carries(type, opcode)) {
       this.log('info', 'request-rejected', `${hex4(opcode)} is not carried by message type 0x${hex2(type)}`, { opcode, type });
       return this.reply(head, RC.Unsupported);
     }
 
     const target = this.opts.target();
     const refusal = this.filter(opcode, payload, target);
-    if (refusal !== undefined) return this.reply(head, refusal);
+    if (refusal !== undefined) {
+      return this.dialect.fromSpec(refusal.unroutableDepth ? unroutableReply(head.tag, payload, refusal.unroutableDepth) : this.spec(head, refusal.rc));
+    }
 
     const res = target.cci.process(opcode, payload, { via: 'mctp' });
     this.log('debug', 'request', `${hex4(opcode)} -> rc 0x${hex2(res.rc)}, ${res.payload.length} bytes`, { opcode, rc: res.rc, tag: head.tag });
@@ -271,7 +276,7 @@ export class MctpSession {
    * (not in the CEL, vendor-defined, a tunnel to an unknown route, a malformed carrier) is
    * answered Unsupported, as the device itself answers an opcode it lacks.
    */
-  private filter(opcode: number, payload: Uint8Array, target: MctpTarget): number | undefined {
+  private filter(opcode: number, payload: Uint8Array, target: MctpTarget): { rc: number; unroutableDepth?: number } | undefined {
     const decision = decide(opcode, payload, this.scope, target.directory);
     const override = !decision.allowed && target.allowAll === true;
     const at = target.now();
@@ -299,11 +304,15 @@ export class MctpSession {
       return undefined;
     }
     this.log('info', 'refused', `filter refused ${hex4(opcode)}: ${decision.reason}`, { opcode, scope: this.scope });
-    return refusalCode(decision);
+    return decision.unroutable ? { rc: RC.InvalidInput, unroutableDepth: decision.route.length } : { rc: refusalCode(decision) };
+  }
+
+  private spec(head: { tag: number; opcode: number }, rc: number): Uint8Array {
+    return encodeCciMessage({ category: CATEGORY_RESPONSE, tag: head.tag, opcode: head.opcode, rc });
   }
 
   private reply(head: { tag: number; opcode: number }, rc: number): Uint8Array {
-    return this.dialect.fromSpec(encodeCciMessage({ category: CATEGORY_RESPONSE, tag: head.tag, opcode: head.opcode, rc }));
+    return this.dialect.fromSpec(this.spec(head, rc));
   }
 
   /** A CCI request too big to assemble still gets an answer when its header arrived. */
@@ -330,6 +339,30 @@ export class MctpSession {
   private log(level: MctpLogLevel, event: string, msg: string, detail?: Record<string, unknown>): void {
     this.events.emit('log', { level, event, msg, ...(detail ? { detail } : {}) });
   }
+}
+
+/**
+ * A tunnel the filter cannot follow because nothing answers at its route (an empty or non-CXL
+ * port, an LD that does not exist) is answered as the device itself answers it: the CCI that
+ * cannot route the last hop fails its Tunnel Management Command with Invalid Input (CXL r3.2
+ * 7.6.7.3.1), inside a successful response of each tunnel above it. The request is still not
+ * submitted: the driver has no CEL to check the carried command against.
+ */
+export function unroutableReply(tag: number, payload: Uint8Array, depth: number): Uint8Array {
+  // tags[k]: the tag of the request the CCI at level k answers (0 is the switch).
+  const tags = [tag];
+  let p = payload;
+  for (let k = 1; k < depth; k++) {
+    const t = decodeTunnelRequest(p);
+    if (!t.ok) break;
+    tags.push(t.value.message.tag);
+    p = t.value.message.payload;
+  }
+  let msg = encodeCciMessage({ category: CATEGORY_RESPONSE, tag: tags[tags.length - 1] ?? tag, opcode: TUNNEL_OPCODE, rc: RC.InvalidInput });
+  for (let k = tags.length - 2; k >= 0; k--) {
+    msg = encodeCciMessage({ category: CATEGORY_RESPONSE, tag: tags[k] ?? tag, opcode: TUNNEL_OPCODE, payload: encodeTunnelResponse(msg) });
+  }
+  return msg;
 }
 
 /** The return code for a filter refusal (see MctpSession.filter). */

@@ -196,8 +196,12 @@ describe('MCTP listener: CCI messages (spec dialect)', () => {
     const c = await b.connect();
     c.request(cciRequest(0x08, 0x5100, undefined, 1), { tag: 1 });
     expect(hx((await c.message()).bytes.subarray(0, 13))).toBe('08' + '010100' + '0051' + '000000' + '0300' + '0000');
-    c.request(cciRequest(0x07, 0x0001, undefined, 2), { tag: 2 });
-    expect(hx((await c.message()).bytes.subarray(0, 13))).toBe('07' + '010200' + '0100' + '000000' + '0300' + '0000');
+    c.request(cciRequest(0x07, 0x0400, undefined, 2), { tag: 2 });
+    expect(hx((await c.message()).bytes.subarray(0, 13))).toBe('07' + '010200' + '0004' + '000000' + '0300' + '0000');
+    // The Information and Status set (0001h-0005h) travels on both types (src/mctp/binding.ts):
+    // Identify on 07h answers its 12h bytes.
+    c.request(cciRequest(0x07, 0x0001, undefined, 4), { tag: 4 });
+    expect(hx((await c.message()).bytes.subarray(0, 13))).toBe('07' + '010400' + '0100' + '120000' + '0000' + '0000');
     c.request(cciRequest(0x07, 0x5101, Uint8Array.of(0), 3), { tag: 3 });
     expect(parseResponse((await c.message()).bytes)).toMatchObject({ type: 0x07, rc: 0 });
   });

@@ -5,7 +5,9 @@
 // (1 = write); 04h LD ID; 06h Transaction Length (bytes, at most 1000h); 08h Transaction Address;
 // 10h write data. Our model: Address is the offset into the LD's memory space and Length bytes
 // from there are transferred, byte-granular; the byte enables are carried but not re-derived.
-// A write must carry exactly Length bytes of data and a read none (else Invalid Payload Length).
+// A write must carry exactly Length bytes of data (else Invalid Payload Length). A read ignores
+// whatever follows the header: Table 7-41's data field is "valid only for write transactions", and
+// Jackrabbit Labs' `jack` sends its read with a zeroed data buffer (spec-silent; we do not refuse it).
 
 import { defineCommand, fail, ok, type Codec } from '../../cci/command.js';
 import { RC } from '../../spec/return-codes.js';
@@ -40,8 +42,8 @@ export const ldMemoryRequestCodec: Codec<LdMemoryRequest> = {
     const field = r.u24(1);
     const write = (field & (1 << 23)) !== 0;
     const length = r.u16(6);
-    const data = r.slice(MEMORY_REQUEST_HEADER, b.length - MEMORY_REQUEST_HEADER);
-    if (data.length !== (write ? length : 0)) return { ok: false, rc: RC.InvalidPayloadLength };
+    const data = write ? r.slice(MEMORY_REQUEST_HEADER, b.length - MEMORY_REQUEST_HEADER) : new Uint8Array(0);
+    if (write && data.length !== length) return { ok: false, rc: RC.InvalidPayloadLength };
     if (length > MAX_TRANSACTION_LENGTH) return { ok: false, rc: RC.InvalidInput };
     return {
       ok: true,

@@ -13,8 +13,10 @@ export const getQosAllocatedBwCommand = defineCommand<MldManagement, QosRangeReq
   request: qosRangeRequestCodec,
   response: qosFractionsCodec,
   handle: (req, { device }) => {
-    const rc = device.qos.checkRange(req.startLd, req.count);
+    // More LDs than exist (jack asks for 16): answer those that do, as Get LD Allocations does.
+    const count = Math.min(req.count, device.qos.ldCount - req.startLd);
+    const rc = device.qos.checkRange(req.startLd, count);
     if (rc !== undefined) return fail(rc);
-    return ok({ startLd: req.startLd, fractions: device.qos.allocatedBw.slice(req.startLd, req.startLd + req.count) });
+    return ok({ startLd: req.startLd, fractions: device.qos.allocatedBw.slice(req.startLd, req.startLd + count) });
   },
 });

@@ -125,9 +125,15 @@ describe.each([
     expect(run(fm(dev), get, '0102').out).toBe('010280');
   });
 
+  it('clamps a read of more LDs than exist to the LDs that do (jack asks for 16)', () => {
+    const { dev } = build();
+    expect(run(fm(dev), get, '1000')).toEqual({ rc: Rc.Success, out: '0400' + initial.repeat(4) });
+    expect(run(fm(dev), get, '0203')).toEqual({ rc: Rc.Success, out: '0103' + initial });
+    expect(run(fm(dev), get, '0104').rc).toBe(Rc.InvalidInput); // starts past the last LD
+  });
+
   it('rejects ranges past the last LD, empty ranges and malformed lengths, state unchanged', () => {
     const { dev } = build();
-    expect(run(fm(dev), get, '0203').rc).toBe(Rc.InvalidInput);
     expect(run(fm(dev), get, '0000').rc).toBe(Rc.InvalidInput);
     expect(run(fm(dev), get, '04').rc).toBe(Rc.InvalidPayloadLength);
     expect(run(fm(dev), set, '0203' + '1111').rc).toBe(Rc.InvalidInput);

@@ -41,6 +41,12 @@ export interface Decision {
   readonly requiredScope?: Scope;
   readonly scope: Scope;
   readonly reason: string;
+  /**
+   * Refused because a tunnel's route leads to no CCI the driver found (an empty or non-CXL port,
+   * an LD that does not exist): the device would answer it Invalid Input itself, so a transport
+   * answers it that way rather than as a policy refusal.
+   */
+  readonly unroutable?: boolean;
 }
 
 /** The spec's deepest tunnel: switch -> DSP -> FM-owned LD of an MLD -> LD (CXL r3.2 7.6.7.3.1). */
@@ -58,12 +64,13 @@ interface Verdict {
   readonly route: readonly TunnelHop[];
   readonly class?: CommandClass;
   readonly reason: string;
+  readonly unroutable?: boolean;
 }
 
 export function decide(opcode: number, payload: Uint8Array, scope: Scope, directory: CciDirectory, route: readonly TunnelHop[] = []): Decision {
   const v = classifyAt(opcode, payload, directory, route, 0);
   const base = { opcode, scope, route: v.route, ...(v.opcode !== opcode ? { innerOpcode: v.opcode } : {}) };
-  if (!v.ok || !v.class) return { ...base, allowed: false, reason: v.reason };
+  if (!v.ok || !v.class) return { ...base, allowed: false, reason: v.reason, ...(v.unroutable ? { unroutable: true } : {}) };
   const requiredScope = SCOPE_FOR_CLASS[v.class];
   if (!scopeAllows(scope, v.class)) {
     return {
@@ -87,7 +94,7 @@ function refuse(opcode: number, route: readonly TunnelHop[], reason: string): Ve
 
 function classifyAt(opcode: number, payload: Uint8Array, directory: CciDirectory, route: readonly TunnelHop[], depth: number): Verdict {
   const cci = directory(route);
-  if (!cci) return refuse(opcode, route, `no CCI known at tunnel route ${route.map((h) => h.id).join(':') || '(switch)'}`);
+  if (!cci) return { ...refuse(opcode, route, `no CCI known at tunnel route ${route.map((h) => h.id).join(':') || '(switch)'}`), unroutable: route.length > 0 };
   if (opcode === TUNNEL_OPCODE && depth >= MAX_TUNNEL_DEPTH) {
     return refuse(TUNNEL_OPCODE, route, `tunnel nests deeper than the ${MAX_TUNNEL_DEPTH} levels the spec allows`);
   }
