@@ -15,6 +15,8 @@ import { MailboxDriver, type InterruptSource, type MailboxResult } from './drive
 import { AuditLog, type TaintState } from './policy/audit.js';
 import { decide, hex4, payloadMatters, type CciKind, type CciView, type Decision, type FeatureEffects } from './policy/decide.js';
 import { scopeRank, type Scope } from './policy/scopes.js';
+import { unroutableReply } from './policy/unroutable.js';
+import { decodeCciMessage } from '../cci/message.js';
 
 export interface HostDriverOptions {
   readonly clock: VirtualClock;
@@ -180,6 +182,12 @@ export class HostDriver {
       reason: decision.reason,
       override: override || undefined,
     });
+    if (!decision.allowed && decision.unroutable) {
+      // Nothing answers at the route: answer as the switch does, without submitting (unroutable.ts).
+      const m = decodeCciMessage(unroutableReply(0, payload, decision.route.length));
+      if (!m.ok) throw new DriverError('internal: unroutable reply does not decode');
+      return this.finish({ opcode, rc: m.value.rc, rcName: rcName(m.value.rc), vendorStatus: 0, payload: m.value.payload }, route.length, decision, req);
+    }
     if (!decision.allowed) return { refused: true, reason: decision.reason, decision };
     if (override || decision.class === 'write' || decision.class === 'destructive') {
       this.audit.taint({
@@ -197,6 +205,10 @@ export class HostDriver {
       background: req.background ?? 'wait',
       ...(req.onProgress ? { onProgress: req.onProgress } : {}),
     });
+    return this.finish(res, depth, decision, req);
+  }
+
+  private async finish(res: MailboxResult, depth: number, decision: Decision, req: SubmitRequest): Promise<Completed> {
     if (depth === 0) return completed(res, decision);
     if (res.rc !== RC.Success) return { ...completed(res, decision), tunnelRc: res.rc };
     const inner = unwrapTunnelResponses(res.payload, depth);
@@ -272,12 +284,18 @@ export class HostDriver {
   private async portStates(ports: number[]): Promise<{ port: number; deviceType: number }[]> {
     const out: { port: number; deviceType: number }[] = [];
     const perChunk = Math.max(1, Math.floor((Math.min(this.mailbox.payloadSize, 1024) - 4) / 16));
-    for (let i = 0; i < ports.length; i += perChunk) {
+    for (let i = 0; i < ports.length; ) {
       const chunk = ports.slice(i, i + perChunk);
       const r = await this.raw([], 0x5101, Uint8Array.of(chunk.length, ...chunk));
-      if (r.rc !== RC.Success) continue;
+      if (r.rc !== RC.Success) {
+        i += chunk.length;
+        continue;
+      }
+      // The switch returns the blocks that fit its response message limit; ask again for the rest.
       const b = new ByteReader(r.payload);
-      for (let k = 0; k < b.u8(0); k++) out.push({ port: b.u8(4 + k * 16), deviceType: b.u8(4 + k * 16 + 4) });
+      const n = Math.min(b.u8(0), chunk.length);
+      for (let k = 0; k < n; k++) out.push({ port: b.u8(4 + k * 16), deviceType: b.u8(4 + k * 16 + 4) });
+      i += Math.max(1, n);
     }
     return out;
   }

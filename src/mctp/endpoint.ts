@@ -10,9 +10,9 @@
 import type { CciResponse, ProcessOptions } from '../cci/cci.js';
 import { CATEGORY_REQUEST, CATEGORY_RESPONSE, CCI_HEADER_SIZE, decodeCciMessage, encodeCciMessage } from '../cci/message.js';
 import { MCTP_MAX_MESSAGE_BYTES } from '../cci/message-size.js';
-import { decodeTunnelRequest, encodeTunnelResponse, TUNNEL_OPCODE } from '../commands/tunnel/tunnel-payload.js';
 import type { AuditLog } from '../host/policy/audit.js';
 import { decide, hex4, type CciDirectory, type Decision } from '../host/policy/decide.js';
+import { unroutableReply } from '../host/policy/unroutable.js';
 import type { Scope } from '../host/policy/scopes.js';
 import { RC } from '../spec/return-codes.js';
 import { ByteReader } from '../util/bytes.js';
@@ -339,30 +339,6 @@ export class MctpSession {
   private log(level: MctpLogLevel, event: string, msg: string, detail?: Record<string, unknown>): void {
     this.events.emit('log', { level, event, msg, ...(detail ? { detail } : {}) });
   }
-}
-
-/**
- * A tunnel the filter cannot follow because nothing answers at its route (an empty or non-CXL
- * port, an LD that does not exist) is answered as the device itself answers it: the CCI that
- * cannot route the last hop fails its Tunnel Management Command with Invalid Input (CXL r3.2
- * 7.6.7.3.1), inside a successful response of each tunnel above it. The request is still not
- * submitted: the driver has no CEL to check the carried command against.
- */
-export function unroutableReply(tag: number, payload: Uint8Array, depth: number): Uint8Array {
-  // tags[k]: the tag of the request the CCI at level k answers (0 is the switch).
-  const tags = [tag];
-  let p = payload;
-  for (let k = 1; k < depth; k++) {
-    const t = decodeTunnelRequest(p);
-    if (!t.ok) break;
-    tags.push(t.value.message.tag);
-    p = t.value.message.payload;
-  }
-  let msg = encodeCciMessage({ category: CATEGORY_RESPONSE, tag: tags[tags.length - 1] ?? tag, opcode: TUNNEL_OPCODE, rc: RC.InvalidInput });
-  for (let k = tags.length - 2; k >= 0; k--) {
-    msg = encodeCciMessage({ category: CATEGORY_RESPONSE, tag: tags[k] ?? tag, opcode: TUNNEL_OPCODE, payload: encodeTunnelResponse(msg) });
-  }
-  return msg;
 }
 
 /** The return code for a filter refusal (see MctpSession.filter). */
