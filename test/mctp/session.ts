@@ -20,6 +20,12 @@ export const SESSION: readonly Step[] = [
   { name: 'tunnel to port 1: Identify Memory Device', opcode: 0x4000, payload: new Uint8Array(0), route: [1] },
   { name: 'tunnel to port 2: Get LD Info', opcode: 0x5400, payload: new Uint8Array(0), route: [2] },
   { name: 'tunnel to port 2, LD 1: Identify Memory Device', opcode: 0x4000, payload: new Uint8Array(0), route: [2, 1] },
+  // What Jackrabbit Labs' jack asks (issue 10): the limit, every port, more LDs than exist, a
+  // memory read carrying a zeroed data buffer.
+  { name: 'Get Response Message Limit', opcode: 0x0003, payload: new Uint8Array(0), route: [] },
+  { name: 'Get Physical Port State, 255 ports', opcode: 0x5101, payload: Uint8Array.from({ length: 256 }, (_, i) => (i === 0 ? 255 : i - 1)), route: [] },
+  { name: 'tunnel to port 2: Get QoS BW Limit, 16 LDs', opcode: 0x5408, payload: Uint8Array.of(16, 0), route: [2] },
+  { name: 'Send LD CXL.io Memory Request: read with data bytes', opcode: 0x5302, payload: Uint8Array.of(2, 0, 0xf0, 0x0f, 2, 0, 8, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), route: [] },
 ];
 
 function header(category: number, opcode: number, len: number, jrl: boolean, tag = 0): Uint8Array {
