@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { handleControl, type EidState } from './control.js';
+import { endpointUuid, handleControl, type EidState } from './control.js';
 
 const hx = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const state = (): EidState => ({ eid: 0x08, staticEid: 0x08 });
@@ -19,6 +19,14 @@ describe('MCTP control messages (DSP0236 12)', () => {
   it('Get Endpoint ID: EID, static simple endpoint, no medium info', () => {
     // 00 | instance 5 echoed with Rq clear | cmd 02 | cc 00 | EID 08 | type 02 | 00
     expect(bytesOf(handleControl(req(5, 0x02), state()))).toBe('00050200' + '080200');
+  });
+
+  it('Get Endpoint UUID: the 16 UUID bytes after the completion code; unsupported without one', () => {
+    const uuid = endpointUuid(0x1234n);
+    // "cxlemu", version 8, variant 10b, the serial's low 48 bits in the node field.
+    expect(hx(uuid)).toBe('63786c656d75' + '8000' + '8000' + '000000001234');
+    expect(bytesOf(handleControl(req(6, 0x03), state(), uuid))).toBe('00060300' + '63786c656d75800080000000' + '00001234');
+    expect(bytesOf(handleControl(req(6, 0x03), state()))).toBe('00060305');
   });
 
   it('Set Endpoint ID: accepted, reported, and used by Get Endpoint ID afterwards', () => {

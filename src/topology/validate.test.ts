@@ -32,6 +32,29 @@ describe('topology validation', () => {
     expect(r.topology.bindings).toEqual([{ vcs: 0, vppb: 1, port: 1, ld: 1 }]);
   });
 
+  it('takes a mailbox payload size per CCI (switch, each device, an MLD\'s FM-owned LD) and names a bad one', () => {
+    const r = validateTopology(minimal());
+    if (!r.ok) throw new Error(r.errors.join('; '));
+    expect(r.topology.switch.payloadSizeLog2).toBe(11);
+    expect(r.topology.ports[1]?.device).toMatchObject({ payloadSizeLog2: 11, fmPayloadSizeLog2: 11 });
+    const t = minimal() as { switch: Record<string, unknown>; ports: Record<string, unknown>[] };
+    t.switch.payloadSizeLog2 = 8;
+    t.ports[1]!.device = { ...(t.ports[1]!.device as object), payloadSizeLog2: 9 };
+    const r2 = validateTopology(t);
+    if (!r2.ok) throw new Error(r2.errors.join('; '));
+    expect(r2.topology.switch.payloadSizeLog2).toBe(8);
+    expect(r2.topology.ports[1]?.device).toMatchObject({ payloadSizeLog2: 9, fmPayloadSizeLog2: 9 });
+    expect(errorsOf((t) => ((t.switch as Record<string, unknown>).payloadSizeLog2 = 21))).toEqual(['switch.payloadSizeLog2: expected an integer from 8 to 20']);
+    expect(errorsOf((t) => ((t.ports[1]!.device as Record<string, unknown>).payloadSizeLog2 = 7))).toEqual(['ports[1].device.payloadSizeLog2: expected an integer from 8 to 20']);
+    expect(errorsOf((t) => ((t.ports[1]!.device as Record<string, unknown>).fmPayloadSizeLog2 = '10'))).toEqual(['ports[1].device.fmPayloadSizeLog2: expected an integer from 8 to 20']);
+    expect(
+      errorsOf((t) => {
+        t.ports[1]!.device = { kind: 'type3', mode: 'sld', capacity: '1GiB', serialNumber: 1, fmPayloadSizeLog2: 9 };
+        t.bindings = [];
+      }),
+    ).toEqual(['ports[1].device.fmPayloadSizeLog2: only an MLD has an FM-owned LD']);
+  });
+
   it('names the field of each bad value', () => {
     expect(errorsOf((t) => (t.ports[1]!.maxWidth = 3))).toEqual(['ports[1].maxWidth: expected one of 1, 2, 4, 8, 16']);
     expect(errorsOf((t) => (t.ports[2]!.maxSpeed = 20))).toEqual(['ports[2].maxSpeed: expected one of 2.5, 5, 8, 16, 32, 64']);

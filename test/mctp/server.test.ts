@@ -2,6 +2,7 @@
 // DSP0236, DSP0234/DSP0281, CXL r3.2 and the default topology, never computed by the code under test.
 
 import { afterEach, describe, expect, it } from 'vitest';
+import { endpointUuid } from '../../src/mctp/control.js';
 import { bench, until, type Bench } from './harness.js';
 import { bx, cat, hx, PACKET, requestPackets, TestClient } from './client.js';
 
@@ -86,6 +87,13 @@ describe('MCTP listener: control messages', () => {
     const ver = await c.message();
     expect(ver.packets[0]!.src).toBe(0x33);
     expect(hx(ver.bytes.subarray(0, 9))).toBe('00030400' + '01' + 'f1f3f100');
+
+    // Get Endpoint UUID (jack asks for it): cxlemu's prefix, version 8, the switch serial at the end.
+    c.request(bx('00 87 03'), { tag: 7, dest: 0x33 });
+    const uuid = await c.message();
+    expect(hx(uuid.bytes.subarray(0, 4))).toBe('00070300');
+    expect(hx(uuid.bytes.subarray(4, 20))).toBe(hx(endpointUuid(b.sys.topology.switch.serialNumber)));
+    expect(hx(uuid.bytes.subarray(4, 14))).toBe('63786c656d7580008000');
 
     c.request(bx('00 84 05'), { tag: 5, dest: 0x33 });
     const types = await c.message();
