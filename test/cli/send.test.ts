@@ -45,9 +45,10 @@ describe('cxlemu send', () => {
   });
 
   it('reports a routing failure of the tunnel itself', async () => {
+    // No port 200: the switch's own answer, Invalid Input on the tunnel (not a filter refusal).
     const r = await runSend(['0x0001', '--tunnel', '200']);
-    expect(r.exitCode).toBe(3);
-    expect(json(r.line).reason).toMatch(/no CCI known/);
+    expect(r.exitCode).toBe(0);
+    expect(json(r.line)).toMatchObject({ rc: 2, rcName: 'Invalid Input', tunnelRc: 2, payload: '' });
   });
 
   it('reads a topology file and names the bad field when it is invalid', async () => {
