@@ -137,9 +137,14 @@ export const getVirtualCxlSwitchInfoCommand = defineCommand<SwitchCciDevice, Get
       const window = vcs.vppbs.slice(req.startVppb, req.startVppb + req.vppbListLimit);
       return { vcsId: id, state: VcsState.Enabled, uspId: vcs.uspPort, vppbCount: vcs.vppbs.length, vppbs: window.map(vppbInfo) };
     });
-    const size = 4 + blocks.reduce((n, v) => n + blockSize(v), 0);
-    // Too much for the response message limit: the FM must ask for fewer VCSs or a smaller window.
-    if (size > responseLimit(cci)) return fail(RC.InvalidInput);
-    return ok(blocks);
+    // The blocks that fit the response message limit, in request order: Table 7-31 counts the
+    // blocks "returned", as Get Physical Port State does (src/cci/message-size.ts). When not even
+    // the first fits, the vPPB List Limit is too large for this CCI: Invalid Input.
+    const limit = responseLimit(cci);
+    let size = 4;
+    let fit = 0;
+    while (fit < blocks.length && size + blockSize(blocks[fit] as VcsInfo) <= limit) size += blockSize(blocks[fit++] as VcsInfo);
+    if (fit === 0) return fail(RC.InvalidInput);
+    return ok(blocks.slice(0, fit));
   },
 });
