@@ -33,9 +33,13 @@
 // variably sized outputs such that the Message Payload does not exceed" the limit. A command with
 // a More flag or an offset/count continues in the next call. A command with neither returns the
 // entries that fit and says so in its count field where the spec's count is "returned" rather than
-// "requested" (Get Physical Port State Table 7-18: "Number of port information blocks returned"),
-// which is how we read the rule for it; a fixed-size reply that cannot fit is Internal Error (the
-// 8.2.10.1.4 text: an error that "prevent[s] it from limiting its response message size").
+// "requested" (Get Physical Port State Table 7-18: "Number of port information blocks returned";
+// Get Virtual CXL Switch Info Table 7-31 the same for VCS blocks), which is how we read the rule for
+// them; the FM asks again for the rest. Where not even one entry fits, or a command's own input
+// names a size that cannot fit (Get LSA, an LD memory read), the input is at fault: Invalid Input
+// (7.6.6.1: the FM "shall not issue any commands with input arguments such that the command's
+// response message exceeds" what it can take). A fixed-size reply that cannot fit is Internal
+// Error (8.2.10.1.4: an error that "prevent[s] it from limiting its response message size").
 
 /** CXL r3.2 8.2.10.1.1 / 8.2.10.1.3: message sizes are 2^8..2^10 bytes. */
 export const MIN_MESSAGE_SIZE_LOG2 = 8;
