@@ -273,8 +273,9 @@ export class MctpSession {
    * and classifies but that needs more than the listener's scope is answered Unsupported Mailbox
    * or CCI (CXL r3.2 Table 8-34: the command is not supported on the CCI it was issued on: the
    * device has it, this CCI at this scope does not offer it); anything the filter does not know
-   * (not in the CEL, vendor-defined, a tunnel to an unknown route, a malformed carrier) is
-   * answered Unsupported, as the device itself answers an opcode it lacks.
+   * (not in the CEL, vendor-defined, a malformed carrier) is answered Unsupported, as the device
+   * itself answers an opcode it lacks. A tunnel whose route leads to no CCI (an empty port) is not
+   * submitted either, but gets the switch's own answer, Invalid Input (src/host/policy/unroutable.ts).
    */
   private filter(opcode: number, payload: Uint8Array, target: MctpTarget): { rc: number; unroutableDepth?: number } | undefined {
     const decision = decide(opcode, payload, this.scope, target.directory);
