@@ -8,7 +8,6 @@ import { RC } from '../../spec/return-codes.js';
 import { MAX_MESSAGE_SIZE_LOG2, MIN_MESSAGE_SIZE_LOG2 } from '../../cci/message-size.js';
 import { messageLimitCodec } from './get-response-message-limit.js';
 
-
 export const setResponseMessageLimitCommand = defineCommand({
   opcode: 0x0004,
   name: 'Set Response Message Limit',
