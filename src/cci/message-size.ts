@@ -27,6 +27,10 @@
 //                          assembler's ceiling (MCTP_MAX_MESSAGE_BYTES) is far above any message
 //                          the model allows, so a too-large request is still assembled and then
 //                          answered Invalid Payload Length by the CCI, the same as on the mailbox.
+//                          The jrl dialect (src/mctp/dialect.ts) adds one type byte per tunnel
+//                          level inside a tunnel response; the budget does not reserve it, so every
+//                          transport returns the same records and a jrl tunnel reply may run one byte
+//                          per level past the limit on the wire (same request, same answer wins).
 //
 // A reply that cannot fit (Get Physical Port State asked for 255 ports: 4 + 255 x 16 = 4084 bytes):
 // CXL r3.2 8.2.10.1.3 "The component shall limit the output payload size of commands with
