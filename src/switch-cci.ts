@@ -1,14 +1,14 @@
-// The switch's CCI: one dispatcher whose table is the generic set, the MMPT commands of the MMB
-// mailbox, and (once a switch model is attached) the FM-API command sets 51h-56h.
+// The switch's CCI: one dispatcher whose table is the generic set and (once a switch model is
+// attached) the FM-API command sets 51h-56h. MMPT is not here: its commands are PCI-SIG MMB
+// commands, reached through the same mailbox under another vendor ID (commands/mmpt/mmpt-message.ts).
 
 import { Cci } from './cci/cci.js';
 import type { CommandDef } from './cci/command.js';
 import type { CciIdentity, CelEntry } from './cci/context.js';
 import { switchGenericCommands } from './commands/generic/index.js';
-import { mmptCommands, type MmptDevice } from './commands/mmpt/index.js';
 import type { VirtualClock } from './time/clock.js';
 
-export interface SwitchCciOptions<D extends MmptDevice> {
+export interface SwitchCciOptions<D> {
   readonly clock: VirtualClock;
   readonly device: D;
   readonly identity?: Partial<CciIdentity>;
@@ -29,14 +29,14 @@ export const DEFAULT_SWITCH_IDENTITY: CciIdentity = {
   componentType: 0, // CXL r3.2 Table 8-37: switch
 };
 
-export function createSwitchCci<D extends MmptDevice>(o: SwitchCciOptions<D>): Cci<D> {
+export function createSwitchCci<D>(o: SwitchCciOptions<D>): Cci<D> {
   return new Cci<D>({
     name: o.name ?? 'switch',
     clock: o.clock,
     device: o.device,
     identity: { ...DEFAULT_SWITCH_IDENTITY, ...o.identity },
     maxPayload: o.maxPayload ?? 2048,
-    commands: [...switchGenericCommands, ...mmptCommands, ...(o.fmApiCommands ?? [])],
+    commands: [...switchGenericCommands, ...(o.fmApiCommands ?? [])],
     ...(o.celOverride ? { celOverride: o.celOverride } : {}),
   });
 }

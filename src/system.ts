@@ -16,6 +16,7 @@ import { HostDriver } from './host/host-driver.js';
 import type { AuditLog } from './host/policy/audit.js';
 import type { Scope } from './host/policy/scopes.js';
 import { MmptQueue } from './mmpt/queue.js';
+import { createMmbCommandSet } from './commands/mmpt/index.js';
 import type { DownstreamDevice } from './model/downstream.js';
 import type { ResetKind } from './model/reset.js';
 import type { Type3Spec } from './model/type3-spec.js';
@@ -85,7 +86,7 @@ export class EmulatorSystem {
     this.clock = new VirtualClock(opts.clockMode ?? 'auto');
     this.topology = opts.topology ?? DEFAULT_TOPOLOGY;
     this.mmpt = new MmptQueue();
-    const fabric = buildFabric(this.topology, this.clock, { mmpt: this.mmpt, ...(opts.createType3 ? { createType3: opts.createType3 } : {}) });
+    const fabric = buildFabric(this.topology, this.clock, { ...(opts.createType3 ? { createType3: opts.createType3 } : {}) });
     this.sw = fabric.sw;
     this.devices = fabric.devices;
     const payloadSizeLog2 = opts.payloadSizeLog2 ?? this.topology.switch.payloadSizeLog2;
@@ -101,6 +102,7 @@ export class EmulatorSystem {
     this.switchFunction = createSwitchCciFunction({
       name: SWITCH_FUNCTION,
       cci: this.switchCci,
+      mmb: createMmbCommandSet({ clock: this.clock, device: { mmpt: this.mmpt, target: this.switchCci }, maxPayload: 2 ** payloadSizeLog2 }),
       clock: this.clock,
       mmpt: this.mmpt,
       payloadSizeLog2,

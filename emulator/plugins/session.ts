@@ -6,7 +6,8 @@
 import type { TunnelHop } from '../../src/commands/tunnel/tunnel-payload.js';
 import { MmioError } from '../../src/device/bus.js';
 import { DriverError, MailboxBusyError, MailboxTimeoutError } from '../../src/host/driver/errors.js';
-import type { SubmitOutcome } from '../../src/host/host-driver.js';
+import type { HostDriver, SubmitOutcome } from '../../src/host/host-driver.js';
+import type { MmptChannel } from '../../src/host/mmpt-channel.js';
 import { scopeRank, type Scope } from '../../src/host/policy/scopes.js';
 import { decodeRequest, encodeReply, peekRequestId, type ErrorCodeName, type EventKindName, type Reply, type Request, type RequestKind, type ServerEvent, type SubmitResult } from '../../src/protocol/mapping.js';
 import { RC } from '../../src/spec/return-codes.js';
@@ -39,8 +40,6 @@ export const REQUIRED_SCOPE: Record<RequestKind, Scope> = {
   loadTopology: 'full',
 };
 
-const MMPT_SEND = 0x0100;
-const MMPT_RECEIVE = 0x0101;
 
 class RequestError extends Error {
   constructor(
@@ -62,6 +61,7 @@ export interface SessionOptions {
 
 export class Session {
   private readonly subscriptions = new Set<EventKindName>();
+  private channel: { driver: HostDriver; ch: MmptChannel } | undefined;
   private readonly detach: () => void;
   private closed = false;
 
@@ -173,9 +173,9 @@ export class Session {
       case 'submit':
         return { kind: 'submit', result: await this.submit(r.opcode, r.payload, r.tunnel, r.scope, r.backgroundReturn) };
       case 'mmptSend':
-        return { kind: 'submit', result: await this.submit(MMPT_SEND, r.message, [], r.scope, false) };
+        return { kind: 'submit', result: await this.mmpt('send', r.message, r.scope) };
       case 'mmptReceive':
-        return { kind: 'submit', result: await this.submit(MMPT_RECEIVE, new Uint8Array(0), [], r.scope, false) };
+        return { kind: 'submit', result: await this.mmpt('receive', new Uint8Array(0), r.scope) };
       case 'reset':
         await rt.reset(r.resetKind);
         return { kind: 'ack' };
@@ -222,6 +222,28 @@ export class Session {
         for (const k of this.subscriptions) this.o.runtime.want(k, 1);
         return { kind: 'subscribe', kinds: [...this.subscriptions] };
     }
+  }
+
+  /**
+   * MMPT through this connection's own channel (src/host/mmpt-channel.ts): its responses wait for
+   * this connection only, so another client can neither take them nor fill the queue. A new driver
+   * (after a reset or a topology load) starts a new, empty channel, as the device's queue is.
+   */
+  private async mmpt(op: 'send' | 'receive', message: Uint8Array, scope: Scope | undefined): Promise<SubmitResult> {
+    const rt = this.o.runtime;
+    const effective = scope ?? this.o.scope;
+    const opcode = op === 'send' ? 0x0100 : 0x0101;
+    if (scopeRank(effective) > scopeRank(this.o.scope)) {
+      const reason = `scope ${effective} exceeds this connection's scope ${this.o.scope}`;
+      rt.audit.record({ atMs: rt.system.clock.now(), allowed: false, opcode, route: [], scope: effective, reason });
+      return { refused: true, reason, opcode, scope: effective };
+    }
+    if (!this.channel || this.channel.driver !== rt.driver) this.channel = { driver: rt.driver, ch: rt.driver.mmptChannel() };
+    const out = op === 'send' ? await this.channel.ch.send(message, effective) : this.channel.ch.receive(effective);
+    if (out.refused) {
+      return { refused: true, reason: out.reason, opcode, ...(out.decision.innerOpcode !== undefined ? { innerOpcode: out.decision.innerOpcode } : {}), scope: effective };
+    }
+    return { refused: false, rc: out.rc, rcName: out.rcName, vendorStatus: out.vendorStatus, payload: out.payload };
   }
 
   private async submit(opcode: number, payload: Uint8Array, tunnel: readonly TunnelHop[], scope: Scope | undefined, backgroundReturn: boolean): Promise<SubmitResult> {

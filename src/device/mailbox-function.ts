@@ -28,6 +28,8 @@ export interface PciIdentity {
 export interface MailboxFunctionParts {
   readonly name: string;
   readonly cci: MailboxTarget;
+  /** The PCI-SIG MMB command set (MMPT Send/Receive), behind Command Opcode Vendor ID 0001h. */
+  readonly mmb?: MailboxTarget;
   readonly clock: VirtualClock;
   readonly identity: PciIdentity;
   readonly payloadSizeLog2: number;
@@ -94,6 +96,7 @@ export function buildMailboxFunction(p: MailboxFunctionParts): MailboxFunction {
 
   const mailbox = new Mailbox({
     cci: p.cci,
+    ...(p.mmb ? { mmb: p.mmb } : {}),
     clock: p.clock,
     payloadSizeLog2: p.payloadSizeLog2,
     interruptMessageNumber: p.mailboxVector,

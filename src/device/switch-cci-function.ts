@@ -16,6 +16,8 @@ export interface SwitchCciFunctionOptions {
   readonly clock: VirtualClock;
   /** Receive queue of the MMPT capability; without it the MCAP array lists only the MMB. */
   readonly mmpt?: MmptQueue;
+  /** The MMB command set (MMPT Send/Receive Message) behind Command Opcode Vendor ID 0001h. */
+  readonly mmb?: MailboxTarget;
   /** Mailbox payload size log2, 8..20. Default 11 (2048 bytes). */
   readonly payloadSizeLog2?: number;
   /** Virtual time each mailbox command takes. Default 0 (completes within the doorbell write). */
@@ -40,6 +42,7 @@ export function createSwitchCciFunction(o: SwitchCciFunctionOptions): MailboxFun
   return buildMailboxFunction({
     name: o.name ?? 'switch-cci',
     cci: o.cci,
+    ...(o.mmb ? { mmb: o.mmb } : {}),
     clock: o.clock,
     identity: {
       vendorId: 0x19e5,

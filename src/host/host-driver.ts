@@ -17,6 +17,8 @@ import { decide, hex4, payloadMatters, type CciKind, type CciView, type Decision
 import { scopeRank, type Scope } from './policy/scopes.js';
 import { unroutableReply } from './policy/unroutable.js';
 import { decodeCciMessage } from '../cci/message.js';
+import { MMPT_RECEIVE_MESSAGE, MMPT_SEND_MESSAGE, PCI_SIG_VENDOR_ID } from '../commands/mmpt/mmpt-message.js';
+import { MmptChannel } from './mmpt-channel.js';
 
 export interface HostDriverOptions {
   readonly clock: VirtualClock;
@@ -138,6 +140,44 @@ export class HostDriver {
     };
   }
 
+  /** A private MMPT channel: its own response queue (mmpt-channel.ts). One per connection. */
+  mmptChannel(capacity?: number): MmptChannel {
+    return new MmptChannel(this, capacity);
+  }
+
+  /**
+   * MMPT Send Message then Receive Message with nobody else's command between them; the filter has
+   * already judged the carried message. Internal to MmptChannel.
+   */
+  async mmptExchange(message: Uint8Array, decision: Decision, scope: Scope): Promise<Completed> {
+    this.audit.record({
+      atMs: this.clock.now(),
+      allowed: true,
+      opcode: decision.opcode,
+      innerOpcode: decision.innerOpcode,
+      route: decision.route,
+      scope,
+      class: decision.class,
+      requiredScope: decision.requiredScope,
+      reason: decision.reason,
+    });
+    if (decision.class === 'write' || decision.class === 'destructive') {
+      this.audit.taint({ atMs: this.clock.now(), opcode: decision.opcode, ...(decision.innerOpcode !== undefined ? { innerOpcode: decision.innerOpcode } : {}), reason: `${decision.class} command in an MMPT message at scope ${scope}: ${hex4(decision.innerOpcode ?? decision.opcode)}` });
+    }
+    const vendorId = PCI_SIG_VENDOR_ID;
+    return this.mailbox.exclusive(async (send) => {
+      const sent = await send(MMPT_SEND_MESSAGE, message, { vendorId, background: 'return' });
+      if (sent.rc !== RC.Success) return completed(sent, decision);
+      const got = await send(MMPT_RECEIVE_MESSAGE, new Uint8Array(0), { vendorId, background: 'return' });
+      return completed(got, decision);
+    });
+  }
+
+  /** Audit a refusal decided outside submit (an MMPT message the filter refused). */
+  auditRefusal(decision: Decision): void {
+    this.audit.record({ atMs: this.clock.now(), allowed: false, opcode: decision.opcode, innerOpcode: decision.innerOpcode, route: decision.route, scope: decision.scope, class: decision.class, requiredScope: decision.requiredScope, reason: decision.reason });
+  }
+
   /** Decide without submitting (what `submit` would do at this scope). */
   check(req: SubmitRequest): Decision {
     const { opcode, payload } = wrapInTunnels(req.tunnel ?? [], req.opcode, req.payload ?? new Uint8Array(0));
@@ -146,7 +186,7 @@ export class HostDriver {
 
   private decide(opcode: number, payload: Uint8Array, scope: Scope): Decision {
     const sw = this.views.get('');
-    if (!sw || payloadMatters(opcode, sw.kind)) return decide(opcode, payload, scope, (r) => this.cci(r));
+    if (!sw || payloadMatters(opcode)) return decide(opcode, payload, scope, (r) => this.cci(r));
     const key = opcode * 8 + scopeRank(scope);
     let d = this.decisions.get(key);
     if (!d) this.decisions.set(key, (d = decide(opcode, payload, scope, (r) => this.cci(r))));

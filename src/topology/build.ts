@@ -4,7 +4,6 @@
 
 import type { CciIdentity } from '../cci/context.js';
 import type { SwitchCciDevice } from '../commands/switch/index.js';
-import { MmptQueue } from '../mmpt/queue.js';
 import type { DownstreamDevice } from '../model/downstream.js';
 import type { Type3Spec } from '../model/type3-spec.js';
 import { RC } from '../spec/return-codes.js';
@@ -28,7 +27,6 @@ export interface Fabric {
 export interface BuildOptions {
   /** Builds type 3 devices; defaults to src/type3's createType3Device. */
   readonly createType3?: (spec: Type3Spec, clock: VirtualClock) => DownstreamDevice;
-  readonly mmpt?: MmptQueue;
 }
 
 const MODE_BITS: Record<CxlModeName, number> = {
@@ -112,6 +110,6 @@ export function buildFabric(topology: Topology, clock: VirtualClock, opts: Build
     topology,
     sw,
     devices,
-    switchDevice: { sw, mmpt: opts.mmpt ?? new MmptQueue(), ingressPort: topology.switch.ingressPort },
+    switchDevice: { sw, ingressPort: topology.switch.ingressPort },
   };
 }

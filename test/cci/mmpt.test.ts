@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { Cci } from '../../src/cci/cci.js';
 import { defineCommand, emptyCodec, ok } from '../../src/cci/command.js';
 import { genericCommands } from '../../src/commands/generic/index.js';
-import { mmptCommands } from '../../src/commands/mmpt/index.js';
+import { createMmbCommandSet } from '../../src/commands/mmpt/index.js';
 import { MmptQueue } from '../../src/mmpt/queue.js';
 import { VirtualClock } from '../../src/time/clock.js';
 import { hex, toHex } from '../helpers/hex.js';
@@ -17,12 +17,14 @@ function make(capacity = 4) {
     request: emptyCodec, response: { decode: () => ({ ok: true, value: 0 }), encode: () => hex('aabbcc') },
     handle: () => ok(0),
   });
-  const cci = new Cci({
-    name: 'sw', clock, device: { mmpt }, maxPayload: 256,
+  const cxl = new Cci({
+    name: 'sw', clock, device: {}, maxPayload: 256,
     identity: { vendorId: 0x19e5, deviceId: 0xa128, subsystemVendorId: 0, subsystemId: 0, serialNumber: 0x1234n, componentType: 0 },
-    commands: [...genericCommands, ...mmptCommands, fakeFm],
+    commands: [...genericCommands, fakeFm],
   });
-  return { cci, mmpt };
+  // MMPT is the PCI-SIG MMB command set beside the CXL CCI, not part of its table.
+  const cci = createMmbCommandSet({ clock, device: { mmpt, target: cxl }, maxPayload: 256 });
+  return { cci, cxl, mmpt };
 }
 
 // message = type byte, then CCI header: cat, tag, rsvd, cmd, set, len[3], rc[2], vendor[2]
@@ -60,8 +62,18 @@ describe('MMPT Send/Receive Message', () => {
     expect(cci.process(0x0100, hex('08' + '01' + '01' + '00' + '01' + '00' + '000000' + '0000' + '0000')).rc).toBe(INVALID_INPUT); // a response
     expect(cci.process(0x0100, hex('08' + hdr + '020000' + '0000' + '0000' + 'aa')).rc).toBe(INVALID_LEN); // length says 2, 1 follows
     expect(cci.process(0x0100, hex('08' + hdr + '0000')).rc).toBe(INVALID_LEN); // short header
-    expect(cci.process(0x0100, hex('08' + '00' + '01' + '00' + '00' + '01' + '000000' + '0000' + '0000')).rc).toBe(INVALID_INPUT); // MMPT in MMPT
     expect(mmpt.depth).toBe(0);
+  });
+
+  it('a carried 0100h is the CXL command of that number (Get Event Records), never MMPT again', () => {
+    const { cci, cxl, mmpt } = make();
+    // This CXL CCI has no Events set: the carried Get Event Records is Unsupported, inside the response.
+    expect(cci.process(0x0100, hex('08' + '00' + '01' + '00' + '00' + '01' + '010000' + '0000' + '0000' + '00')).rc).toBe(SUCCESS);
+    expect(mmpt.depth).toBe(1);
+    expect(toHex(cci.process(0x0101, new Uint8Array()).payload)).toBe('08' + '01' + '01' + '00' + '00' + '01' + '000000' + '0300' + '0000');
+    // and the CXL CCI's CEL (generic set + the fake FM command) names no MMPT command
+    expect(cxl.cel().map((e) => e.opcode)).not.toContain(0x0100);
+    expect(cci.cel().length).toBe(2);
   });
 
   it('masks the BO bit off the length and sets it on a background response', () => {

@@ -139,10 +139,10 @@ describe('Mailbox Control register (CXL r3.2 8.2.8.4.4)', () => {
 });
 
 describe('Command register (CXL r3.2 8.2.8.4.5)', () => {
-  it('holds opcode [15:0] and length [36:16]; bits 63:37 read 0', () => {
+  it('holds opcode [15:0], length [36:16] and the Command Opcode Vendor ID [63:48]; bits 47:37 read 0', () => {
     const { bar } = setup();
     bar.write(MAILBOX + MB.cmd, 8, 0xffffffffffffffffn);
-    expect(bar.read(MAILBOX + MB.cmd, 8)).toBe(0x0000001fffffffffn);
+    expect(bar.read(MAILBOX + MB.cmd, 8)).toBe(0xffff001fffffffffn);
   });
 
   it('takes sub-width writes: opcode by 2 bytes, length by bytes 2..4', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decide, type CciView } from '../../src/host/policy/decide.js';
+import { decide, decideMmpt, type CciView } from '../../src/host/policy/decide.js';
+import type { Scope } from '../../src/host/policy/scopes.js';
 import { classifyEffects } from '../../src/host/policy/classify.js';
 import { wrapInTunnels } from '../../src/commands/tunnel/tunnel-payload.js';
 import { hex } from '../helpers/hex.js';
@@ -105,10 +106,14 @@ describe('decide', () => {
 
   it('classifies an MMPT message by what it carries: Bind vPPB inside is refused below full', () => {
     const msg = '07' + '00' + '01' + '00' + '01' + '52' + '060000' + '0000' + '0000' + '000001000000';
-    expect(d(0x0100, msg, 'debug-write')).toMatchObject({ allowed: false, innerOpcode: 0x5201, class: 'destructive' });
-    expect(d(0x0100, msg, 'full').allowed).toBe(true);
-    expect(d(0x0100, '07' + '00', 'full').reason).toMatch(/malformed MMPT/);
-    // 0x0100 on an LD is Get Event Records, not MMPT: a plain read
+    const m = (hexMsg: string, scope: Scope) => decideMmpt(hex(hexMsg), scope, dir);
+    expect(m(msg, 'debug-write')).toMatchObject({ allowed: false, opcode: 0x0100, innerOpcode: 0x5201, class: 'destructive' });
+    expect(m(msg, 'full').allowed).toBe(true);
+    expect(m('07' + '00', 'full').reason).toMatch(/malformed MMPT/);
+    // a carried 0100h is CXL's Get Event Records (a plain read), not MMPT in MMPT
+    expect(m('08' + '00' + '01' + '00' + '00' + '01' + '010000' + '0000' + '0000' + '00', 'read-only')).toMatchObject({ allowed: true, innerOpcode: 0x0100, class: 'read-only' });
+    // 0x0100 submitted as a CXL command is Get Event Records on the switch and on an LD alike
+    expect(d(0x0100, '00', 'read-only')).toMatchObject({ allowed: true, class: 'read-only' });
     expect(d(0x0100, '00', 'read-only', [{ id: 3 }, { id: 0 }])).toMatchObject({ allowed: true, class: 'read-only' });
   });
 

@@ -27,9 +27,9 @@ const EXPECTED: Record<number, string> = {
   0x4501: D, 0x4502: D, 0x4503: D, 0x4504: D, 0x4505: D,
   0x4800: RO, 0x4801: RO, 0x4802: D, 0x4803: D,
 };
-// 0101h means MMPT Receive Message on the switch (only dequeues a response) and Clear Event
-// Records on a type 3 (an immediate log change).
-const BY_KIND: Record<string, Record<number, string>> = { switch: { 0x0101: RO }, ld: { 0x0101: W } };
+// 0101h is Clear Event Records (an immediate log change) on every CCI: MMPT lives outside the CXL
+// opcode space (src/commands/mmpt/mmpt-message.ts).
+const BY_KIND: Record<string, Record<number, string>> = { switch: { 0x0101: W }, ld: { 0x0101: W } };
 const CARRIERS = new Set([0x5103, 0x5300, 0x5301, 0x5302, 0x0502, 0x0403]);
 
 async function open(opts: SystemOptions = {}, maxScope: 'read-only' | 'full' = 'full') {
@@ -56,7 +56,7 @@ describe('classification of every opcode of every CCI in the default topology', 
       const route = c.route === '' ? [] : c.route.split(':').map((id) => ({ id: Number(id) }));
       const view = drv.cci(route);
       for (const [opcode] of view?.cel ?? []) {
-        if (CARRIERS.has(opcode) || (opcode === 0x0100 && c.kind === 'switch')) continue;
+        if (CARRIERS.has(opcode)) continue;
         const d = drv.check({ opcode, tunnel: route, scope: 'full' });
         rows.push(`${c.route || 'switch'} ${opcode.toString(16)} ${d.class}`);
         const want = BY_KIND[c.kind]?.[opcode] ?? EXPECTED[opcode];
@@ -77,7 +77,6 @@ describe('adversarial submissions: refused at the scope that does not allow them
     ['Secure Erase through two levels', { opcode: 0x4401, tunnel: [{ id: 2 }, { id: 0 }] }, 'debug-write', /0x4401.*destructive/],
     ['a tunnel whose command size lies', { opcode: 0x5300, payload: '02000d00' + '000000010000000000000000', raw: true }, 'full', /malformed tunnel/],
     ['a tunnel carrying a tunnel carrying a vendor opcode', { opcode: 0xc000, tunnel: [{ id: 2 }, { id: 0 }] }, 'full', /vendor-defined/],
-    ['an MMPT message carrying Bind vPPB', { opcode: 0x0100, payload: '07' + '00' + '01' + '00' + '01' + '52' + '060000' + '0000' + '0000' + '000502000000', raw: true }, 'debug-write', /0x5201.*destructive/],
     ['an opcode absent from the target CEL', { opcode: 0x4600, tunnel: [{ id: 1 }] }, 'full', /not in the CEL/],
     ['Bind vPPB at configuration scope', { opcode: 0x5201, payload: '000502000000' }, 'configuration', /0x5201.*needs scope full/],
     ['Set Partition Info with the Immediate flag', { opcode: 0x4101, payload: '0000000000000000' + '01', tunnel: [{ id: 1 }] }, 'full', /Immediate/],
@@ -94,6 +93,20 @@ describe('adversarial submissions: refused at the scope that does not allow them
     expect(last).toMatchObject({ allowed: false, scope });
     expect(last?.reason).toMatch(reason);
     expect(drv.status().tainted).toBeUndefined();
+  });
+
+  it('an MMPT message carrying Bind vPPB (MMB command, vendor 0001h) is refused whole, with no MMIO', async () => {
+    const { drv, bus } = await open();
+    const ch = drv.mmptChannel();
+    const msg = hex('07' + '00' + '01' + '00' + '01' + '52' + '060000' + '0000' + '0000' + '000502000000');
+    const out = await ch.send(msg, 'debug-write');
+    expect(out.refused).toBe(true);
+    if (out.refused) expect(out.reason).toMatch(/MMPT Send Message.*0x5201.*destructive/);
+    expect(bus.writes()).toEqual([]);
+    expect(bus.log).toEqual([]);
+    expect(drv.audit.tail(1)[0]).toMatchObject({ allowed: false, scope: 'debug-write', opcode: 0x0100, innerOpcode: 0x5201 });
+    expect(drv.status().tainted).toBeUndefined();
+    expect(ch.depth).toBe(0);
   });
 
   it('does not believe a device whose CEL says Sanitize has no effects', async () => {
@@ -148,8 +161,9 @@ describe('the same commands at the scope that allows them', () => {
     const { drv, sys } = await open();
     // bind VCS 0 vPPB 5 to port 6 (the spare SLD), LD FFFFh
     const msg = hex('07' + '00' + '09' + '00' + '01' + '52' + '060000' + '0000' + '0000' + '000506' + '00' + 'ffff');
-    expect(await drv.submit({ opcode: 0x0100, payload: msg, scope: 'full' })).toMatchObject({ refused: false, rc: 0 });
-    const resp = await drv.submit({ opcode: 0x0101 });
+    const ch = drv.mmptChannel();
+    expect(await ch.send(msg, 'full')).toMatchObject({ refused: false, rc: 0 });
+    const resp = ch.receive();
     // response: type 07, category 1, tag 09, 5201h, BO set (background started), rc 01
     expect(resp.refused ? '' : Buffer.from(resp.payload).toString('hex')).toBe('07' + '01' + '09' + '00' + '01' + '52' + '000080' + '0100' + '0000');
     sys.clock.advance(5000);

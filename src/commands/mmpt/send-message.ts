@@ -1,17 +1,24 @@
-// PCIe r6.3 6.36.1 MMPT Send Message (MMB Opcode 0100h), our interpretation (mmpt-message.ts).
-// The message runs through this same CCI's dispatcher; its response is queued for Receive Message
-// and the MMPT notification register (and interrupt) says it is waiting. A message that cannot be
-// parsed is answered on the mailbox itself and nothing is queued.
+// PCIe r6.3 6.36.1.1 MMPT Send Message (MMB opcode 0100h under the PCI-SIG vendor ID 0001h), our
+// interpretation (mmpt-message.ts). The message runs on the CXL CCI behind the same mailbox; its
+// response is queued for Receive Message and the MMPT notification register (and interrupt) says it
+// is waiting. A message that cannot be parsed is answered on the mailbox itself and nothing is queued.
 
 import { defineCommand, emptyCodec, fail, ok, type Codec } from '../../cci/command.js';
 import { CATEGORY_REQUEST, CATEGORY_RESPONSE, CCI_HEADER_SIZE, decodeCciMessage, encodeCciMessage, type CciMessage } from '../../cci/message.js';
 import { RC } from '../../spec/return-codes.js';
 import { concatBytes } from '../../util/bytes.js';
+import type { CciResponse, ProcessOptions } from '../../cci/cci.js';
 import type { MmptQueue } from '../../mmpt/queue.js';
-import { MessageType, messageTypeFor } from './mmpt-message.js';
+import { MessageType, messageTypeFor, MMPT_SEND_MESSAGE } from './mmpt-message.js';
 
+/** What the MMB command set acts on: the receive queue and the CXL CCI that runs the messages. */
 export interface MmptDevice {
   readonly mmpt: MmptQueue;
+  readonly target: {
+    process(opcode: number, payload: Uint8Array, opts?: ProcessOptions): CciResponse;
+    /** The CXL CCI's current response message limit (bytes). */
+    readonly responseLimit: number;
+  };
 }
 
 export interface MmptMessage {
@@ -43,26 +50,24 @@ export const mmptMessageCodec: Codec<MmptMessage> = {
     ),
 };
 
-export const MMPT_SEND_MESSAGE = 0x0100;
-export const MMPT_RECEIVE_MESSAGE = 0x0101;
-
 export const mmptSendMessageCommand = defineCommand<MmptDevice, MmptMessage, void>({
   opcode: MMPT_SEND_MESSAGE,
   name: 'MMPT Send Message',
-  spec: 'PCIe r6.3 6.36.1.1',
+  spec: 'PCIe r6.3 6.36.1.1 (MMB command, vendor ID 0001h)',
   input: { min: 1 + CCI_HEADER_SIZE },
   // Whatever the carried message does is classified on its own by the host policy; queuing a
   // response is the only effect of this command itself.
   effects: 0,
   request: mmptMessageCodec,
   response: emptyCodec,
-  handle: (req, { device, cci }) => {
+  handle: (req, { device }) => {
     const { message } = req;
     if (message.category !== CATEGORY_REQUEST) return fail(RC.InvalidInput);
-    // No MMPT inside MMPT: a message may not ask this CCI to queue further messages.
-    if (message.opcode === MMPT_SEND_MESSAGE || message.opcode === MMPT_RECEIVE_MESSAGE) return fail(RC.InvalidInput);
     if (device.mmpt.full) return fail(RC.RetryRequired);
 
+    // The carried message is a CXL message: its 0100h/0101h are Get/Clear Event Records, never
+    // MMPT again (the message has no vendor ID; mmpt-message.ts).
+    const cci = device.target;
     const limit = cci.responseLimit;
     let rc: number;
     let vendorStatus = 0;

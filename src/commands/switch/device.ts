@@ -1,14 +1,11 @@
 // What the switch's FM-API commands act on: the switch model, plus the facts that belong to the
-// CCI rather than the switch (which port it is reached through) and the MMPT receive queue the
-// same mailbox carries.
+// CCI rather than the switch (which port it is reached through).
 
 import type { CciContext } from '../../cci/context.js';
-import type { MmptQueue } from '../../mmpt/queue.js';
 import type { Switch } from '../../switch/switch.js';
 
 export interface SwitchCciDevice {
   readonly sw: Switch;
-  readonly mmpt: MmptQueue;
   /**
    * Identify Switch Device's Ingress Port ID (CXL r3.2 7.6.7.1.1): the physical port the request
    * arrived on. Also selects "its VCS" for the host-side domain validation commands.

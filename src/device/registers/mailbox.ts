@@ -24,6 +24,7 @@ import type { BackgroundStatus } from '../../cci/context.js';
 import type { TimerHandle, VirtualClock } from '../../time/clock.js';
 import { Emitter } from '../../util/emitter.js';
 import { MAILBOX_PAYLOAD_OFFSET } from '../layout.js';
+import { commandSetOwner } from '../../commands/mmpt/mmpt-message.js';
 import type { InterruptCause } from '../pci/msix.js';
 import {
   bit,
@@ -59,10 +60,12 @@ const CTRL_DOORBELL_INT = bit(1); // MB Doorbell Interrupt enable
 const CTRL_BG_INT = bit(2); // Background Command Complete Interrupt enable
 const CTRL_WRITABLE = CTRL_DOORBELL | CTRL_DOORBELL_INT | CTRL_BG_INT;
 
-// CXL r3.2 8.2.8.4.5 Command Register
+// CXL r3.2 8.2.9.4.5 Command Register (bits 63:37 are the MMB's; the vendor ID is our reading of
+// where "opcode and vendor ID" travel, src/commands/mmpt/mmpt-message.ts)
 const CMD_OPCODE = field(15, 0);
 const CMD_LENGTH = field(36, 16); // Payload Length, 21 bits
-const CMD_WRITABLE = fieldMask(CMD_OPCODE) | fieldMask(CMD_LENGTH);
+const CMD_VENDOR = field(63, 48); // Command Opcode Vendor ID: 0000h/1E98h CXL, 0001h PCI-SIG MMB
+const CMD_WRITABLE = fieldMask(CMD_OPCODE) | fieldMask(CMD_LENGTH) | fieldMask(CMD_VENDOR);
 
 // CXL r3.2 8.2.8.4.6 Mailbox Status Register
 const STATUS_BG_OP = bit(0);
@@ -79,6 +82,7 @@ const BG_VENDOR = field(63, 48);
 /** CXL r3.2 8.2.10 Table 8-34: Invalid Payload Length. */
 const RC_INVALID_PAYLOAD_LENGTH = 0x16;
 const RC_INTERNAL_ERROR = 0x04;
+const RC_UNSUPPORTED = 0x03;
 
 export interface MailboxInterrupt {
   readonly vector: number;
@@ -96,6 +100,8 @@ export interface MailboxFaults {
 
 export interface MailboxOptions {
   readonly cci: MailboxTarget;
+  /** The PCI-SIG MMB command set (MMPT), reached with Command Opcode Vendor ID 0001h. */
+  readonly mmb?: MailboxTarget;
   readonly clock: VirtualClock;
   /** log2 of the payload size, 8..20 (CXL r3.2 8.2.8.4.3). Default 11 (2048 bytes). */
   readonly payloadSizeLog2?: number;
@@ -113,6 +119,7 @@ export interface MailboxOptions {
 
 interface Pending {
   readonly opcode: number;
+  readonly vendorId: number;
   readonly input: Uint8Array;
   readonly tooLong: boolean;
   timer?: TimerHandle;
@@ -129,6 +136,7 @@ export class Mailbox {
   commandLatencyMs: number;
 
   private readonly cci: MailboxTarget;
+  private readonly mmb: MailboxTarget | undefined;
   private readonly clock: VirtualClock;
   private readonly ready: () => boolean;
   private readonly capabilities: bigint;
@@ -150,6 +158,7 @@ export class Mailbox {
     if (!Number.isInteger(type) || type < 0 || type > 15) throw new Error(`mailbox type ${type} is outside 0..15`);
 
     this.cci = opts.cci;
+    this.mmb = opts.mmb;
     this.clock = opts.clock;
     this.ready = opts.ready ?? (() => true);
     this.payloadSize = 2 ** log2;
@@ -239,11 +248,12 @@ export class Mailbox {
     const cmd = this.command.read();
     const opcode = getField(cmd, CMD_OPCODE);
     const length = getField(cmd, CMD_LENGTH);
+    const vendorId = getField(cmd, CMD_VENDOR);
     const tooLong = length > this.payloadSize;
     // The input is captured when the doorbell rings: what the host does to the payload area while
     // the device owns it cannot change the command.
     const input = tooLong ? new Uint8Array(0) : this.payload.bytes.slice(0, length);
-    const pending: Pending = { opcode, input, tooLong };
+    const pending: Pending = { opcode, vendorId, input, tooLong };
     this.pending = pending;
     if (this.faults.stuckDoorbell) return;
     if (this.commandLatencyMs > 0) {
@@ -262,8 +272,11 @@ export class Mailbox {
       // command without running it.
       res = { rc: RC_INVALID_PAYLOAD_LENGTH, payload: new Uint8Array(0), vendorStatus: 0 };
     } else {
+      const owner = commandSetOwner(p.vendorId);
+      const target = owner === 'cxl' ? this.cci : owner === 'pci-sig' ? this.mmb : undefined;
       try {
-        res = this.cci.process(p.opcode, p.input, { via: 'mailbox' });
+        // A vendor whose command set this mailbox does not carry: the opcode names nothing here.
+        res = target ? target.process(p.opcode, p.input, { via: 'mailbox' }) : { rc: RC_UNSUPPORTED, payload: new Uint8Array(0), vendorStatus: 0 };
       } catch {
         // The dispatcher should never throw; if it does, the host still gets a completion
         // (Internal Error, Table 8-34) instead of an exception out of its register write.
@@ -275,7 +288,7 @@ export class Mailbox {
     const out = res.payload.subarray(0, this.payloadSize);
     this.payload.bytes.set(out, 0);
     this.status = { rc: res.rc & 0xffff, vendor: res.vendorStatus & 0xffff };
-    this.command.set(setField(CMD_OPCODE, p.opcode) | setField(CMD_LENGTH, out.length));
+    this.command.set(setField(CMD_OPCODE, p.opcode) | setField(CMD_LENGTH, out.length) | setField(CMD_VENDOR, p.vendorId));
     this.control.set(this.control.read() & ~CTRL_DOORBELL);
     if (this.control.read() & CTRL_DOORBELL_INT) this.events.emit('interrupt', { vector: this.vector, cause: 'doorbell' });
   }

@@ -28,6 +28,11 @@ export interface SendOptions {
   readonly background?: 'wait' | 'return';
   /** Called with each progress reading of a background command. */
   readonly onProgress?: (percent: number) => void;
+  /**
+   * Command Opcode Vendor ID, Command register bits 63:48 (src/commands/mmpt/mmpt-message.ts):
+   * 0 (default, as legacy CXL drivers write) for CXL commands, 0001h for PCI-SIG MMB commands.
+   */
+  readonly vendorId?: number;
 }
 
 export interface InterruptSource {
@@ -129,9 +134,27 @@ export class MailboxDriver {
     try {
       return await this.sendLocked(opcode, payload, opts);
     } finally {
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.busy = false;
+      this.release();
+    }
+  }
+
+  private release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.busy = false;
+  }
+
+  /**
+   * Several commands with nobody else's in between (MMPT Send then Receive): `fn` gets a send that
+   * runs under the lock this driver already holds for it.
+   */
+  async exclusive<T>(fn: (send: (opcode: number, payload: Uint8Array, opts?: SendOptions) => Promise<MailboxResult>) => Promise<T>): Promise<T> {
+    if (this.busy) await new Promise<void>((go) => this.waiting.push(go));
+    else this.busy = true;
+    try {
+      return await fn((opcode, payload, opts = {}) => this.sendLocked(opcode, payload, opts));
+    } finally {
+      this.release();
     }
   }
 
@@ -147,7 +170,9 @@ export class MailboxDriver {
     }
     // #2 Input payload, #3 command register (opcode and length).
     this.writeBytes(mb + R.MB_PAYLOAD, payload);
-    this.bus.write(mb + R.MB_CMD, 8, BigInt(opcode) | (BigInt(payload.length) << 16n));
+    const vendorId = opts.vendorId ?? 0;
+    if (!Number.isInteger(vendorId) || vendorId < 0 || vendorId > 0xffff) throw new DriverError(`command vendor ID out of range: ${vendorId}`);
+    this.bus.write(mb + R.MB_CMD, 8, BigInt(opcode) | (BigInt(payload.length) << 16n) | (BigInt(vendorId) << 48n));
     // #4 Ring, keeping the interrupt enables we own.
     this.irqSeen.doorbell = false;
     this.bus.write(mb + R.MB_CTRL, 4, BigInt(this.ctrlEnables() | R.CTRL_DOORBELL));

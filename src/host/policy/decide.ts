@@ -1,7 +1,9 @@
 // The filter: decide, before anything touches a register, whether a command may be submitted at
 // a scope. Default deny: a command is allowed only if the target CCI's CEL lists it and its class
 // fits the scope. Carriers (Tunnel Management, MMPT Send Message, CXL.io requests) are classified
-// by what they carry, recursively, and refused whole if what they carry is refused.
+// by what they carry, recursively, and refused whole if what they carry is refused. MMPT Send is a
+// PCI-SIG MMB command, not a CXL opcode (src/commands/mmpt/mmpt-message.ts): it is judged by
+// decideMmpt, and 0100h/0101h on every CCI keep their CXL meaning (Get/Clear Event Records).
 
 import { decodeCciMessage } from '../../cci/message.js';
 import { decodeTunnelRequest, TUNNEL_OPCODE, type TunnelHop } from '../../commands/tunnel/tunnel-payload.js';
@@ -10,7 +12,7 @@ import { classifyEffects, classifySetFeature } from './classify.js';
 import { isVendorOpcode, pinnedFor } from './pinned.js';
 import { scopeAllows, SCOPE_FOR_CLASS, type CommandClass, type Scope } from './scopes.js';
 
-/** What kind of CCI a route ends at; it decides what an opcode means (0x0100 is MMPT on a switch, Get Event Records on an LD). */
+/** What kind of CCI a route ends at (which command sets it carries). */
 export type CciKind = 'switch' | 'fm-owned-ld' | 'ld';
 
 export interface FeatureEffects {
@@ -51,7 +53,7 @@ export interface Decision {
 
 /** The spec's deepest tunnel: switch -> DSP -> FM-owned LD of an MLD -> LD (CXL r3.2 7.6.7.3.1). */
 export const MAX_TUNNEL_DEPTH = 2;
-const MMPT_SEND = 0x0100;
+const MMPT_SEND = 0x0100; // under the PCI-SIG vendor ID, never a CXL opcode here
 const VENDOR_DEBUG_LOG = uuidBytes('5e1819d9-11a9-400c-811f-d60719403d86');
 
 export function hex4(n: number): string {
@@ -68,7 +70,21 @@ interface Verdict {
 }
 
 export function decide(opcode: number, payload: Uint8Array, scope: Scope, directory: CciDirectory, route: readonly TunnelHop[] = []): Decision {
-  const v = classifyAt(opcode, payload, directory, route, 0);
+  return verdictToDecision(opcode, scope, classifyAt(opcode, payload, directory, route, 0));
+}
+
+/**
+ * MMPT Send Message (PCI-SIG MMB command 0100h on the switch mailbox): allowed when the message it
+ * carries would be, at the same scope, as a command on the switch CCI.
+ */
+export function decideMmpt(message: Uint8Array, scope: Scope, directory: CciDirectory): Decision {
+  const v = classifyMmpt(message, directory, [], 0);
+  const d = verdictToDecision(MMPT_SEND, scope, v);
+  // The carried opcode is always "inner", even when it is the CXL 0100h (Get Event Records).
+  return { ...d, ...(v.opcode !== MMPT_SEND || v.ok ? { innerOpcode: v.opcode } : {}), reason: `MMPT Send Message: ${d.reason}` };
+}
+
+function verdictToDecision(opcode: number, scope: Scope, v: Verdict): Decision {
   const base = { opcode, scope, route: v.route, ...(v.opcode !== opcode ? { innerOpcode: v.opcode } : {}) };
   if (!v.ok || !v.class) return { ...base, allowed: false, reason: v.reason, ...(v.unroutable ? { unroutable: true } : {}) };
   const requiredScope = SCOPE_FOR_CLASS[v.class];
@@ -103,7 +119,6 @@ function classifyAt(opcode: number, payload: Uint8Array, directory: CciDirectory
   if (effects === undefined) return refuse(opcode, route, `${describe(opcode, route)} is not in the CEL of ${cci.label}`);
 
   if (opcode === TUNNEL_OPCODE) return classifyTunnel(payload, directory, route, depth);
-  if (opcode === MMPT_SEND && cci.kind === 'switch') return classifyMmpt(payload, directory, route, depth);
 
   const pinned = pinnedFor(opcode);
   const base = pinned ? { class: pinned.class, why: pinned.reason } : classifyEffects(effects);
@@ -127,18 +142,16 @@ function classifyMmpt(payload: Uint8Array, directory: CciDirectory, route: reado
   const m = decodeCciMessage(payload.slice(1));
   if (!m.ok) return refuse(MMPT_SEND, route, 'malformed MMPT message: header length disagrees with the message');
   if (m.value.category !== 0) return refuse(MMPT_SEND, route, 'malformed MMPT message: not a request');
-  if (m.value.opcode === MMPT_SEND || m.value.opcode === 0x0101) return refuse(MMPT_SEND, route, 'MMPT message carrying an MMPT command');
-  // The message runs on this same CCI.
+  // The message runs on the CXL CCI behind the mailbox; its opcodes are CXL opcodes.
   return classifyAt(m.value.opcode, m.value.payload, directory, route, depth);
 }
 
 /**
- * Whether a decision on `opcode` at a CCI of `kind` reads the payload (carriers and the payload
- * rules below). Every other decision depends only on the CCI's CEL, the opcode and the scope, so a
+ * Whether a decision on `opcode` reads the payload (carriers and the payload rules below). Every other decision depends only on the CCI's CEL, the opcode and the scope, so a
  * caller may cache it until it reads the CELs again.
  */
-export function payloadMatters(opcode: number, kind: CciKind): boolean {
-  return opcode === TUNNEL_OPCODE || (opcode === MMPT_SEND && kind === 'switch') || PAYLOAD_RULES.has(opcode);
+export function payloadMatters(opcode: number): boolean {
+  return opcode === TUNNEL_OPCODE || PAYLOAD_RULES.has(opcode);
 }
 
 const PAYLOAD_RULES: ReadonlySet<number> = new Set([0x4101, 0x0403, 0x0502, 0x5103, 0x5301, 0x5302]);
