@@ -1,14 +1,17 @@
-// The switch's CCI: one dispatcher whose table is the generic set and (once a switch model is
+// The switch's CCI: one dispatcher whose table is the generic set, the Events set (CXL r3.2
+// 8.2.10.2, serving the Fabric Management event records of 7.6.8) and (once a switch model is
 // attached) the FM-API command sets 51h-56h. MMPT is not here: its commands are PCI-SIG MMB
 // commands, reached through the same mailbox under another vendor ID (commands/mmpt/mmpt-message.ts).
 
 import { Cci } from './cci/cci.js';
 import type { CommandDef } from './cci/command.js';
 import type { CciIdentity, CelEntry } from './cci/context.js';
+import { eventsCommands } from './commands/events/index.js';
 import { switchGenericCommands } from './commands/generic/index.js';
+import { EventLogs, type EventsDevice } from './events/event-log.js';
 import type { VirtualClock } from './time/clock.js';
 
-export interface SwitchCciOptions<D> {
+export interface SwitchCciOptions<D extends EventsDevice> {
   readonly clock: VirtualClock;
   readonly device: D;
   readonly identity?: Partial<CciIdentity>;
@@ -29,14 +32,22 @@ export const DEFAULT_SWITCH_IDENTITY: CciIdentity = {
   componentType: 0, // CXL r3.2 Table 8-37: switch
 };
 
-export function createSwitchCci<D>(o: SwitchCciOptions<D>): Cci<D> {
+export function createSwitchCci<D extends EventsDevice>(o: SwitchCciOptions<D>): Cci<D> {
   return new Cci<D>({
     name: o.name ?? 'switch',
     clock: o.clock,
     device: o.device,
     identity: { ...DEFAULT_SWITCH_IDENTITY, ...o.identity },
     maxPayload: o.maxPayload ?? 2048,
-    commands: [...switchGenericCommands, ...(o.fmApiCommands ?? [])],
+    commands: [...switchGenericCommands, ...eventsCommands, ...(o.fmApiCommands ?? [])],
     ...(o.celOverride ? { celOverride: o.celOverride } : {}),
   });
+}
+
+/** Records per switch event log; the switch has no Dynamic Capacity log. */
+export const SWITCH_EVENT_LOG_CAPACITY = 32;
+
+/** The switch CCI's event logs, stamped with that CCI's timestamp (set once the CCI exists). */
+export function createSwitchEventLogs(now: () => bigint): EventLogs {
+  return new EventLogs({ capacity: SWITCH_EVENT_LOG_CAPACITY, now, dynamicCapacity: false });
 }

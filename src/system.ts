@@ -21,7 +21,9 @@ import type { DownstreamDevice } from './model/downstream.js';
 import type { ResetKind } from './model/reset.js';
 import type { Type3Spec } from './model/type3-spec.js';
 import type { Switch } from './switch/switch.js';
-import { createSwitchCci } from './switch-cci.js';
+import { createSwitchCci, createSwitchEventLogs } from './switch-cci.js';
+import { attachFabricEventRecords } from './switch-events.js';
+import type { EventLogs } from './events/event-log.js';
 import { VirtualClock, type ClockMode } from './time/clock.js';
 import { buildFabric, DEFAULT_TOPOLOGY, switchIdentity, type Topology } from './topology/index.js';
 import { Type3Device } from './type3/index.js';
@@ -70,6 +72,17 @@ export interface OpenDriverOptions {
 
 export const SWITCH_FUNCTION = 'switch';
 
+/**
+ * Event interrupts (CXL r3.2 8.2.10.2.5): a new record in a log whose policy is MSI/MSI-X raises
+ * the vector the policy names on the function the log is reached through. FW Interrupt mode (2)
+ * belongs to platform firmware, which this system does not model: such records raise nothing.
+ */
+function signalEvents(events: EventLogs, fn: MailboxFunction): void {
+  events.notify.on('interrupt', (e) => {
+    if (e.mode === 1) fn.msix.raise(e.vector, 'event');
+  });
+}
+
 export class EmulatorSystem {
   readonly events = new Emitter<SystemEvents>();
   readonly clock: VirtualClock;
@@ -92,7 +105,7 @@ export class EmulatorSystem {
     const payloadSizeLog2 = opts.payloadSizeLog2 ?? this.topology.switch.payloadSizeLog2;
     this.switchCci = createSwitchCci({
       clock: this.clock,
-      device: fabric.switchDevice,
+      device: { ...fabric.switchDevice, events: createSwitchEventLogs(() => this.switchCci.getTimestamp()) },
       identity: switchIdentity(this.topology),
       maxPayload: 2 ** payloadSizeLog2,
       fmApiCommands: [...switchFmApiCommands, ...(opts.extraSwitchCommands ?? [])],
@@ -107,8 +120,12 @@ export class EmulatorSystem {
       mmpt: this.mmpt,
       payloadSizeLog2,
       commandLatencyMs: opts.commandLatencyMs ?? 0,
+      eventStatus: () => this.switchCci.device.events.status(),
     });
     this.addFunction(SWITCH_FUNCTION, this.switchFunction);
+    // After the topology's own bindings: those are configuration, not events (switch-events.ts).
+    attachFabricEventRecords(this.sw, this.switchCci.device.events);
+    signalEvents(this.switchCci.device.events, this.switchFunction);
 
     for (const [port, dev] of [...this.devices].sort((a, b) => a[0] - b[0])) {
       if (!(dev instanceof Type3Device)) continue;
@@ -130,6 +147,8 @@ export class EmulatorSystem {
             status: { mediaStatus: () => (ld.mediaDisabled ? 3 : 1) },
           }),
         );
+        const fn = this.fnMap.get(name);
+        if (fn) signalEvents(ld.events, fn);
       });
     }
   }
@@ -204,6 +223,8 @@ export class EmulatorSystem {
     for (const dev of this.devices.values()) dev.reset(kind);
     for (const fn of this.fnMap.values()) fn.reset();
     this.mmpt.clear();
+    // The switch's event logs are volatile, like each LD's (LogicalDevice.reset).
+    this.switchCci.device.events.reset();
   }
 
   /** A JSON-able picture of the topology and its live state. */

@@ -32,6 +32,8 @@ export interface SwitchCciFunctionOptions {
   readonly mailboxVector?: number;
   /** Vector of the MMPT notification interrupt. Default 1. */
   readonly mmptVector?: number;
+  /** Event Status register (CXL r3.2 8.2.9.3.1): bit n set while event log n holds records. */
+  readonly eventStatus?: () => number;
   readonly name?: string;
 }
 
@@ -61,8 +63,8 @@ export function createSwitchCciFunction(o: SwitchCciFunctionOptions): MailboxFun
     mcap: true,
     mmpt: o.mmpt,
     mmptVector: o.mmptVector ?? 1,
-    // A switch has no event logs behind this function (CXL r3.2 8.2.8.3.1).
-    eventStatus: () => 0,
+    // The switch CCI's event logs (7.6.8 records); none when built without them.
+    eventStatus: o.eventStatus ?? (() => 0),
     status4000: switchMailboxCciStatusBlock,
   });
 }

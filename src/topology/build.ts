@@ -21,7 +21,8 @@ export interface Fabric {
   /** The device on each populated DSP, by port ID. */
   readonly devices: Map<number, DownstreamDevice>;
   /** The device context of the switch CCI reached through topology.switch.ingressPort. */
-  readonly switchDevice: SwitchCciDevice;
+  /** What the switch CCI acts on, but its event log (which needs the CCI's timestamp). */
+  readonly switchDevice: Omit<SwitchCciDevice, 'events'>;
 }
 
 export interface BuildOptions {

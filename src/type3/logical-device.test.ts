@@ -144,7 +144,8 @@ describe('LogicalDevice state', () => {
     const seen: number[] = [];
     ld.events.notify.on('status', (e) => seen.push(e.status));
     ld.events.add(4, new Uint8Array(128));
-    send(0x0101, '04' + '01' + '00' + zeros(3));
+    // Clear Event Records by handle 1 (Clear All needs an overflowed log, CXL r3.2 8.2.10.2.3)
+    send(0x0101, '04' + '00' + '01' + zeros(3) + '0100');
     expect(seen).toEqual([0x10, 0x00]);
   });
 });

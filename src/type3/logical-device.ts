@@ -17,7 +17,7 @@ import type { DeviceLog, LogSource } from '../commands/generic/logs.js';
 import { fail } from '../cci/command.js';
 import { RC, rcName } from '../spec/return-codes.js';
 import type { VirtualClock } from '../time/clock.js';
-import { EventLogs, type EventLogId } from './ld/event-logs.js';
+import { EventLogs, type EventLogId } from '../events/event-log.js';
 import { FeatureSet } from './ld/features.js';
 import { FirmwareSlots } from './ld/firmware-slots.js';
 import { type AlertConfig, type HealthState, initialAlertConfig, initialHealth } from './ld/health.js';
@@ -135,7 +135,8 @@ export class LogicalDevice implements LogSource {
     this.media = new MediaStore(() => this.capacity);
     this.lsa = new Uint8Array(Math.max(0, opts.lsaBytes));
     this.poison = new PoisonList({ maxRecords: opts.poisonMaxRecords ?? 256, injectLimit: opts.injectPoisonLimit ?? 256 });
-    this.events = new EventLogs(opts.eventLogCapacity ?? 32, () => this.cci.getTimestamp());
+    // Every LD keeps the Dynamic Capacity log (it existed before the switch shared this model).
+    this.events = new EventLogs({ capacity: opts.eventLogCapacity ?? 32, now: () => this.cci.getTimestamp(), dynamicCapacity: true });
     this.firmware = opts.firmware ?? new FirmwareSlots(opts.fwRevision === undefined ? {} : { revision: opts.fwRevision });
     this.features = opts.features ?? new FeatureSet();
     this.dynamicCapacity = opts.dynamicCapacity;

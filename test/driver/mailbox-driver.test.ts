@@ -5,7 +5,7 @@ import { createSwitchCciFunction } from '../../src/device/switch-cci-function.js
 import { MailboxDriver } from '../../src/host/driver/mailbox-driver.js';
 import { DriverError, MailboxBusyError, MailboxTimeoutError } from '../../src/host/driver/errors.js';
 import { MmptQueue } from '../../src/mmpt/queue.js';
-import { createSwitchCci } from '../../src/switch-cci.js';
+import { createSwitchCci, createSwitchEventLogs } from '../../src/switch-cci.js';
 import { VirtualClock } from '../../src/time/clock.js';
 import { hex, toHex } from '../helpers/hex.js';
 
@@ -26,7 +26,7 @@ const big = defineCommand({
 function setup(opts: { latency?: number; clockMode?: 'auto' | 'manual' } = {}) {
   const clock = new VirtualClock(opts.clockMode ?? 'auto');
   const mmpt = new MmptQueue();
-  const cci = createSwitchCci({ clock, device: { mmpt }, fmApiCommands: [sanitizeLike, big] });
+  const cci = createSwitchCci({ clock, device: { events: createSwitchEventLogs(() => 0n) }, fmApiCommands: [sanitizeLike, big] });
   const fn = createSwitchCciFunction({ cci, clock, mmpt, commandLatencyMs: opts.latency ?? 0 });
   return { clock, cci, fn, mmpt };
 }

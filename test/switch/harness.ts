@@ -7,6 +7,7 @@ import type { CommandDef } from '../../src/cci/command.js';
 import { backgroundOperationStatusCommand, identifyCommand } from '../../src/commands/generic/index.js';
 import { switchFmApiCommands, type SwitchCciDevice } from '../../src/commands/switch/index.js';
 import { ConnectedDeviceType, type ConfigSpaceAccess, type DownstreamDevice } from '../../src/model/downstream.js';
+import { createSwitchEventLogs } from '../../src/switch-cci.js';
 import { Switch, type SwitchSpec } from '../../src/switch/switch.js';
 import { VirtualClock } from '../../src/time/clock.js';
 
@@ -126,7 +127,7 @@ export function harness(): Harness {
   sw.attachDevice(1, sld);
   sw.attachDevice(2, mld);
   sw.attachDevice(3, pcie);
-  const device: SwitchCciDevice = { sw, ingressPort: 0 };
+  const device: SwitchCciDevice = { sw, ingressPort: 0, events: createSwitchEventLogs(() => 0n) };
   const cci = new Cci<SwitchCciDevice>({
     name: 'switch',
     clock,

@@ -4,14 +4,14 @@ import { describe, expect, it } from 'vitest';
 import { ConnectedDeviceType } from '../../src/model/downstream.js';
 import { VirtualClock } from '../../src/time/clock.js';
 import { buildFabric, DEFAULT_TOPOLOGY, switchIdentity } from '../../src/topology/index.js';
-import { createSwitchCci } from '../../src/switch-cci.js';
+import { createSwitchCci, createSwitchEventLogs } from '../../src/switch-cci.js';
 import { switchFmApiCommands } from '../../src/commands/switch/index.js';
 import { hex } from '../switch/harness.js';
 
 function fabric() {
   const clock = new VirtualClock('manual');
   const f = buildFabric(DEFAULT_TOPOLOGY, clock);
-  const cci = createSwitchCci({ clock, device: f.switchDevice, identity: switchIdentity(f.topology), fmApiCommands: switchFmApiCommands });
+  const cci = createSwitchCci({ clock, device: { ...f.switchDevice, events: createSwitchEventLogs(() => 0n) }, identity: switchIdentity(f.topology), fmApiCommands: switchFmApiCommands });
   return { clock, f, cci, run: (op: number, p: number[] = []) => cci.process(op, Uint8Array.from(p)) };
 }
 

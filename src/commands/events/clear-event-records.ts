@@ -1,11 +1,12 @@
 // CXL r3.2 8.2.10.2.3 Clear Event Records (Opcode 0101h): remove records the host has consumed,
-// by handle, or the whole log. Every handle must name a record in the log, or nothing is cleared.
+// by handle, or the whole log. The handles must be in temporal order without leaving an older
+// record behind (our reading: the log's oldest records, oldest first), else Invalid Handle and
+// nothing is cleared. Clear All is allowed only on a log that has overflowed, else Invalid Input.
 
 import { decoded, defineCommand, emptyCodec, fail, invalid, ok } from '../../cci/command.js';
 import { Effect } from '../../spec/effects.js';
 import { RC } from '../../spec/return-codes.js';
-import type { LdContext } from '../../type3/logical-device.js';
-import type { EventLogId } from '../../type3/ld/event-logs.js';
+import type { EventLogId , EventsDevice } from '../../events/event-log.js';
 import { ByteWriter } from '../../util/bytes.js';
 import { requestCodec } from '../memdev/codecs.js';
 import { isEventLogId } from './get-event-records.js';
@@ -18,7 +19,7 @@ export interface ClearEventRecordsRequest {
 
 const HEADER = 6;
 
-export const clearEventRecordsCommand = defineCommand({
+export const clearEventRecordsCommand = defineCommand<EventsDevice, ClearEventRecordsRequest, void>({
   opcode: 0x0101,
   name: 'Clear Event Records',
   spec: 'CXL r3.2 8.2.10.2.3',
@@ -46,14 +47,17 @@ export const clearEventRecordsCommand = defineCommand({
     },
   ),
   response: emptyCodec,
-  handle: (req, { device }: LdContext) => {
+  handle: (req, { device }: { device: EventsDevice }) => {
+    if (!device.events.supports(req.log)) return fail(RC.InvalidInput);
     if (req.clearAll) {
+      if (!device.events.overflow(req.log)) return fail(RC.InvalidInput);
       device.events.clearAll(req.log);
       return ok(undefined);
     }
     if (new Set(req.handles).size !== req.handles.length || !device.events.hasAll(req.log, req.handles)) {
       return fail(RC.InvalidHandle);
     }
+    if (!device.events.inTemporalOrder(req.log, req.handles)) return fail(RC.InvalidHandle);
     device.events.clear(req.log, req.handles);
     return ok(undefined);
   },

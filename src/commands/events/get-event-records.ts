@@ -1,9 +1,9 @@
 // CXL r3.2 8.2.10.2.2 Get Event Records (Opcode 0100h): the oldest records of one event log, as
 // many as fit one response, with the log's overflow state. Records stay until cleared.
 
-import { decoded, defineCommand, invalid, ok } from '../../cci/command.js';
-import type { LdContext } from '../../type3/logical-device.js';
-import { EVENT_LOG_COUNT, EVENT_RECORD_BYTES, type EventLogId, type OverflowState } from '../../type3/ld/event-logs.js';
+import { decoded, defineCommand, fail, invalid, ok } from '../../cci/command.js';
+import { RC } from '../../spec/return-codes.js';
+import { EVENT_LOG_COUNT, EVENT_RECORD_BYTES, type EventLogId, type OverflowState, type EventsDevice } from '../../events/event-log.js';
 import { ByteWriter } from '../../util/bytes.js';
 import { encodeOnly, requestCodec } from '../memdev/codecs.js';
 
@@ -22,7 +22,7 @@ export function isEventLogId(v: number): v is EventLogId {
   return Number.isInteger(v) && v >= 0 && v < EVENT_LOG_COUNT;
 }
 
-export const getEventRecordsCommand = defineCommand({
+export const getEventRecordsCommand = defineCommand<EventsDevice, EventLogId, GetEventRecordsResponse>({
   opcode: 0x0100,
   name: 'Get Event Records',
   spec: 'CXL r3.2 8.2.10.2.2',
@@ -45,7 +45,9 @@ export const getEventRecordsCommand = defineCommand({
     v.records.forEach((rec, i) => w.set(HEADER + i * EVENT_RECORD_BYTES, rec));
     return w.bytes;
   }),
-  handle: (log, { device, cci }: LdContext) => {
+  handle: (log, { device, cci }) => {
+    // A log this device does not implement (the DC log on the switch): Invalid Input.
+    if (!device.events.supports(log)) return fail(RC.InvalidInput);
     const all = device.events.records(log);
     const room = Math.max(0, Math.floor((cci.responseLimit - HEADER) / EVENT_RECORD_BYTES));
     const records = all.slice(0, room).map((e) => e.bytes.slice());

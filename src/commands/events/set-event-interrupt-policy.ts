@@ -1,15 +1,15 @@
 // CXL r3.2 8.2.10.2.5 Set Event Interrupt Policy (Opcode 0103h): how each log signals new records.
 // The 4-byte form (CXL 2.0 hosts, no dynamic capacity byte) leaves the DC setting unchanged.
 
+import type { EventsDevice } from '../../events/event-log.js';
 import { decoded, defineCommand, emptyCodec, invalid, ok } from '../../cci/command.js';
 import { Effect } from '../../spec/effects.js';
-import type { LdContext } from '../../type3/logical-device.js';
 import { requestCodec } from '../memdev/codecs.js';
 
 /** Interrupt Mode, bits 1:0 of each setting: 3 is reserved (CXL r3.2 Table 8-56). */
 const MODE_RESERVED = 3;
 
-export const setEventInterruptPolicyCommand = defineCommand({
+export const setEventInterruptPolicyCommand = defineCommand<EventsDevice, Uint8Array, void>({
   opcode: 0x0103,
   name: 'Set Event Interrupt Policy',
   spec: 'CXL r3.2 8.2.10.2.5',
@@ -25,7 +25,7 @@ export const setEventInterruptPolicyCommand = defineCommand({
     (v) => v,
   ),
   response: emptyCodec,
-  handle: (settings, { device }: LdContext) => {
+  handle: (settings, { device }: { device: EventsDevice }) => {
     device.events.policy.set(settings);
     return ok(undefined);
   },

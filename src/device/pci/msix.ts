@@ -6,7 +6,7 @@
 import { Emitter } from '../../util/emitter.js';
 import { RegisterBlock, StoredRegister, liveRegister, type Register } from '../registers/register-file.js';
 
-export type InterruptCause = 'doorbell' | 'background' | 'mmpt';
+export type InterruptCause = 'doorbell' | 'background' | 'mmpt' | 'event';
 
 /** One MSI-X message as the host would receive it. */
 export interface MsixInterrupt {
