@@ -17,7 +17,8 @@ import type { DeviceLog, LogSource } from '../commands/generic/logs.js';
 import { fail } from '../cci/command.js';
 import { RC, rcName } from '../spec/return-codes.js';
 import type { VirtualClock } from '../time/clock.js';
-import { EventLogs, type EventLogId } from '../events/event-log.js';
+import { EventLog, EventLogs, type EventLogId } from '../events/event-log.js';
+import { alertRecords, injectedPoisonRecord } from './ld/ld-events.js';
 import { FeatureSet } from './ld/features.js';
 import { FirmwareSlots } from './ld/firmware-slots.js';
 import { type AlertConfig, type HealthState, initialAlertConfig, initialHealth } from './ld/health.js';
@@ -230,6 +231,19 @@ export class LogicalDevice implements LogSource {
   /** Add an event record (128-byte Common Event Record) to one of the LD's logs; returns its handle. */
   addEvent(log: EventLogId, record: Uint8Array): number {
     return this.events.add(log, record);
+  }
+
+  /** Inject Poison's record (ld/ld-events.ts). */
+  poisonInjected(dpa: bigint): void {
+    const r = injectedPoisonRecord(dpa, dpa < this.partition.activeVolatile);
+    this.events.add(r.log, r.record);
+  }
+
+  /** The alert configuration changed: warnings it newly raises are logged at once (ld/ld-events.ts). */
+  setAlerts(next: AlertConfig): void {
+    const before = this.alerts;
+    this.alerts = next;
+    for (const r of alertRecords(this.health, before, next)) this.events.add(EventLog.Warning, r);
   }
 
   /**

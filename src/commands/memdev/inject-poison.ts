@@ -27,6 +27,8 @@ export const injectPoisonCommand = defineCommand({
     if (!device.media.contains(dpa, 64n)) return fail(RC.InvalidPhysicalAddress);
     if (device.poison.injectWouldExceed(dpa)) return fail(RC.InjectPoisonLimitReached);
     device.poison.add(dpa, PoisonSource.Injected, cci.getTimestamp());
+    // An Informational General Media record for the injected line (ld-events.ts).
+    device.poisonInjected(dpa);
     return ok(undefined);
   },
 });

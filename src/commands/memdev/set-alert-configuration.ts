@@ -82,7 +82,8 @@ export const setAlertConfigurationCommand = defineCommand({
     if (act(AlertBit.CorrectedPersistentErrorWarning) === 'enable') next.correctedPersistentWarning = req.correctedPersistentWarning;
 
     next.enabledAlerts = (cur.enabledAlerts & ~req.validActions) | (req.validActions & req.enableActions);
-    device.alerts = next;
+    // A warning set at or past the current value is reported at once (8.2.10.9.3.3).
+    device.setAlerts(next);
     return ok(undefined);
   },
 });

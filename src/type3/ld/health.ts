@@ -89,3 +89,18 @@ export function additionalStatus(h: HealthState, a: AlertConfig): number {
   if (a.enabledAlerts & AlertBit.CorrectedPersistentErrorWarning && h.correctedPersistentErrors >= a.correctedPersistentWarning) s |= 1 << 5;
   return s;
 }
+
+/** Get Health Info output payload (CXL r3.2 Table 8-148, 12h bytes), also carried in Memory Module event records. */
+export function healthInfoBytes(h: HealthState, a: AlertConfig): Uint8Array {
+  const b = new Uint8Array(0x12);
+  const v = new DataView(b.buffer);
+  v.setUint8(0, h.healthStatus);
+  v.setUint8(1, h.mediaStatus);
+  v.setUint8(2, additionalStatus(h, a));
+  v.setUint8(3, h.lifeUsed);
+  v.setUint16(4, h.temperature & 0xffff, true);
+  v.setUint32(6, h.dirtyShutdownCount >>> 0, true);
+  v.setUint32(0x0a, h.correctedVolatileErrors >>> 0, true);
+  v.setUint32(0x0e, h.correctedPersistentErrors >>> 0, true);
+  return b;
+}
