@@ -125,3 +125,25 @@ describe('Get/Set Event Interrupt Policy (0x0102/0x0103)', () => {
     expect(send(0x0102).hex).toBe(zeros(5));
   });
 });
+
+describe('Clear Event Records rules (CXL r3.2 8.2.10.2.3)', () => {
+  it('a handle out of temporal order answers Invalid Handle and clears nothing', () => {
+    const { ld, send } = makeLd();
+    for (let i = 1; i <= 3; i++) ld.events.add(0, record(i));
+    // newest first
+    expect(send(0x0101, '00' + '00' + '02' + zeros(3) + '0200' + '0100').rc).toBe(INVALID_HANDLE);
+    // skipping the oldest would leave an older record behind
+    expect(send(0x0101, '00' + '00' + '01' + zeros(3) + '0200').rc).toBe(INVALID_HANDLE);
+    expect(ld.events.records(0).map((e) => e.handle)).toEqual([1, 2, 3]);
+    // the oldest two, in order, clear
+    expect(send(0x0101, '00' + '00' + '02' + zeros(3) + '0100' + '0200').rc).toBe(SUCCESS);
+    expect(ld.events.records(0).map((e) => e.handle)).toEqual([3]);
+  });
+
+  it('Clear All on a log that has not overflowed answers Invalid Input and clears nothing', () => {
+    const { ld, send } = makeLd();
+    ld.events.add(1, record(1));
+    expect(send(0x0101, '01' + '01' + '00' + zeros(3)).rc).toBe(INVALID_INPUT);
+    expect(ld.events.records(1).length).toBe(1);
+  });
+});
