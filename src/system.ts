@@ -93,6 +93,7 @@ export class EmulatorSystem {
   readonly switchCci: Cci<SwitchCciDevice>;
   readonly switchFunction: MailboxFunction;
   private readonly cciMap = new Map<string, Cci>();
+  private readonly eventLogMap = new Map<string, EventLogs>();
   private readonly fnMap = new Map<string, MailboxFunction>();
 
   constructor(opts: SystemOptions = {}) {
@@ -125,6 +126,7 @@ export class EmulatorSystem {
     this.addFunction(SWITCH_FUNCTION, this.switchFunction);
     // After the topology's own bindings: those are configuration, not events (switch-events.ts).
     attachFabricEventRecords(this.sw, this.switchCci.device.events);
+    this.eventLogMap.set(SWITCH_FUNCTION, this.switchCci.device.events);
     signalEvents(this.switchCci.device.events, this.switchFunction);
 
     for (const [port, dev] of [...this.devices].sort((a, b) => a[0] - b[0])) {
@@ -149,6 +151,7 @@ export class EmulatorSystem {
         );
         const fn = this.fnMap.get(name);
         if (fn) signalEvents(ld.events, fn);
+        this.eventLogMap.set(name, ld.events);
       });
     }
   }
@@ -175,6 +178,11 @@ export class EmulatorSystem {
   /** Every CCI by name: 'switch', 'port<P>.fm' (FM-owned LD of an MLD), 'port<P>.ld<N>'. */
   ccis(): ReadonlyMap<string, Cci> {
     return this.cciMap;
+  }
+
+  /** Event logs by CCI name ('switch', 'port<P>.ld<N>'): where a model's event records go. */
+  eventLogs(): ReadonlyMap<string, EventLogs> {
+    return this.eventLogMap;
   }
 
   /** Register-level mailbox functions: 'switch' and each LD's own ('port<P>.ld<N>'). */

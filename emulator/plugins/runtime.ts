@@ -232,6 +232,9 @@ export class EmulatorRuntime {
         cci.events.on('background-complete', (b) => wants('background-complete') && emit({ kind: 'background-complete', atMs: clock.now(), cci: b.cci, opcode: b.opcode, percent: b.percent, rc: b.rc })),
       );
     }
+    for (const [name, logs] of this.sys.eventLogs()) {
+      this.detach.push(logs.notify.on('added', (r) => wants('event-record') && emit({ kind: 'event-record', atMs: clock.now(), cci: name, log: r.log, handle: r.handle, record: r.bytes })));
+    }
   }
 
   private unwire(): void {

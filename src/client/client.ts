@@ -77,6 +77,8 @@ export interface ClientEvents {
   complete: Of<'background-complete'>;
   trace: Of<'command-trace'>;
   audit: Of<'audit-decision'>;
+  /** A new event record in the switch's or an LD's event log (CXL r3.2 8.2.10.2). */
+  'event-record': Of<'event-record'>;
   /** A frame from the server that could not be decoded, or an unsolicited error. */
   'protocol-error': { readonly message: string };
   close: CloseInfo;
@@ -100,6 +102,7 @@ const EVENT_NAME: Record<ServerEvent['kind'], keyof ClientEvents> = {
   'background-complete': 'complete',
   'command-trace': 'trace',
   'audit-decision': 'audit',
+  'event-record': 'event-record',
 };
 
 export class CxlemuClient {

@@ -22,8 +22,8 @@ export type ClockModeName = 'stepped' | 'realtime' | 'live';
 export const CLOCK_MODES: readonly ClockModeName[] = ['stepped', 'realtime', 'live'];
 /** Resets a client can ask for (README "Resets"). */
 export type ResetKindName = ResetKind;
-export type EventKindName = 'interrupt' | 'background-progress' | 'background-complete' | 'command-trace' | 'audit-decision';
-export const EVENT_KINDS: readonly EventKindName[] = ['interrupt', 'background-progress', 'background-complete', 'command-trace', 'audit-decision'];
+export type EventKindName = 'interrupt' | 'background-progress' | 'background-complete' | 'command-trace' | 'audit-decision' | 'event-record';
+export const EVENT_KINDS: readonly EventKindName[] = ['interrupt', 'background-progress', 'background-complete', 'command-trace', 'audit-decision', 'event-record'];
 
 export type ErrorCodeName =
   | 'malformed-frame'
@@ -142,7 +142,8 @@ export type ServerEvent =
       readonly inputLength: number;
       readonly outputLength: number;
     }
-  | { readonly kind: 'audit-decision'; readonly atMs: number; readonly entry: AuditRecord };
+  | { readonly kind: 'audit-decision'; readonly atMs: number; readonly entry: AuditRecord }
+  | { readonly kind: 'event-record'; readonly atMs: number; readonly cci: string; readonly log: number; readonly handle: number; readonly record: Uint8Array };
 
 export type Reply =
   | { readonly kind: 'error'; readonly code: ErrorCodeName; readonly message: string }
@@ -196,6 +197,7 @@ const EVENT_TO_PB: Record<EventKindName, number> = {
   'background-complete': pb.EventKind.EVENT_KIND_BACKGROUND_COMPLETE,
   'command-trace': pb.EventKind.EVENT_KIND_COMMAND_TRACE,
   'audit-decision': pb.EventKind.EVENT_KIND_AUDIT_DECISION,
+  'event-record': pb.EventKind.EVENT_KIND_EVENT_RECORD,
 };
 
 function invert<K extends string>(m: Record<K, number>): Map<number, K> {
@@ -481,6 +483,8 @@ function eventOut(e: ServerEvent): cxlemu.v1.IEvent {
       return { atMs: e.atMs, trace: { cci: e.cci, opcode: e.opcode, name: e.name, via: e.via, rc: e.rc, inputLength: e.inputLength, outputLength: e.outputLength } };
     case 'audit-decision':
       return { atMs: e.atMs, audit: auditOut(e.entry) };
+    case 'event-record':
+      return { atMs: e.atMs, eventRecord: { cci: e.cci, log: e.log, handle: e.handle, record: e.record } };
   }
 }
 
@@ -512,6 +516,10 @@ function eventIn(e: cxlemu.v1.Event): ServerEvent | undefined {
     }
     case 'audit':
       return { kind: 'audit-decision', atMs, entry: auditIn(e.audit) };
+    case 'eventRecord': {
+      const r = e.eventRecord;
+      return { kind: 'event-record', atMs, cci: r?.cci ?? '', log: r?.log ?? 0, handle: r?.handle ?? 0, record: r?.record ? new Uint8Array(r.record) : new Uint8Array(0) };
+    }
     default:
       return undefined;
   }

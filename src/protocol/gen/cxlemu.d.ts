@@ -49,7 +49,8 @@ export namespace cxlemu {
             EVENT_KIND_BACKGROUND_PROGRESS = 2,
             EVENT_KIND_BACKGROUND_COMPLETE = 3,
             EVENT_KIND_COMMAND_TRACE = 4,
-            EVENT_KIND_AUDIT_DECISION = 5
+            EVENT_KIND_AUDIT_DECISION = 5,
+            EVENT_KIND_EVENT_RECORD = 10
         }
 
         interface IClientFrame {
@@ -658,6 +659,7 @@ export namespace cxlemu {
             complete?: (cxlemu.v1.IBackgroundEvent|null);
             trace?: (cxlemu.v1.ICommandTrace|null);
             audit?: (cxlemu.v1.IAuditEntry|null);
+            eventRecord?: (cxlemu.v1.IEventRecordAdded|null);
         }
 
         class Event implements IEvent {
@@ -668,9 +670,28 @@ export namespace cxlemu {
             public complete?: (cxlemu.v1.IBackgroundEvent|null);
             public trace?: (cxlemu.v1.ICommandTrace|null);
             public audit?: (cxlemu.v1.IAuditEntry|null);
-            public kind?: ("interrupt"|"progress"|"complete"|"trace"|"audit");
+            public eventRecord?: (cxlemu.v1.IEventRecordAdded|null);
+            public kind?: ("interrupt"|"progress"|"complete"|"trace"|"audit"|"eventRecord");
             public static encode(message: cxlemu.v1.IEvent, writer?: $protobuf.Writer): $protobuf.Writer;
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): cxlemu.v1.Event;
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IEventRecordAdded {
+            cci?: (string|null);
+            log?: (number|null);
+            handle?: (number|null);
+            record?: (Uint8Array|null);
+        }
+
+        class EventRecordAdded implements IEventRecordAdded {
+            constructor(properties?: cxlemu.v1.IEventRecordAdded);
+            public cci: string;
+            public log: number;
+            public handle: number;
+            public record: Uint8Array;
+            public static encode(message: cxlemu.v1.IEventRecordAdded, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): cxlemu.v1.EventRecordAdded;
             public static getTypeUrl(typeUrlPrefix?: string): string;
         }
     }

@@ -128,6 +128,7 @@ export const cxlemu = $root.cxlemu = (() => {
          * @property {number} EVENT_KIND_BACKGROUND_COMPLETE=3 EVENT_KIND_BACKGROUND_COMPLETE value
          * @property {number} EVENT_KIND_COMMAND_TRACE=4 EVENT_KIND_COMMAND_TRACE value
          * @property {number} EVENT_KIND_AUDIT_DECISION=5 EVENT_KIND_AUDIT_DECISION value
+         * @property {number} EVENT_KIND_EVENT_RECORD=10 EVENT_KIND_EVENT_RECORD value
          */
         v1.EventKind = (function() {
             const valuesById = {}, values = Object.create(valuesById);
@@ -137,6 +138,7 @@ export const cxlemu = $root.cxlemu = (() => {
             values[valuesById[3] = "EVENT_KIND_BACKGROUND_COMPLETE"] = 3;
             values[valuesById[4] = "EVENT_KIND_COMMAND_TRACE"] = 4;
             values[valuesById[5] = "EVENT_KIND_AUDIT_DECISION"] = 5;
+            values[valuesById[10] = "EVENT_KIND_EVENT_RECORD"] = 10;
             return values;
         })();
 
@@ -5831,6 +5833,7 @@ export const cxlemu = $root.cxlemu = (() => {
              * @property {cxlemu.v1.IBackgroundEvent|null} [complete] Event complete
              * @property {cxlemu.v1.ICommandTrace|null} [trace] Event trace
              * @property {cxlemu.v1.IAuditEntry|null} [audit] Event audit
+             * @property {cxlemu.v1.IEventRecordAdded|null} [eventRecord] Event eventRecord
              */
 
             /**
@@ -5896,17 +5899,25 @@ export const cxlemu = $root.cxlemu = (() => {
              */
             Event.prototype.audit = null;
 
+            /**
+             * Event eventRecord.
+             * @member {cxlemu.v1.IEventRecordAdded|null|undefined} eventRecord
+             * @memberof cxlemu.v1.Event
+             * @instance
+             */
+            Event.prototype.eventRecord = null;
+
             // OneOf field names bound to virtual getters and setters
             let $oneOfFields;
 
             /**
              * Event kind.
-             * @member {"interrupt"|"progress"|"complete"|"trace"|"audit"|undefined} kind
+             * @member {"interrupt"|"progress"|"complete"|"trace"|"audit"|"eventRecord"|undefined} kind
              * @memberof cxlemu.v1.Event
              * @instance
              */
             Object.defineProperty(Event.prototype, "kind", {
-                get: $util.oneOfGetter($oneOfFields = ["interrupt", "progress", "complete", "trace", "audit"]),
+                get: $util.oneOfGetter($oneOfFields = ["interrupt", "progress", "complete", "trace", "audit", "eventRecord"]),
                 set: $util.oneOfSetter($oneOfFields)
             });
 
@@ -5938,6 +5949,8 @@ export const cxlemu = $root.cxlemu = (() => {
                     $root.cxlemu.v1.CommandTrace.encode(message.trace, writer.uint32(/* id 5, wireType 2 =*/42).fork(), q + 1).ldelim();
                 if (message.audit != null && Object.hasOwnProperty.call(message, "audit"))
                     $root.cxlemu.v1.AuditEntry.encode(message.audit, writer.uint32(/* id 6, wireType 2 =*/50).fork(), q + 1).ldelim();
+                if (message.eventRecord != null && Object.hasOwnProperty.call(message, "eventRecord"))
+                    $root.cxlemu.v1.EventRecordAdded.encode(message.eventRecord, writer.uint32(/* id 30, wireType 2 =*/242).fork(), q + 1).ldelim();
                 return writer;
             };
 
@@ -5999,6 +6012,10 @@ export const cxlemu = $root.cxlemu = (() => {
                             message.audit = $root.cxlemu.v1.AuditEntry.decode(reader, reader.uint32(), undefined, long + 1);
                             break;
                         }
+                    case 30: {
+                            message.eventRecord = $root.cxlemu.v1.EventRecordAdded.decode(reader, reader.uint32(), undefined, long + 1);
+                            break;
+                        }
                     default:
                         reader.skipType(tag & 7, long);
                         break;
@@ -6028,6 +6045,173 @@ export const cxlemu = $root.cxlemu = (() => {
             };
 
             return Event;
+        })();
+
+        v1.EventRecordAdded = (function() {
+
+            /**
+             * Properties of an EventRecordAdded.
+             * @memberof cxlemu.v1
+             * @interface IEventRecordAdded
+             * @property {string|null} [cci] EventRecordAdded cci
+             * @property {number|null} [log] EventRecordAdded log
+             * @property {number|null} [handle] EventRecordAdded handle
+             * @property {Uint8Array|null} [record] EventRecordAdded record
+             */
+
+            /**
+             * Constructs a new EventRecordAdded.
+             * @memberof cxlemu.v1
+             * @classdesc Represents an EventRecordAdded.
+             * @implements IEventRecordAdded
+             * @constructor
+             * @param {cxlemu.v1.IEventRecordAdded=} [properties] Properties to set
+             */
+            function EventRecordAdded(properties) {
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * EventRecordAdded cci.
+             * @member {string} cci
+             * @memberof cxlemu.v1.EventRecordAdded
+             * @instance
+             */
+            EventRecordAdded.prototype.cci = "";
+
+            /**
+             * EventRecordAdded log.
+             * @member {number} log
+             * @memberof cxlemu.v1.EventRecordAdded
+             * @instance
+             */
+            EventRecordAdded.prototype.log = 0;
+
+            /**
+             * EventRecordAdded handle.
+             * @member {number} handle
+             * @memberof cxlemu.v1.EventRecordAdded
+             * @instance
+             */
+            EventRecordAdded.prototype.handle = 0;
+
+            /**
+             * EventRecordAdded record.
+             * @member {Uint8Array} record
+             * @memberof cxlemu.v1.EventRecordAdded
+             * @instance
+             */
+            EventRecordAdded.prototype.record = $util.newBuffer([]);
+
+            /**
+             * Encodes the specified EventRecordAdded message. Does not implicitly {@link cxlemu.v1.EventRecordAdded.verify|verify} messages.
+             * @function encode
+             * @memberof cxlemu.v1.EventRecordAdded
+             * @static
+             * @param {cxlemu.v1.IEventRecordAdded} message EventRecordAdded message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            EventRecordAdded.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.cci != null && Object.hasOwnProperty.call(message, "cci"))
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.cci);
+                if (message.log != null && Object.hasOwnProperty.call(message, "log"))
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint32(message.log);
+                if (message.handle != null && Object.hasOwnProperty.call(message, "handle"))
+                    writer.uint32(/* id 3, wireType 0 =*/24).uint32(message.handle);
+                if (message.record != null && Object.hasOwnProperty.call(message, "record"))
+                    writer.uint32(/* id 4, wireType 2 =*/34).bytes(message.record);
+                return writer;
+            };
+
+            /**
+             * Decodes an EventRecordAdded message from the specified reader or buffer.
+             * @function decode
+             * @memberof cxlemu.v1.EventRecordAdded
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {cxlemu.v1.EventRecordAdded} EventRecordAdded
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            EventRecordAdded.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.cxlemu.v1.EventRecordAdded();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.cci = reader.string();
+                            break;
+                        }
+                    case 2: {
+                            message.log = reader.uint32();
+                            break;
+                        }
+                    case 3: {
+                            message.handle = reader.uint32();
+                            break;
+                        }
+                    case 4: {
+                            message.record = reader.bytes();
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            /**
+             * Gets the default type url for EventRecordAdded
+             * @function getTypeUrl
+             * @memberof cxlemu.v1.EventRecordAdded
+             * @static
+             * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+             * @returns {string} The default type url
+             */
+            EventRecordAdded.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/cxlemu.v1.EventRecordAdded";
+            };
+
+            return EventRecordAdded;
         })();
 
         return v1;
