@@ -94,6 +94,12 @@ export async function startMctpServer(opts: MctpServerOptions): Promise<MctpServ
       ...(opts.eid !== undefined ? { eid: opts.eid } : {}),
     });
     session.events.on('log', (e: MctpLogEntry) => log[e.level]({ ...ctx.mctp, event: e.event, ...e.detail }, `mctp: ${e.msg}`));
+    // CXL r3.2 8.2.10.2.8: records in logs the MCTP Event Interrupt Policy enables are announced
+    // with Event Notification. The switch's logs of the system current at connect time.
+    const offNotify = system().switchCci.device.events.notify.on('mctp-notify', (e) => {
+      const packets = session.eventNotification(1 << e.log);
+      if (packets.length && !socket.destroyed) socket.write(Buffer.concat(packets));
+    });
     log.info({ ...ctx.mctp, event: 'connected' }, 'mctp: connection opened');
 
     socket.on('data', (chunk: Buffer) => {
@@ -112,6 +118,7 @@ export async function startMctpServer(opts: MctpServerOptions): Promise<MctpServ
     });
     socket.on('error', (err) => log.warn({ ...ctx.mctp, event: 'socket-error', err: err.message }, 'mctp: socket error'));
     socket.on('close', () => {
+      offNotify();
       sockets.delete(socket);
       session.end();
       log.info({ ...ctx.mctp, event: 'disconnected' }, 'mctp: connection closed');

@@ -6,7 +6,7 @@
 import { Cci } from './cci/cci.js';
 import type { CommandDef } from './cci/command.js';
 import type { CciIdentity, CelEntry } from './cci/context.js';
-import { eventsCommands } from './commands/events/index.js';
+import { eventsCommands, mctpEventPolicyCommands } from './commands/events/index.js';
 import { switchGenericCommands } from './commands/generic/index.js';
 import { EventLogs, type EventsDevice } from './events/event-log.js';
 import type { VirtualClock } from './time/clock.js';
@@ -39,7 +39,7 @@ export function createSwitchCci<D extends EventsDevice>(o: SwitchCciOptions<D>):
     device: o.device,
     identity: { ...DEFAULT_SWITCH_IDENTITY, ...o.identity },
     maxPayload: o.maxPayload ?? 2048,
-    commands: [...switchGenericCommands, ...eventsCommands, ...(o.fmApiCommands ?? [])],
+    commands: [...switchGenericCommands, ...eventsCommands, ...mctpEventPolicyCommands, ...(o.fmApiCommands ?? [])],
     ...(o.celOverride ? { celOverride: o.celOverride } : {}),
   });
 }

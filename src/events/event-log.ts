@@ -47,6 +47,8 @@ export interface EventLogEvents {
   status: { status: number };
   /** A record was stored (for observers: the server's event stream, tests). */
   added: { log: EventLogId; handle: number; bytes: Uint8Array };
+  /** A record went to a log the MCTP Event Interrupt Policy enables: send Event Notification. */
+  'mctp-notify': { log: EventLogId };
 }
 
 export interface EventLogsOptions {
@@ -69,6 +71,8 @@ export class EventLogs {
   private readonly nextHandle: number[] = [1, 1, 1, 1, 1];
   /** Raw interrupt setting bytes, in log order (info, warn, failure, fatal, DC). */
   readonly policy = new Uint8Array(EVENT_LOG_COUNT);
+  /** MCTP Event Interrupt Policy (CXL r3.2 8.2.10.2.6/7): bit n = notify over MCTP for log n. */
+  mctpPolicy = 0;
 
   constructor(o: EventLogsOptions) {
     this.capacity = o.capacity;
@@ -113,6 +117,7 @@ export class EventLogs {
     const setting = this.policy[log] ?? 0;
     const mode = setting & 0x3;
     if (mode !== InterruptMode.None) this.notify.emit('interrupt', { log, mode, vector: setting >> 4 });
+    if ((this.mctpPolicy >> log) & 1) this.notify.emit('mctp-notify', { log });
     return handle;
   }
 
@@ -183,6 +188,7 @@ export class EventLogs {
       this.nextHandle[i] = 1;
     }
     this.policy.fill(0);
+    this.mctpPolicy = 0;
     if (had) this.notify.emit('status', { status: 0 });
   }
 }

@@ -96,6 +96,9 @@ export class MctpSession {
   private pending: Uint8Array = new Uint8Array(0);
   private seq = 0;
   private badRun = 0;
+  /** The EID of the FM that last sent a CXL request here: where Event Notification goes. */
+  private peer: number | undefined;
+  private notifyTag = 0;
   private closed = false;
 
   constructor(private readonly opts: MctpEndpointOptions) {
@@ -204,6 +207,7 @@ export class MctpSession {
         this.log('warn', 'message-dropped', `type 0x${hex2(type)} message with the integrity check bit set dropped`, { src: ev.src });
         return undefined;
       }
+      this.peer = ev.src;
       const body = this.handleCci(type, ev.bytes.subarray(1), req);
       if (body) this.send(concat(Uint8Array.of(type), body), req, out);
       return undefined;
@@ -324,6 +328,25 @@ export class MctpSession {
     if (this.dialect.category(r.u8(0)) !== CATEGORY_REQUEST) return;
     const body = this.reply({ tag: r.u8(1), opcode: r.u8(3) | (r.u8(4) << 8) }, RC.InvalidPayloadLength);
     this.send(concat(Uint8Array.of(type), body), req, out);
+  }
+
+  /**
+   * Event Notification (CXL r3.2 8.2.10.2.8, opcode 0106h): an unsolicited request to the FM, sent
+   * when a record reaches a log the MCTP Event Interrupt Policy enables. Payload (our reading of
+   * Table 8-61): 2 bytes, bit n set for event log n. It goes to the EID that last sent this endpoint
+   * a CXL request (the FM); before any, nobody is known to notify. Tag owner set, tags 0-7 in turn;
+   * the FM's response is not needed and is dropped like any response.
+   */
+  eventNotification(logs: number): Uint8Array[] {
+    if (this.closed || this.peer === undefined) return [];
+    const tag = this.notifyTag;
+    this.notifyTag = (this.notifyTag + 1) & 0x07;
+    const payload = Uint8Array.of(logs & 0xff, (logs >> 8) & 0xff);
+    const body = this.dialect.fromSpec(encodeCciMessage({ category: CATEGORY_REQUEST, tag, opcode: 0x0106, payload }));
+    const { packets, nextSeq } = packetize(concat(Uint8Array.of(MCTP_TYPE_CXL_CCI), body), { dest: this.peer, src: this.eidState.eid, tagOwner: true, tag }, this.seq);
+    this.seq = nextSeq;
+    this.log('debug', 'event-notification', `Event Notification for logs 0x${logs.toString(16)} to EID 0x${hex2(this.peer)}`, { logs });
+    return packets;
   }
 
   private send(message: Uint8Array, req: Request, out: Uint8Array[]): void {

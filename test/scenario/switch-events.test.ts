@@ -136,4 +136,26 @@ describe('switch Events set', () => {
     // The switch has no Dynamic Capacity log.
     expect((await viaDriver(b, 0x0100, Uint8Array.of(4))).rc).toBe(0x02);
   });
+
+  it('over MCTP, Set MCTP Event Interrupt Policy enables Event Notification (0106h) to the FM', async () => {
+    // A listener at write scope: Set MCTP Event Interrupt Policy changes configuration at once.
+    b = await bench({ scope: 'full' });
+    const c = await b.connect();
+    // Get (0104h): nothing enabled
+    c.request(bx('08' + '00' + '01' + '00' + '04' + '01' + '000000' + '0000' + '0000'), { tag: 1 });
+    expect(hx((await c.message()).bytes.subarray(0, 15))).toBe('08' + '01' + '01' + '00' + '04' + '01' + '020000' + '0000' + '0000' + '0000');
+    // Set (0105h): Informational and the DC bit; the switch has no DC log, so only bit 0 stays
+    c.request(bx('08' + '00' + '02' + '00' + '05' + '01' + '020000' + '0000' + '0000' + '1100'), { tag: 2 });
+    expect(hx((await c.message()).bytes.subarray(0, 15))).toBe('08' + '01' + '02' + '00' + '05' + '01' + '020000' + '0000' + '0000' + '0100');
+    // A record in the Informational log: PERST assert on port 6 by the host driver.
+    expect((await viaDriver(b, 0x5102, bx('06' + '00'))).rc).toBe(0);
+    const n = await c.packet();
+    // transport header: version 1, dest = the FM's EID (the test client sends from 10h), src 08h,
+    // SOM | EOM | sequence 2 (this connection's third message) | tag owner | tag 0
+    expect(hx(n.raw.subarray(0, 4))).toBe('01' + '10' + '08' + 'e8');
+    // type 08h, request, tag 0, opcode 0106h, length 2, payload: bit 0 (Informational log)
+    expect(hx(n.raw.subarray(4, 4 + 15))).toBe('08' + '00' + '00' + '00' + '06' + '01' + '020000' + '0000' + '0000' + '0100');
+    // a Warning-log record is not enabled: no notification
+    expect(await c.silent(100)).toBe(true);
+  });
 });
