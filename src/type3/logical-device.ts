@@ -18,7 +18,7 @@ import { fail } from '../cci/command.js';
 import { RC, rcName } from '../spec/return-codes.js';
 import type { VirtualClock } from '../time/clock.js';
 import { EventLog, EventLogs, type EventLogId } from '../events/event-log.js';
-import { alertRecords, injectedPoisonRecord } from './ld/ld-events.js';
+import { alertRecords, injectedPoisonRecord, scanMediaRecords } from './ld/ld-events.js';
 import { FeatureSet } from './ld/features.js';
 import { FirmwareSlots } from './ld/firmware-slots.js';
 import { type AlertConfig, type HealthState, initialAlertConfig, initialHealth } from './ld/health.js';
@@ -237,6 +237,11 @@ export class LogicalDevice implements LogSource {
   poisonInjected(dpa: bigint): void {
     const r = injectedPoisonRecord(dpa, dpa < this.partition.activeVolatile);
     this.events.add(r.log, r.record);
+  }
+
+  /** Scan Media found these errors (and the host did not ask for No Event Log): ld/ld-events.ts. */
+  scanFound(found: readonly { readonly dpa: bigint }[]): void {
+    for (const r of scanMediaRecords(found, this.partition.activeVolatile)) this.events.add(r.log, r.record);
   }
 
   /** The alert configuration changed: warnings it newly raises are logged at once (ld/ld-events.ts). */

@@ -78,4 +78,28 @@ describe('LD event records', () => {
     ring(fn.bar0, fn.layout.mailbox, 0x4202, hex('01' + '01' + below + '00' + '0000' + '0000' + '0000' + '0000'));
     expect(ring(fn.bar0, fn.layout.mailbox, 0x0100, hex('01')).payload.slice(0x14 * 2, 0x16 * 2)).toBe('0100');
   });
+
+  it('Scan Media logs a Failure-log General Media record per error found, unless No Event Log is set', async () => {
+    const sys = createSystem();
+    const drv = await sys.openDriver({ maxScope: 'full' });
+    const t = [{ id: 1 }];
+    const send = async (opcode: number, payload: string) => {
+      const r = await drv.submit({ opcode, payload: hex(payload), tunnel: t, scope: 'full' });
+      if (r.refused) throw new Error(r.reason);
+      return { rc: r.rc, payload: toHex(r.payload) };
+    };
+    expect((await send(0x4301, '0010000000000000')).rc).toBe(0); // poison DPA 1000h
+    // Scan Media (4304h): DPA 0, 400h lines of 64 bytes (the first 64 KiB), flags 01h = No Event Log
+    expect((await send(0x4304, '0000000000000000' + '0004000000000000' + '01')).rc).toBe(0);
+    expect((await send(0x0100, '02')).payload.slice(0x14 * 2, 0x16 * 2)).toBe('0000');
+    // again with event logging
+    expect((await send(0x4304, '0000000000000000' + '0004000000000000' + '00')).rc).toBe(0);
+    const p = (await send(0x0100, '02')).payload;
+    expect(p.slice(0x14 * 2, 0x16 * 2)).toBe('0100');
+    const rec = p.slice(0x20 * 2);
+    expect(rec.slice(0, 32)).toBe('fbcd0a77c260417f85a9088b1621eba6');
+    expect(rec.slice(0x11 * 2, 0x12 * 2)).toBe('02'); // severity Failure
+    expect(rec.slice(0x30 * 2 + 2, 0x38 * 2)).toBe('10000000000000'); // DPA 1000h
+    expect(rec.slice(0x38 * 2, 0x3b * 2)).toBe('01' + '00' + '03'); // uncorrectable, media ECC, host scan media
+  });
 });

@@ -51,6 +51,7 @@ export const scanMediaCommand = defineCommand({
             stoppedPrematurely: false,
             pending: device.poison.inRange(req.dpa, req.length),
           };
+          if (!req.noEventLog) device.scanFound(scan.results.pending);
           return RC.Success;
         },
         abort: (fraction) => {
@@ -64,6 +65,7 @@ export const scanMediaCommand = defineCommand({
             stoppedPrematurely: true,
             pending: done === 0n ? [] : device.poison.inRange(req.dpa, done),
           };
+          if (!req.noEventLog) device.scanFound(scan.results.pending);
         },
       },
     };

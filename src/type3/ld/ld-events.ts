@@ -9,6 +9,9 @@
 //   per alert newly in warning: Life Used Change (02h) for life used, Temperature Change (03h) for
 //   either temperature, Health Status Change (00h) for the corrected error counts (r3.2 has no
 //   finer type for those; our choice).
+// - Scan Media (8.2.10.9.4.5) without "No Event Log": a General Media Event Record per media error
+//   it found, Transaction Type "Host Scan Media" (03h). The spec names no log for them; ours is the
+//   Failure log, since each is an uncorrectable error (data at that address is lost).
 
 import { EventLog } from '../../events/event-log.js';
 import { generalMediaEventRecord, MediaTransactionType, memoryModuleEventRecord, MemoryModuleEventType } from '../../events/records.js';
@@ -44,4 +47,19 @@ export function alertRecords(h: HealthState, before: AlertConfig, after: AlertCo
   if (((was >> 2) & 0x3) === 0 && ((now >> 2) & 0x3) === 1) warn(MemoryModuleEventType.TemperatureChange);
   if ((now & ~was & 0x30) !== 0) warn(MemoryModuleEventType.HealthStatusChange);
   return out;
+}
+
+/** Records for the media errors a Scan Media found (one per error record, at its first DPA). */
+export function scanMediaRecords(found: readonly { readonly dpa: bigint }[], volatileEnd: bigint): { log: typeof EventLog.Failure; record: Uint8Array }[] {
+  return found.map((e) => ({
+    log: EventLog.Failure,
+    record: generalMediaEventRecord({
+      severity: EventLog.Failure,
+      dpa: e.dpa,
+      volatile: e.dpa < volatileEnd,
+      descriptor: DESCRIPTOR_UNCORRECTABLE,
+      memoryEventType: MEMORY_EVENT_MEDIA_ECC,
+      transactionType: MediaTransactionType.HostScanMedia,
+    }),
+  }));
 }
