@@ -124,8 +124,14 @@ describe('a client that never advances the clock, against `npm start` defaults',
       return s.running ? undefined : s;
     });
     expect(done).toEqual({ running: false, percent: 100, opcode: 0x5201, rc: SUCCESS });
-    // TODO(h2-events): when the switch answers Get Event Records (0100h), assert here that it
-    // returns the Virtual CXL Switch event record (CXL r3.2 7.6.8) for this bind.
+    // The switch logged the completed bind: a Virtual CXL Switch Event Record (CXL r3.2 7.6.8.2,
+    // 40d26425-...) in its Informational log, VCS 0, vPPB 4, Binding Change, bound to port 6.
+    const events = await mctp(c, CXL_CCI, 0x0100, bx('00'));
+    expect(events.rc).toBe(SUCCESS);
+    const count = (events.payload[0x14] ?? 0) | ((events.payload[0x15] ?? 0) << 8);
+    const records = Array.from({ length: count }, (_, i) => events.payload.subarray(0x20 + i * 0x80, 0xa0 + i * 0x80));
+    const vcs = records.find((r) => Buffer.from(r.subarray(0, 16)).toString('hex') === '40d2642533964c4da5da3d47263af425');
+    expect(vcs && Buffer.from(vcs.subarray(0x30, 0x36)).toString('hex')).toBe('00' + '04' + '00' + '02' + '06' + 'ff');
   });
 });
 
