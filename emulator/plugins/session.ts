@@ -10,6 +10,8 @@ import type { HostDriver, SubmitOutcome } from '../../src/host/host-driver.js';
 import type { MmptChannel } from '../../src/host/mmpt-channel.js';
 import { scopeRank, type Scope } from '../../src/host/policy/scopes.js';
 import { decodeRequest, encodeReply, peekRequestId, type ErrorCodeName, type EventKindName, type Reply, type Request, type RequestKind, type ServerEvent, type SubmitResult } from '../../src/protocol/mapping.js';
+import { runRegisterProgram, type ProgramPace } from '../../src/device/register-program.js';
+import type { RegisterStep } from '../../src/protocol/register-program.js';
 import { RC } from '../../src/spec/return-codes.js';
 import { parseTopologyText } from '../../src/topology/index.js';
 import { auditRecord, type EmulatorRuntime } from './runtime.js';
@@ -38,6 +40,28 @@ export const REQUIRED_SCOPE: Record<RequestKind, Scope> = {
   reset: 'full',
   setClock: 'full',
   loadTopology: 'full',
+  // The least a program may need; each of its steps is then held to its own kind's scope.
+  registerProgram: 'read-only',
+};
+
+/** The single-access request each register-program step is judged as. */
+const STEP_KIND: Record<RegisterStep['op'], RequestKind> = {
+  read: 'mmioRead',
+  poll: 'mmioRead',
+  write: 'mmioWrite',
+  payloadRead: 'payloadRead',
+  payloadWrite: 'payloadWrite',
+  configRead: 'configRead',
+};
+
+/**
+ * How a program's poll waits on the server: the first re-reads only yield to the event loop (a
+ * doorbell usually clears within the same turn), later ones back off to a few ms so a poll on a
+ * background operation does not spin a core.
+ */
+const WALL_PACE: ProgramPace = {
+  now: () => performance.now(),
+  wait: (attempt) => new Promise<void>((resolve) => (attempt <= 3 ? setImmediate(resolve) : setTimeout(resolve, Math.min(2 ** (attempt - 4), 16)))),
 };
 
 
@@ -214,6 +238,17 @@ export class Session {
             connections: this.o.connections(),
           },
         };
+      }
+      case 'registerProgram': {
+        const fn = this.fn(r.fn);
+        // Validate, then run: every step's scope is checked before the first access.
+        let writes = false;
+        for (const step of r.steps) {
+          this.requireScope(STEP_KIND[step.op]);
+          if (step.op === 'write' || step.op === 'payloadWrite') writes = true;
+        }
+        if (writes) this.taintRaw('register program with writes', r.fn);
+        return { kind: 'registerProgram', result: await runRegisterProgram(fn, r, WALL_PACE) };
       }
       case 'subscribe':
         for (const k of this.subscriptions) this.o.runtime.want(k, -1);

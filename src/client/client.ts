@@ -21,6 +21,7 @@ import {
   type StatusInfo,
   type SubmitResult,
 } from '../protocol/mapping.js';
+import { DEFAULT_PROGRAM_TIMEOUT_MS, type RegisterProgramResult, type RegisterStep } from '../protocol/register-program.js';
 import { Emitter } from '../util/emitter.js';
 import {
   encodeBindVppb,
@@ -255,6 +256,14 @@ export class CxlemuClient {
 
   async payloadWrite(fn: string, offset: number, data: Uint8Array): Promise<void> {
     await this.expect({ kind: 'payloadWrite', fn, offset, data }, 'ack');
+  }
+
+  /**
+   * Run a register program: many accesses on one function in one round trip (see
+   * `RegisterProgram` in the .proto). `timeoutMs` bounds all polls together (default 2000).
+   */
+  async registerProgram(fn: string, steps: readonly RegisterStep[], timeoutMs = DEFAULT_PROGRAM_TIMEOUT_MS): Promise<RegisterProgramResult> {
+    return (await this.expect({ kind: 'registerProgram', fn, steps, timeoutMs }, 'registerProgram')).result;
   }
 
   async configRead(fn: string, offset: number, width: ConfigWidth): Promise<number> {

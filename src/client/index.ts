@@ -5,3 +5,4 @@ export { CxlemuClient, CommandFailed, ConnectionClosed, RemoteError, type Client
 export type { CloseInfo, Transport } from './transport.js';
 export * from './fm-api.js';
 export type { ClockInfo, ClockModeName, EventKindName, ResetKindName, ServerEvent, StatusInfo, SubmitResult } from '../protocol/mapping.js';
+export type { RegisterProgramResult, RegisterStep, RegisterStepResult } from '../protocol/register-program.js';

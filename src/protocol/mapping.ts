@@ -4,13 +4,14 @@
 // reverse. Nothing here throws on hostile bytes: a frame that does not decode, or whose fields are
 // out of range, comes back as an error value naming the problem.
 
-import Long from 'long';
 import type { TunnelHop } from '../commands/tunnel/tunnel-payload.js';
 import type { AccessWidth } from '../device/bus.js';
 import type { ResetKind } from '../model/reset.js';
 export { RESET_KINDS } from '../model/reset.js';
 import type { Scope } from '../host/policy/scopes.js';
 import { cxlemu } from './gen/cxlemu.js';
+import { programIn, programOut, programReplyIn, programReplyOut, type RegisterProgram, type RegisterProgramResult } from './register-program.js';
+import { fromU64, toU64, u8 } from './wire.js';
 
 const pb = cxlemu.v1;
 
@@ -62,7 +63,8 @@ export type Request =
   | { readonly kind: 'setClock'; readonly mode?: ClockModeName; readonly scale?: number }
   | { readonly kind: 'loadTopology'; readonly text: string; readonly sourceName: string }
   | { readonly kind: 'getStatus'; readonly auditTail: number }
-  | { readonly kind: 'subscribe'; readonly kinds: readonly EventKindName[] };
+  | { readonly kind: 'subscribe'; readonly kinds: readonly EventKindName[] }
+  | ({ readonly kind: 'registerProgram' } & RegisterProgram);
 
 export type RequestKind = Request['kind'];
 
@@ -155,7 +157,8 @@ export type Reply =
   | { readonly kind: 'clock'; readonly clock: ClockInfo }
   | { readonly kind: 'status'; readonly status: StatusInfo }
   | { readonly kind: 'subscribe'; readonly kinds: readonly EventKindName[] }
-  | { readonly kind: 'event'; readonly event: ServerEvent };
+  | { readonly kind: 'event'; readonly event: ServerEvent }
+  | { readonly kind: 'registerProgram'; readonly result: RegisterProgramResult };
 
 export type Decoded<T> = { readonly ok: true; readonly id: number; readonly value: T } | { readonly ok: false; readonly id: number; readonly code: ErrorCodeName; readonly message: string };
 
@@ -208,32 +211,6 @@ const ERROR_FROM_PB = invert(ERROR_TO_PB);
 const CLOCK_FROM_PB = invert(CLOCK_TO_PB);
 const RESET_FROM_PB = invert(RESET_TO_PB);
 const EVENT_FROM_PB = invert(EVENT_TO_PB);
-
-// ---- 64-bit values ---------------------------------------------------------------------------
-
-interface LongLike {
-  readonly low: number;
-  readonly high: number;
-}
-const U64_MAX = (1n << 64n) - 1n;
-
-function fromU64(v: number | LongLike | null | undefined): bigint {
-  if (v === null || v === undefined) return 0n;
-  if (typeof v === 'number') return BigInt(Math.trunc(v));
-  return (BigInt(v.high >>> 0) << 32n) | BigInt(v.low >>> 0);
-}
-
-function toU64(v: bigint): Long | number {
-  const x = v & U64_MAX;
-  if (x <= BigInt(Number.MAX_SAFE_INTEGER)) return Number(x);
-  return Long.fromBits(Number(x & 0xffffffffn) | 0, Number(x >> 32n) | 0, true);
-}
-
-/** protobuf.js hands `bytes` fields out as Buffers in Node; the domain uses plain Uint8Arrays. */
-function u8(b: Uint8Array | null | undefined): Uint8Array {
-  if (!b) return new Uint8Array(0);
-  return Object.getPrototypeOf(b) === Uint8Array.prototype ? b : new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-}
 
 // ---- small validators ------------------------------------------------------------------------
 
@@ -313,6 +290,9 @@ export function encodeRequest(id: number, r: Request): Uint8Array {
       break;
     case 'subscribe':
       f.subscribe = { kinds: r.kinds.map((k) => EVENT_TO_PB[k]) };
+      break;
+    case 'registerProgram':
+      f.registerProgram = programOut(r);
       break;
   }
   return pb.ClientFrame.encode(f).finish();
@@ -422,6 +402,10 @@ export function decodeRequest(bytes: Uint8Array): Decoded<Request> {
         if (!kinds.includes(name)) kinds.push(name);
       }
       return done({ kind: 'subscribe', kinds });
+    }
+    case 'registerProgram': {
+      const p = programIn(f.registerProgram);
+      return typeof p === 'string' ? bad(p) : done({ kind: 'registerProgram', ...p });
     }
     default:
       // protobuf drops fields it does not know, so a newer client's message arrives with no body.
@@ -587,6 +571,9 @@ export function encodeReply(id: number, r: Reply): Uint8Array {
     case 'event':
       f.event = eventOut(r.event);
       break;
+    case 'registerProgram':
+      f.registerProgram = programReplyOut(r.result);
+      break;
   }
   return pb.ServerFrame.encode(f).finish();
 }
@@ -671,6 +658,8 @@ export function decodeReply(bytes: Uint8Array): Decoded<Reply> {
       if (!e) return { ok: false, id, code: 'unknown-message', message: 'event of a kind this client does not know' };
       return done({ kind: 'event', event: e });
     }
+    case 'registerProgram':
+      return done({ kind: 'registerProgram', result: programReplyIn(f.registerProgram) });
     default:
       return { ok: false, id, code: 'unknown-message', message: 'server frame with no body this client knows' };
   }

@@ -70,6 +70,7 @@ export namespace cxlemu {
             loadTopology?: (cxlemu.v1.ILoadTopology|null);
             getStatus?: (cxlemu.v1.IGetStatus|null);
             subscribe?: (cxlemu.v1.ISubscribe|null);
+            registerProgram?: (cxlemu.v1.IRegisterProgram|null);
         }
 
         class ClientFrame implements IClientFrame {
@@ -90,7 +91,8 @@ export namespace cxlemu {
             public loadTopology?: (cxlemu.v1.ILoadTopology|null);
             public getStatus?: (cxlemu.v1.IGetStatus|null);
             public subscribe?: (cxlemu.v1.ISubscribe|null);
-            public body?: ("mmioRead"|"mmioWrite"|"payloadRead"|"payloadWrite"|"configRead"|"configWrite"|"submit"|"mmptSend"|"mmptReceive"|"reset"|"advanceClock"|"setClock"|"loadTopology"|"getStatus"|"subscribe");
+            public registerProgram?: (cxlemu.v1.IRegisterProgram|null);
+            public body?: ("mmioRead"|"mmioWrite"|"payloadRead"|"payloadWrite"|"configRead"|"configWrite"|"submit"|"mmptSend"|"mmptReceive"|"reset"|"advanceClock"|"setClock"|"loadTopology"|"getStatus"|"subscribe"|"registerProgram");
             public static encode(message: cxlemu.v1.IClientFrame, writer?: $protobuf.Writer): $protobuf.Writer;
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): cxlemu.v1.ClientFrame;
             public static getTypeUrl(typeUrlPrefix?: string): string;
@@ -344,6 +346,7 @@ export namespace cxlemu {
             status?: (cxlemu.v1.IStatusReply|null);
             subscribe?: (cxlemu.v1.ISubscribeReply|null);
             event?: (cxlemu.v1.IEvent|null);
+            registerProgram?: (cxlemu.v1.IRegisterProgramReply|null);
         }
 
         class ServerFrame implements IServerFrame {
@@ -359,7 +362,8 @@ export namespace cxlemu {
             public status?: (cxlemu.v1.IStatusReply|null);
             public subscribe?: (cxlemu.v1.ISubscribeReply|null);
             public event?: (cxlemu.v1.IEvent|null);
-            public body?: ("error"|"ack"|"mmioRead"|"payloadRead"|"configRead"|"submit"|"clock"|"status"|"subscribe"|"event");
+            public registerProgram?: (cxlemu.v1.IRegisterProgramReply|null);
+            public body?: ("error"|"ack"|"mmioRead"|"payloadRead"|"configRead"|"submit"|"clock"|"status"|"subscribe"|"event"|"registerProgram");
             public static encode(message: cxlemu.v1.IServerFrame, writer?: $protobuf.Writer): $protobuf.Writer;
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): cxlemu.v1.ServerFrame;
             public static getTypeUrl(typeUrlPrefix?: string): string;
@@ -692,6 +696,173 @@ export namespace cxlemu {
             public record: Uint8Array;
             public static encode(message: cxlemu.v1.IEventRecordAdded, writer?: $protobuf.Writer): $protobuf.Writer;
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): cxlemu.v1.EventRecordAdded;
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IRegisterProgram {
+            "function"?: (string|null);
+            steps?: (cxlemu.v1.IRegisterStep[]|null);
+            timeoutMs?: (number|null);
+        }
+
+        class RegisterProgram implements IRegisterProgram {
+            constructor(properties?: cxlemu.v1.IRegisterProgram);
+            public function: string;
+            public steps: cxlemu.v1.IRegisterStep[];
+            public timeoutMs: number;
+            public static encode(message: cxlemu.v1.IRegisterProgram, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): cxlemu.v1.RegisterProgram;
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IRegisterStep {
+            read?: (cxlemu.v1.IRegisterRead|null);
+            write?: (cxlemu.v1.IRegisterWrite|null);
+            poll?: (cxlemu.v1.IRegisterPoll|null);
+            payloadRead?: (cxlemu.v1.IRegisterPayloadRead|null);
+            payloadWrite?: (cxlemu.v1.IRegisterPayloadWrite|null);
+            configRead?: (cxlemu.v1.IRegisterConfigRead|null);
+        }
+
+        class RegisterStep implements IRegisterStep {
+            constructor(properties?: cxlemu.v1.IRegisterStep);
+            public read?: (cxlemu.v1.IRegisterRead|null);
+            public write?: (cxlemu.v1.IRegisterWrite|null);
+            public poll?: (cxlemu.v1.IRegisterPoll|null);
+            public payloadRead?: (cxlemu.v1.IRegisterPayloadRead|null);
+            public payloadWrite?: (cxlemu.v1.IRegisterPayloadWrite|null);
+            public configRead?: (cxlemu.v1.IRegisterConfigRead|null);
+            public op?: ("read"|"write"|"poll"|"payloadRead"|"payloadWrite"|"configRead");
+            public static encode(message: cxlemu.v1.IRegisterStep, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): cxlemu.v1.RegisterStep;
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IRegisterRead {
+            offset?: (number|null);
+            width?: (number|null);
+        }
+
+        class RegisterRead implements IRegisterRead {
+            constructor(properties?: cxlemu.v1.IRegisterRead);
+            public offset: number;
+            public width: number;
+            public static encode(message: cxlemu.v1.IRegisterRead, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): cxlemu.v1.RegisterRead;
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IRegisterWrite {
+            offset?: (number|null);
+            width?: (number|null);
+            value?: (number|Long|null);
+        }
+
+        class RegisterWrite implements IRegisterWrite {
+            constructor(properties?: cxlemu.v1.IRegisterWrite);
+            public offset: number;
+            public width: number;
+            public value: (number|Long);
+            public static encode(message: cxlemu.v1.IRegisterWrite, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): cxlemu.v1.RegisterWrite;
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IRegisterPoll {
+            offset?: (number|null);
+            width?: (number|null);
+            mask?: (number|Long|null);
+            expect?: (number|Long|null);
+        }
+
+        class RegisterPoll implements IRegisterPoll {
+            constructor(properties?: cxlemu.v1.IRegisterPoll);
+            public offset: number;
+            public width: number;
+            public mask: (number|Long);
+            public expect: (number|Long);
+            public static encode(message: cxlemu.v1.IRegisterPoll, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): cxlemu.v1.RegisterPoll;
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IRegisterPayloadRead {
+            offset?: (number|null);
+            length?: (number|null);
+            lengthFromCommand?: (boolean|null);
+        }
+
+        class RegisterPayloadRead implements IRegisterPayloadRead {
+            constructor(properties?: cxlemu.v1.IRegisterPayloadRead);
+            public offset: number;
+            public length: number;
+            public lengthFromCommand: boolean;
+            public static encode(message: cxlemu.v1.IRegisterPayloadRead, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): cxlemu.v1.RegisterPayloadRead;
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IRegisterPayloadWrite {
+            offset?: (number|null);
+            data?: (Uint8Array|null);
+        }
+
+        class RegisterPayloadWrite implements IRegisterPayloadWrite {
+            constructor(properties?: cxlemu.v1.IRegisterPayloadWrite);
+            public offset: number;
+            public data: Uint8Array;
+            public static encode(message: cxlemu.v1.IRegisterPayloadWrite, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): cxlemu.v1.RegisterPayloadWrite;
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IRegisterConfigRead {
+            offset?: (number|null);
+            width?: (number|null);
+        }
+
+        class RegisterConfigRead implements IRegisterConfigRead {
+            constructor(properties?: cxlemu.v1.IRegisterConfigRead);
+            public offset: number;
+            public width: number;
+            public static encode(message: cxlemu.v1.IRegisterConfigRead, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): cxlemu.v1.RegisterConfigRead;
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IRegisterStepResult {
+            value?: (number|Long|null);
+            data?: (Uint8Array|null);
+            polls?: (number|null);
+        }
+
+        class RegisterStepResult implements IRegisterStepResult {
+            constructor(properties?: cxlemu.v1.IRegisterStepResult);
+            public value: (number|Long);
+            public data: Uint8Array;
+            public polls: number;
+            public static encode(message: cxlemu.v1.IRegisterStepResult, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): cxlemu.v1.RegisterStepResult;
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IRegisterProgramReply {
+            results?: (cxlemu.v1.IRegisterStepResult[]|null);
+            completed?: (boolean|null);
+            timedOut?: (boolean|null);
+            error?: (string|null);
+            failedStep?: (number|null);
+        }
+
+        class RegisterProgramReply implements IRegisterProgramReply {
+            constructor(properties?: cxlemu.v1.IRegisterProgramReply);
+            public results: cxlemu.v1.IRegisterStepResult[];
+            public completed: boolean;
+            public timedOut: boolean;
+            public error: string;
+            public failedStep: number;
+            public static encode(message: cxlemu.v1.IRegisterProgramReply, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): cxlemu.v1.RegisterProgramReply;
             public static getTypeUrl(typeUrlPrefix?: string): string;
         }
     }

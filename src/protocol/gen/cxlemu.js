@@ -164,6 +164,7 @@ export const cxlemu = $root.cxlemu = (() => {
              * @property {cxlemu.v1.ILoadTopology|null} [loadTopology] ClientFrame loadTopology
              * @property {cxlemu.v1.IGetStatus|null} [getStatus] ClientFrame getStatus
              * @property {cxlemu.v1.ISubscribe|null} [subscribe] ClientFrame subscribe
+             * @property {cxlemu.v1.IRegisterProgram|null} [registerProgram] ClientFrame registerProgram
              */
 
             /**
@@ -309,17 +310,25 @@ export const cxlemu = $root.cxlemu = (() => {
              */
             ClientFrame.prototype.subscribe = null;
 
+            /**
+             * ClientFrame registerProgram.
+             * @member {cxlemu.v1.IRegisterProgram|null|undefined} registerProgram
+             * @memberof cxlemu.v1.ClientFrame
+             * @instance
+             */
+            ClientFrame.prototype.registerProgram = null;
+
             // OneOf field names bound to virtual getters and setters
             let $oneOfFields;
 
             /**
              * ClientFrame body.
-             * @member {"mmioRead"|"mmioWrite"|"payloadRead"|"payloadWrite"|"configRead"|"configWrite"|"submit"|"mmptSend"|"mmptReceive"|"reset"|"advanceClock"|"setClock"|"loadTopology"|"getStatus"|"subscribe"|undefined} body
+             * @member {"mmioRead"|"mmioWrite"|"payloadRead"|"payloadWrite"|"configRead"|"configWrite"|"submit"|"mmptSend"|"mmptReceive"|"reset"|"advanceClock"|"setClock"|"loadTopology"|"getStatus"|"subscribe"|"registerProgram"|undefined} body
              * @memberof cxlemu.v1.ClientFrame
              * @instance
              */
             Object.defineProperty(ClientFrame.prototype, "body", {
-                get: $util.oneOfGetter($oneOfFields = ["mmioRead", "mmioWrite", "payloadRead", "payloadWrite", "configRead", "configWrite", "submit", "mmptSend", "mmptReceive", "reset", "advanceClock", "setClock", "loadTopology", "getStatus", "subscribe"]),
+                get: $util.oneOfGetter($oneOfFields = ["mmioRead", "mmioWrite", "payloadRead", "payloadWrite", "configRead", "configWrite", "submit", "mmptSend", "mmptReceive", "reset", "advanceClock", "setClock", "loadTopology", "getStatus", "subscribe", "registerProgram"]),
                 set: $util.oneOfSetter($oneOfFields)
             });
 
@@ -371,6 +380,8 @@ export const cxlemu = $root.cxlemu = (() => {
                     $root.cxlemu.v1.GetStatus.encode(message.getStatus, writer.uint32(/* id 44, wireType 2 =*/354).fork(), q + 1).ldelim();
                 if (message.subscribe != null && Object.hasOwnProperty.call(message, "subscribe"))
                     $root.cxlemu.v1.Subscribe.encode(message.subscribe, writer.uint32(/* id 50, wireType 2 =*/402).fork(), q + 1).ldelim();
+                if (message.registerProgram != null && Object.hasOwnProperty.call(message, "registerProgram"))
+                    $root.cxlemu.v1.RegisterProgram.encode(message.registerProgram, writer.uint32(/* id 150, wireType 2 =*/1202).fork(), q + 1).ldelim();
                 return writer;
             };
 
@@ -470,6 +481,10 @@ export const cxlemu = $root.cxlemu = (() => {
                         }
                     case 50: {
                             message.subscribe = $root.cxlemu.v1.Subscribe.decode(reader, reader.uint32(), undefined, long + 1);
+                            break;
+                        }
+                    case 150: {
+                            message.registerProgram = $root.cxlemu.v1.RegisterProgram.decode(reader, reader.uint32(), undefined, long + 1);
                             break;
                         }
                     default:
@@ -2824,6 +2839,7 @@ export const cxlemu = $root.cxlemu = (() => {
              * @property {cxlemu.v1.IStatusReply|null} [status] ServerFrame status
              * @property {cxlemu.v1.ISubscribeReply|null} [subscribe] ServerFrame subscribe
              * @property {cxlemu.v1.IEvent|null} [event] ServerFrame event
+             * @property {cxlemu.v1.IRegisterProgramReply|null} [registerProgram] ServerFrame registerProgram
              */
 
             /**
@@ -2929,17 +2945,25 @@ export const cxlemu = $root.cxlemu = (() => {
              */
             ServerFrame.prototype.event = null;
 
+            /**
+             * ServerFrame registerProgram.
+             * @member {cxlemu.v1.IRegisterProgramReply|null|undefined} registerProgram
+             * @memberof cxlemu.v1.ServerFrame
+             * @instance
+             */
+            ServerFrame.prototype.registerProgram = null;
+
             // OneOf field names bound to virtual getters and setters
             let $oneOfFields;
 
             /**
              * ServerFrame body.
-             * @member {"error"|"ack"|"mmioRead"|"payloadRead"|"configRead"|"submit"|"clock"|"status"|"subscribe"|"event"|undefined} body
+             * @member {"error"|"ack"|"mmioRead"|"payloadRead"|"configRead"|"submit"|"clock"|"status"|"subscribe"|"event"|"registerProgram"|undefined} body
              * @memberof cxlemu.v1.ServerFrame
              * @instance
              */
             Object.defineProperty(ServerFrame.prototype, "body", {
-                get: $util.oneOfGetter($oneOfFields = ["error", "ack", "mmioRead", "payloadRead", "configRead", "submit", "clock", "status", "subscribe", "event"]),
+                get: $util.oneOfGetter($oneOfFields = ["error", "ack", "mmioRead", "payloadRead", "configRead", "submit", "clock", "status", "subscribe", "event", "registerProgram"]),
                 set: $util.oneOfSetter($oneOfFields)
             });
 
@@ -2981,6 +3005,8 @@ export const cxlemu = $root.cxlemu = (() => {
                     $root.cxlemu.v1.SubscribeReply.encode(message.subscribe, writer.uint32(/* id 50, wireType 2 =*/402).fork(), q + 1).ldelim();
                 if (message.event != null && Object.hasOwnProperty.call(message, "event"))
                     $root.cxlemu.v1.Event.encode(message.event, writer.uint32(/* id 60, wireType 2 =*/482).fork(), q + 1).ldelim();
+                if (message.registerProgram != null && Object.hasOwnProperty.call(message, "registerProgram"))
+                    $root.cxlemu.v1.RegisterProgramReply.encode(message.registerProgram, writer.uint32(/* id 150, wireType 2 =*/1202).fork(), q + 1).ldelim();
                 return writer;
             };
 
@@ -3060,6 +3086,10 @@ export const cxlemu = $root.cxlemu = (() => {
                         }
                     case 60: {
                             message.event = $root.cxlemu.v1.Event.decode(reader, reader.uint32(), undefined, long + 1);
+                            break;
+                        }
+                    case 150: {
+                            message.registerProgram = $root.cxlemu.v1.RegisterProgramReply.decode(reader, reader.uint32(), undefined, long + 1);
                             break;
                         }
                     default:
@@ -6212,6 +6242,1593 @@ export const cxlemu = $root.cxlemu = (() => {
             };
 
             return EventRecordAdded;
+        })();
+
+        v1.RegisterProgram = (function() {
+
+            /**
+             * Properties of a RegisterProgram.
+             * @memberof cxlemu.v1
+             * @interface IRegisterProgram
+             * @property {string|null} ["function"] RegisterProgram function
+             * @property {Array.<cxlemu.v1.IRegisterStep>|null} [steps] RegisterProgram steps
+             * @property {number|null} [timeoutMs] RegisterProgram timeoutMs
+             */
+
+            /**
+             * Constructs a new RegisterProgram.
+             * @memberof cxlemu.v1
+             * @classdesc Represents a RegisterProgram.
+             * @implements IRegisterProgram
+             * @constructor
+             * @param {cxlemu.v1.IRegisterProgram=} [properties] Properties to set
+             */
+            function RegisterProgram(properties) {
+                this.steps = [];
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * RegisterProgram function.
+             * @member {string} function
+             * @memberof cxlemu.v1.RegisterProgram
+             * @instance
+             */
+            RegisterProgram.prototype["function"] = "";
+
+            /**
+             * RegisterProgram steps.
+             * @member {Array.<cxlemu.v1.IRegisterStep>} steps
+             * @memberof cxlemu.v1.RegisterProgram
+             * @instance
+             */
+            RegisterProgram.prototype.steps = $util.emptyArray;
+
+            /**
+             * RegisterProgram timeoutMs.
+             * @member {number} timeoutMs
+             * @memberof cxlemu.v1.RegisterProgram
+             * @instance
+             */
+            RegisterProgram.prototype.timeoutMs = 0;
+
+            /**
+             * Encodes the specified RegisterProgram message. Does not implicitly {@link cxlemu.v1.RegisterProgram.verify|verify} messages.
+             * @function encode
+             * @memberof cxlemu.v1.RegisterProgram
+             * @static
+             * @param {cxlemu.v1.IRegisterProgram} message RegisterProgram message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            RegisterProgram.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message["function"] != null && Object.hasOwnProperty.call(message, "function"))
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message["function"]);
+                if (message.steps != null && message.steps.length)
+                    for (let i = 0; i < message.steps.length; ++i)
+                        $root.cxlemu.v1.RegisterStep.encode(message.steps[i], writer.uint32(/* id 2, wireType 2 =*/18).fork(), q + 1).ldelim();
+                if (message.timeoutMs != null && Object.hasOwnProperty.call(message, "timeoutMs"))
+                    writer.uint32(/* id 3, wireType 1 =*/25).double(message.timeoutMs);
+                return writer;
+            };
+
+            /**
+             * Decodes a RegisterProgram message from the specified reader or buffer.
+             * @function decode
+             * @memberof cxlemu.v1.RegisterProgram
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {cxlemu.v1.RegisterProgram} RegisterProgram
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            RegisterProgram.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.cxlemu.v1.RegisterProgram();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message["function"] = reader.string();
+                            break;
+                        }
+                    case 2: {
+                            if (!(message.steps && message.steps.length))
+                                message.steps = [];
+                            message.steps.push($root.cxlemu.v1.RegisterStep.decode(reader, reader.uint32(), undefined, long + 1));
+                            break;
+                        }
+                    case 3: {
+                            message.timeoutMs = reader.double();
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            /**
+             * Gets the default type url for RegisterProgram
+             * @function getTypeUrl
+             * @memberof cxlemu.v1.RegisterProgram
+             * @static
+             * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+             * @returns {string} The default type url
+             */
+            RegisterProgram.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/cxlemu.v1.RegisterProgram";
+            };
+
+            return RegisterProgram;
+        })();
+
+        v1.RegisterStep = (function() {
+
+            /**
+             * Properties of a RegisterStep.
+             * @memberof cxlemu.v1
+             * @interface IRegisterStep
+             * @property {cxlemu.v1.IRegisterRead|null} [read] RegisterStep read
+             * @property {cxlemu.v1.IRegisterWrite|null} [write] RegisterStep write
+             * @property {cxlemu.v1.IRegisterPoll|null} [poll] RegisterStep poll
+             * @property {cxlemu.v1.IRegisterPayloadRead|null} [payloadRead] RegisterStep payloadRead
+             * @property {cxlemu.v1.IRegisterPayloadWrite|null} [payloadWrite] RegisterStep payloadWrite
+             * @property {cxlemu.v1.IRegisterConfigRead|null} [configRead] RegisterStep configRead
+             */
+
+            /**
+             * Constructs a new RegisterStep.
+             * @memberof cxlemu.v1
+             * @classdesc Represents a RegisterStep.
+             * @implements IRegisterStep
+             * @constructor
+             * @param {cxlemu.v1.IRegisterStep=} [properties] Properties to set
+             */
+            function RegisterStep(properties) {
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * RegisterStep read.
+             * @member {cxlemu.v1.IRegisterRead|null|undefined} read
+             * @memberof cxlemu.v1.RegisterStep
+             * @instance
+             */
+            RegisterStep.prototype.read = null;
+
+            /**
+             * RegisterStep write.
+             * @member {cxlemu.v1.IRegisterWrite|null|undefined} write
+             * @memberof cxlemu.v1.RegisterStep
+             * @instance
+             */
+            RegisterStep.prototype.write = null;
+
+            /**
+             * RegisterStep poll.
+             * @member {cxlemu.v1.IRegisterPoll|null|undefined} poll
+             * @memberof cxlemu.v1.RegisterStep
+             * @instance
+             */
+            RegisterStep.prototype.poll = null;
+
+            /**
+             * RegisterStep payloadRead.
+             * @member {cxlemu.v1.IRegisterPayloadRead|null|undefined} payloadRead
+             * @memberof cxlemu.v1.RegisterStep
+             * @instance
+             */
+            RegisterStep.prototype.payloadRead = null;
+
+            /**
+             * RegisterStep payloadWrite.
+             * @member {cxlemu.v1.IRegisterPayloadWrite|null|undefined} payloadWrite
+             * @memberof cxlemu.v1.RegisterStep
+             * @instance
+             */
+            RegisterStep.prototype.payloadWrite = null;
+
+            /**
+             * RegisterStep configRead.
+             * @member {cxlemu.v1.IRegisterConfigRead|null|undefined} configRead
+             * @memberof cxlemu.v1.RegisterStep
+             * @instance
+             */
+            RegisterStep.prototype.configRead = null;
+
+            // OneOf field names bound to virtual getters and setters
+            let $oneOfFields;
+
+            /**
+             * RegisterStep op.
+             * @member {"read"|"write"|"poll"|"payloadRead"|"payloadWrite"|"configRead"|undefined} op
+             * @memberof cxlemu.v1.RegisterStep
+             * @instance
+             */
+            Object.defineProperty(RegisterStep.prototype, "op", {
+                get: $util.oneOfGetter($oneOfFields = ["read", "write", "poll", "payloadRead", "payloadWrite", "configRead"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            /**
+             * Encodes the specified RegisterStep message. Does not implicitly {@link cxlemu.v1.RegisterStep.verify|verify} messages.
+             * @function encode
+             * @memberof cxlemu.v1.RegisterStep
+             * @static
+             * @param {cxlemu.v1.IRegisterStep} message RegisterStep message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            RegisterStep.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.read != null && Object.hasOwnProperty.call(message, "read"))
+                    $root.cxlemu.v1.RegisterRead.encode(message.read, writer.uint32(/* id 1, wireType 2 =*/10).fork(), q + 1).ldelim();
+                if (message.write != null && Object.hasOwnProperty.call(message, "write"))
+                    $root.cxlemu.v1.RegisterWrite.encode(message.write, writer.uint32(/* id 2, wireType 2 =*/18).fork(), q + 1).ldelim();
+                if (message.poll != null && Object.hasOwnProperty.call(message, "poll"))
+                    $root.cxlemu.v1.RegisterPoll.encode(message.poll, writer.uint32(/* id 3, wireType 2 =*/26).fork(), q + 1).ldelim();
+                if (message.payloadRead != null && Object.hasOwnProperty.call(message, "payloadRead"))
+                    $root.cxlemu.v1.RegisterPayloadRead.encode(message.payloadRead, writer.uint32(/* id 4, wireType 2 =*/34).fork(), q + 1).ldelim();
+                if (message.payloadWrite != null && Object.hasOwnProperty.call(message, "payloadWrite"))
+                    $root.cxlemu.v1.RegisterPayloadWrite.encode(message.payloadWrite, writer.uint32(/* id 5, wireType 2 =*/42).fork(), q + 1).ldelim();
+                if (message.configRead != null && Object.hasOwnProperty.call(message, "configRead"))
+                    $root.cxlemu.v1.RegisterConfigRead.encode(message.configRead, writer.uint32(/* id 6, wireType 2 =*/50).fork(), q + 1).ldelim();
+                return writer;
+            };
+
+            /**
+             * Decodes a RegisterStep message from the specified reader or buffer.
+             * @function decode
+             * @memberof cxlemu.v1.RegisterStep
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {cxlemu.v1.RegisterStep} RegisterStep
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            RegisterStep.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.cxlemu.v1.RegisterStep();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.read = $root.cxlemu.v1.RegisterRead.decode(reader, reader.uint32(), undefined, long + 1);
+                            break;
+                        }
+                    case 2: {
+                            message.write = $root.cxlemu.v1.RegisterWrite.decode(reader, reader.uint32(), undefined, long + 1);
+                            break;
+                        }
+                    case 3: {
+                            message.poll = $root.cxlemu.v1.RegisterPoll.decode(reader, reader.uint32(), undefined, long + 1);
+                            break;
+                        }
+                    case 4: {
+                            message.payloadRead = $root.cxlemu.v1.RegisterPayloadRead.decode(reader, reader.uint32(), undefined, long + 1);
+                            break;
+                        }
+                    case 5: {
+                            message.payloadWrite = $root.cxlemu.v1.RegisterPayloadWrite.decode(reader, reader.uint32(), undefined, long + 1);
+                            break;
+                        }
+                    case 6: {
+                            message.configRead = $root.cxlemu.v1.RegisterConfigRead.decode(reader, reader.uint32(), undefined, long + 1);
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            /**
+             * Gets the default type url for RegisterStep
+             * @function getTypeUrl
+             * @memberof cxlemu.v1.RegisterStep
+             * @static
+             * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+             * @returns {string} The default type url
+             */
+            RegisterStep.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/cxlemu.v1.RegisterStep";
+            };
+
+            return RegisterStep;
+        })();
+
+        v1.RegisterRead = (function() {
+
+            /**
+             * Properties of a RegisterRead.
+             * @memberof cxlemu.v1
+             * @interface IRegisterRead
+             * @property {number|null} [offset] RegisterRead offset
+             * @property {number|null} [width] RegisterRead width
+             */
+
+            /**
+             * Constructs a new RegisterRead.
+             * @memberof cxlemu.v1
+             * @classdesc Represents a RegisterRead.
+             * @implements IRegisterRead
+             * @constructor
+             * @param {cxlemu.v1.IRegisterRead=} [properties] Properties to set
+             */
+            function RegisterRead(properties) {
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * RegisterRead offset.
+             * @member {number} offset
+             * @memberof cxlemu.v1.RegisterRead
+             * @instance
+             */
+            RegisterRead.prototype.offset = 0;
+
+            /**
+             * RegisterRead width.
+             * @member {number} width
+             * @memberof cxlemu.v1.RegisterRead
+             * @instance
+             */
+            RegisterRead.prototype.width = 0;
+
+            /**
+             * Encodes the specified RegisterRead message. Does not implicitly {@link cxlemu.v1.RegisterRead.verify|verify} messages.
+             * @function encode
+             * @memberof cxlemu.v1.RegisterRead
+             * @static
+             * @param {cxlemu.v1.IRegisterRead} message RegisterRead message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            RegisterRead.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.offset != null && Object.hasOwnProperty.call(message, "offset"))
+                    writer.uint32(/* id 1, wireType 0 =*/8).uint32(message.offset);
+                if (message.width != null && Object.hasOwnProperty.call(message, "width"))
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint32(message.width);
+                return writer;
+            };
+
+            /**
+             * Decodes a RegisterRead message from the specified reader or buffer.
+             * @function decode
+             * @memberof cxlemu.v1.RegisterRead
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {cxlemu.v1.RegisterRead} RegisterRead
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            RegisterRead.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.cxlemu.v1.RegisterRead();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.offset = reader.uint32();
+                            break;
+                        }
+                    case 2: {
+                            message.width = reader.uint32();
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            /**
+             * Gets the default type url for RegisterRead
+             * @function getTypeUrl
+             * @memberof cxlemu.v1.RegisterRead
+             * @static
+             * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+             * @returns {string} The default type url
+             */
+            RegisterRead.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/cxlemu.v1.RegisterRead";
+            };
+
+            return RegisterRead;
+        })();
+
+        v1.RegisterWrite = (function() {
+
+            /**
+             * Properties of a RegisterWrite.
+             * @memberof cxlemu.v1
+             * @interface IRegisterWrite
+             * @property {number|null} [offset] RegisterWrite offset
+             * @property {number|null} [width] RegisterWrite width
+             * @property {number|Long|null} [value] RegisterWrite value
+             */
+
+            /**
+             * Constructs a new RegisterWrite.
+             * @memberof cxlemu.v1
+             * @classdesc Represents a RegisterWrite.
+             * @implements IRegisterWrite
+             * @constructor
+             * @param {cxlemu.v1.IRegisterWrite=} [properties] Properties to set
+             */
+            function RegisterWrite(properties) {
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * RegisterWrite offset.
+             * @member {number} offset
+             * @memberof cxlemu.v1.RegisterWrite
+             * @instance
+             */
+            RegisterWrite.prototype.offset = 0;
+
+            /**
+             * RegisterWrite width.
+             * @member {number} width
+             * @memberof cxlemu.v1.RegisterWrite
+             * @instance
+             */
+            RegisterWrite.prototype.width = 0;
+
+            /**
+             * RegisterWrite value.
+             * @member {number|Long} value
+             * @memberof cxlemu.v1.RegisterWrite
+             * @instance
+             */
+            RegisterWrite.prototype.value = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Encodes the specified RegisterWrite message. Does not implicitly {@link cxlemu.v1.RegisterWrite.verify|verify} messages.
+             * @function encode
+             * @memberof cxlemu.v1.RegisterWrite
+             * @static
+             * @param {cxlemu.v1.IRegisterWrite} message RegisterWrite message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            RegisterWrite.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.offset != null && Object.hasOwnProperty.call(message, "offset"))
+                    writer.uint32(/* id 1, wireType 0 =*/8).uint32(message.offset);
+                if (message.width != null && Object.hasOwnProperty.call(message, "width"))
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint32(message.width);
+                if (message.value != null && Object.hasOwnProperty.call(message, "value"))
+                    writer.uint32(/* id 3, wireType 0 =*/24).uint64(message.value);
+                return writer;
+            };
+
+            /**
+             * Decodes a RegisterWrite message from the specified reader or buffer.
+             * @function decode
+             * @memberof cxlemu.v1.RegisterWrite
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {cxlemu.v1.RegisterWrite} RegisterWrite
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            RegisterWrite.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.cxlemu.v1.RegisterWrite();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.offset = reader.uint32();
+                            break;
+                        }
+                    case 2: {
+                            message.width = reader.uint32();
+                            break;
+                        }
+                    case 3: {
+                            message.value = reader.uint64();
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            /**
+             * Gets the default type url for RegisterWrite
+             * @function getTypeUrl
+             * @memberof cxlemu.v1.RegisterWrite
+             * @static
+             * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+             * @returns {string} The default type url
+             */
+            RegisterWrite.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/cxlemu.v1.RegisterWrite";
+            };
+
+            return RegisterWrite;
+        })();
+
+        v1.RegisterPoll = (function() {
+
+            /**
+             * Properties of a RegisterPoll.
+             * @memberof cxlemu.v1
+             * @interface IRegisterPoll
+             * @property {number|null} [offset] RegisterPoll offset
+             * @property {number|null} [width] RegisterPoll width
+             * @property {number|Long|null} [mask] RegisterPoll mask
+             * @property {number|Long|null} [expect] RegisterPoll expect
+             */
+
+            /**
+             * Constructs a new RegisterPoll.
+             * @memberof cxlemu.v1
+             * @classdesc Represents a RegisterPoll.
+             * @implements IRegisterPoll
+             * @constructor
+             * @param {cxlemu.v1.IRegisterPoll=} [properties] Properties to set
+             */
+            function RegisterPoll(properties) {
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * RegisterPoll offset.
+             * @member {number} offset
+             * @memberof cxlemu.v1.RegisterPoll
+             * @instance
+             */
+            RegisterPoll.prototype.offset = 0;
+
+            /**
+             * RegisterPoll width.
+             * @member {number} width
+             * @memberof cxlemu.v1.RegisterPoll
+             * @instance
+             */
+            RegisterPoll.prototype.width = 0;
+
+            /**
+             * RegisterPoll mask.
+             * @member {number|Long} mask
+             * @memberof cxlemu.v1.RegisterPoll
+             * @instance
+             */
+            RegisterPoll.prototype.mask = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * RegisterPoll expect.
+             * @member {number|Long} expect
+             * @memberof cxlemu.v1.RegisterPoll
+             * @instance
+             */
+            RegisterPoll.prototype.expect = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Encodes the specified RegisterPoll message. Does not implicitly {@link cxlemu.v1.RegisterPoll.verify|verify} messages.
+             * @function encode
+             * @memberof cxlemu.v1.RegisterPoll
+             * @static
+             * @param {cxlemu.v1.IRegisterPoll} message RegisterPoll message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            RegisterPoll.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.offset != null && Object.hasOwnProperty.call(message, "offset"))
+                    writer.uint32(/* id 1, wireType 0 =*/8).uint32(message.offset);
+                if (message.width != null && Object.hasOwnProperty.call(message, "width"))
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint32(message.width);
+                if (message.mask != null && Object.hasOwnProperty.call(message, "mask"))
+                    writer.uint32(/* id 3, wireType 0 =*/24).uint64(message.mask);
+                if (message.expect != null && Object.hasOwnProperty.call(message, "expect"))
+                    writer.uint32(/* id 4, wireType 0 =*/32).uint64(message.expect);
+                return writer;
+            };
+
+            /**
+             * Decodes a RegisterPoll message from the specified reader or buffer.
+             * @function decode
+             * @memberof cxlemu.v1.RegisterPoll
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {cxlemu.v1.RegisterPoll} RegisterPoll
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            RegisterPoll.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.cxlemu.v1.RegisterPoll();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.offset = reader.uint32();
+                            break;
+                        }
+                    case 2: {
+                            message.width = reader.uint32();
+                            break;
+                        }
+                    case 3: {
+                            message.mask = reader.uint64();
+                            break;
+                        }
+                    case 4: {
+                            message.expect = reader.uint64();
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            /**
+             * Gets the default type url for RegisterPoll
+             * @function getTypeUrl
+             * @memberof cxlemu.v1.RegisterPoll
+             * @static
+             * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+             * @returns {string} The default type url
+             */
+            RegisterPoll.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/cxlemu.v1.RegisterPoll";
+            };
+
+            return RegisterPoll;
+        })();
+
+        v1.RegisterPayloadRead = (function() {
+
+            /**
+             * Properties of a RegisterPayloadRead.
+             * @memberof cxlemu.v1
+             * @interface IRegisterPayloadRead
+             * @property {number|null} [offset] RegisterPayloadRead offset
+             * @property {number|null} [length] RegisterPayloadRead length
+             * @property {boolean|null} [lengthFromCommand] RegisterPayloadRead lengthFromCommand
+             */
+
+            /**
+             * Constructs a new RegisterPayloadRead.
+             * @memberof cxlemu.v1
+             * @classdesc Represents a RegisterPayloadRead.
+             * @implements IRegisterPayloadRead
+             * @constructor
+             * @param {cxlemu.v1.IRegisterPayloadRead=} [properties] Properties to set
+             */
+            function RegisterPayloadRead(properties) {
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * RegisterPayloadRead offset.
+             * @member {number} offset
+             * @memberof cxlemu.v1.RegisterPayloadRead
+             * @instance
+             */
+            RegisterPayloadRead.prototype.offset = 0;
+
+            /**
+             * RegisterPayloadRead length.
+             * @member {number} length
+             * @memberof cxlemu.v1.RegisterPayloadRead
+             * @instance
+             */
+            RegisterPayloadRead.prototype.length = 0;
+
+            /**
+             * RegisterPayloadRead lengthFromCommand.
+             * @member {boolean} lengthFromCommand
+             * @memberof cxlemu.v1.RegisterPayloadRead
+             * @instance
+             */
+            RegisterPayloadRead.prototype.lengthFromCommand = false;
+
+            /**
+             * Encodes the specified RegisterPayloadRead message. Does not implicitly {@link cxlemu.v1.RegisterPayloadRead.verify|verify} messages.
+             * @function encode
+             * @memberof cxlemu.v1.RegisterPayloadRead
+             * @static
+             * @param {cxlemu.v1.IRegisterPayloadRead} message RegisterPayloadRead message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            RegisterPayloadRead.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.offset != null && Object.hasOwnProperty.call(message, "offset"))
+                    writer.uint32(/* id 1, wireType 0 =*/8).uint32(message.offset);
+                if (message.length != null && Object.hasOwnProperty.call(message, "length"))
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint32(message.length);
+                if (message.lengthFromCommand != null && Object.hasOwnProperty.call(message, "lengthFromCommand"))
+                    writer.uint32(/* id 3, wireType 0 =*/24).bool(message.lengthFromCommand);
+                return writer;
+            };
+
+            /**
+             * Decodes a RegisterPayloadRead message from the specified reader or buffer.
+             * @function decode
+             * @memberof cxlemu.v1.RegisterPayloadRead
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {cxlemu.v1.RegisterPayloadRead} RegisterPayloadRead
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            RegisterPayloadRead.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.cxlemu.v1.RegisterPayloadRead();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.offset = reader.uint32();
+                            break;
+                        }
+                    case 2: {
+                            message.length = reader.uint32();
+                            break;
+                        }
+                    case 3: {
+                            message.lengthFromCommand = reader.bool();
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            /**
+             * Gets the default type url for RegisterPayloadRead
+             * @function getTypeUrl
+             * @memberof cxlemu.v1.RegisterPayloadRead
+             * @static
+             * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+             * @returns {string} The default type url
+             */
+            RegisterPayloadRead.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/cxlemu.v1.RegisterPayloadRead";
+            };
+
+            return RegisterPayloadRead;
+        })();
+
+        v1.RegisterPayloadWrite = (function() {
+
+            /**
+             * Properties of a RegisterPayloadWrite.
+             * @memberof cxlemu.v1
+             * @interface IRegisterPayloadWrite
+             * @property {number|null} [offset] RegisterPayloadWrite offset
+             * @property {Uint8Array|null} [data] RegisterPayloadWrite data
+             */
+
+            /**
+             * Constructs a new RegisterPayloadWrite.
+             * @memberof cxlemu.v1
+             * @classdesc Represents a RegisterPayloadWrite.
+             * @implements IRegisterPayloadWrite
+             * @constructor
+             * @param {cxlemu.v1.IRegisterPayloadWrite=} [properties] Properties to set
+             */
+            function RegisterPayloadWrite(properties) {
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * RegisterPayloadWrite offset.
+             * @member {number} offset
+             * @memberof cxlemu.v1.RegisterPayloadWrite
+             * @instance
+             */
+            RegisterPayloadWrite.prototype.offset = 0;
+
+            /**
+             * RegisterPayloadWrite data.
+             * @member {Uint8Array} data
+             * @memberof cxlemu.v1.RegisterPayloadWrite
+             * @instance
+             */
+            RegisterPayloadWrite.prototype.data = $util.newBuffer([]);
+
+            /**
+             * Encodes the specified RegisterPayloadWrite message. Does not implicitly {@link cxlemu.v1.RegisterPayloadWrite.verify|verify} messages.
+             * @function encode
+             * @memberof cxlemu.v1.RegisterPayloadWrite
+             * @static
+             * @param {cxlemu.v1.IRegisterPayloadWrite} message RegisterPayloadWrite message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            RegisterPayloadWrite.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.offset != null && Object.hasOwnProperty.call(message, "offset"))
+                    writer.uint32(/* id 1, wireType 0 =*/8).uint32(message.offset);
+                if (message.data != null && Object.hasOwnProperty.call(message, "data"))
+                    writer.uint32(/* id 2, wireType 2 =*/18).bytes(message.data);
+                return writer;
+            };
+
+            /**
+             * Decodes a RegisterPayloadWrite message from the specified reader or buffer.
+             * @function decode
+             * @memberof cxlemu.v1.RegisterPayloadWrite
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {cxlemu.v1.RegisterPayloadWrite} RegisterPayloadWrite
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            RegisterPayloadWrite.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.cxlemu.v1.RegisterPayloadWrite();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.offset = reader.uint32();
+                            break;
+                        }
+                    case 2: {
+                            message.data = reader.bytes();
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            /**
+             * Gets the default type url for RegisterPayloadWrite
+             * @function getTypeUrl
+             * @memberof cxlemu.v1.RegisterPayloadWrite
+             * @static
+             * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+             * @returns {string} The default type url
+             */
+            RegisterPayloadWrite.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/cxlemu.v1.RegisterPayloadWrite";
+            };
+
+            return RegisterPayloadWrite;
+        })();
+
+        v1.RegisterConfigRead = (function() {
+
+            /**
+             * Properties of a RegisterConfigRead.
+             * @memberof cxlemu.v1
+             * @interface IRegisterConfigRead
+             * @property {number|null} [offset] RegisterConfigRead offset
+             * @property {number|null} [width] RegisterConfigRead width
+             */
+
+            /**
+             * Constructs a new RegisterConfigRead.
+             * @memberof cxlemu.v1
+             * @classdesc Represents a RegisterConfigRead.
+             * @implements IRegisterConfigRead
+             * @constructor
+             * @param {cxlemu.v1.IRegisterConfigRead=} [properties] Properties to set
+             */
+            function RegisterConfigRead(properties) {
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * RegisterConfigRead offset.
+             * @member {number} offset
+             * @memberof cxlemu.v1.RegisterConfigRead
+             * @instance
+             */
+            RegisterConfigRead.prototype.offset = 0;
+
+            /**
+             * RegisterConfigRead width.
+             * @member {number} width
+             * @memberof cxlemu.v1.RegisterConfigRead
+             * @instance
+             */
+            RegisterConfigRead.prototype.width = 0;
+
+            /**
+             * Encodes the specified RegisterConfigRead message. Does not implicitly {@link cxlemu.v1.RegisterConfigRead.verify|verify} messages.
+             * @function encode
+             * @memberof cxlemu.v1.RegisterConfigRead
+             * @static
+             * @param {cxlemu.v1.IRegisterConfigRead} message RegisterConfigRead message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            RegisterConfigRead.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.offset != null && Object.hasOwnProperty.call(message, "offset"))
+                    writer.uint32(/* id 1, wireType 0 =*/8).uint32(message.offset);
+                if (message.width != null && Object.hasOwnProperty.call(message, "width"))
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint32(message.width);
+                return writer;
+            };
+
+            /**
+             * Decodes a RegisterConfigRead message from the specified reader or buffer.
+             * @function decode
+             * @memberof cxlemu.v1.RegisterConfigRead
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {cxlemu.v1.RegisterConfigRead} RegisterConfigRead
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            RegisterConfigRead.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.cxlemu.v1.RegisterConfigRead();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.offset = reader.uint32();
+                            break;
+                        }
+                    case 2: {
+                            message.width = reader.uint32();
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            /**
+             * Gets the default type url for RegisterConfigRead
+             * @function getTypeUrl
+             * @memberof cxlemu.v1.RegisterConfigRead
+             * @static
+             * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+             * @returns {string} The default type url
+             */
+            RegisterConfigRead.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/cxlemu.v1.RegisterConfigRead";
+            };
+
+            return RegisterConfigRead;
+        })();
+
+        v1.RegisterStepResult = (function() {
+
+            /**
+             * Properties of a RegisterStepResult.
+             * @memberof cxlemu.v1
+             * @interface IRegisterStepResult
+             * @property {number|Long|null} [value] RegisterStepResult value
+             * @property {Uint8Array|null} [data] RegisterStepResult data
+             * @property {number|null} [polls] RegisterStepResult polls
+             */
+
+            /**
+             * Constructs a new RegisterStepResult.
+             * @memberof cxlemu.v1
+             * @classdesc Represents a RegisterStepResult.
+             * @implements IRegisterStepResult
+             * @constructor
+             * @param {cxlemu.v1.IRegisterStepResult=} [properties] Properties to set
+             */
+            function RegisterStepResult(properties) {
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * RegisterStepResult value.
+             * @member {number|Long} value
+             * @memberof cxlemu.v1.RegisterStepResult
+             * @instance
+             */
+            RegisterStepResult.prototype.value = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * RegisterStepResult data.
+             * @member {Uint8Array} data
+             * @memberof cxlemu.v1.RegisterStepResult
+             * @instance
+             */
+            RegisterStepResult.prototype.data = $util.newBuffer([]);
+
+            /**
+             * RegisterStepResult polls.
+             * @member {number} polls
+             * @memberof cxlemu.v1.RegisterStepResult
+             * @instance
+             */
+            RegisterStepResult.prototype.polls = 0;
+
+            /**
+             * Encodes the specified RegisterStepResult message. Does not implicitly {@link cxlemu.v1.RegisterStepResult.verify|verify} messages.
+             * @function encode
+             * @memberof cxlemu.v1.RegisterStepResult
+             * @static
+             * @param {cxlemu.v1.IRegisterStepResult} message RegisterStepResult message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            RegisterStepResult.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.value != null && Object.hasOwnProperty.call(message, "value"))
+                    writer.uint32(/* id 1, wireType 0 =*/8).uint64(message.value);
+                if (message.data != null && Object.hasOwnProperty.call(message, "data"))
+                    writer.uint32(/* id 2, wireType 2 =*/18).bytes(message.data);
+                if (message.polls != null && Object.hasOwnProperty.call(message, "polls"))
+                    writer.uint32(/* id 3, wireType 0 =*/24).uint32(message.polls);
+                return writer;
+            };
+
+            /**
+             * Decodes a RegisterStepResult message from the specified reader or buffer.
+             * @function decode
+             * @memberof cxlemu.v1.RegisterStepResult
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {cxlemu.v1.RegisterStepResult} RegisterStepResult
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            RegisterStepResult.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.cxlemu.v1.RegisterStepResult();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.value = reader.uint64();
+                            break;
+                        }
+                    case 2: {
+                            message.data = reader.bytes();
+                            break;
+                        }
+                    case 3: {
+                            message.polls = reader.uint32();
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            /**
+             * Gets the default type url for RegisterStepResult
+             * @function getTypeUrl
+             * @memberof cxlemu.v1.RegisterStepResult
+             * @static
+             * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+             * @returns {string} The default type url
+             */
+            RegisterStepResult.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/cxlemu.v1.RegisterStepResult";
+            };
+
+            return RegisterStepResult;
+        })();
+
+        v1.RegisterProgramReply = (function() {
+
+            /**
+             * Properties of a RegisterProgramReply.
+             * @memberof cxlemu.v1
+             * @interface IRegisterProgramReply
+             * @property {Array.<cxlemu.v1.IRegisterStepResult>|null} [results] RegisterProgramReply results
+             * @property {boolean|null} [completed] RegisterProgramReply completed
+             * @property {boolean|null} [timedOut] RegisterProgramReply timedOut
+             * @property {string|null} [error] RegisterProgramReply error
+             * @property {number|null} [failedStep] RegisterProgramReply failedStep
+             */
+
+            /**
+             * Constructs a new RegisterProgramReply.
+             * @memberof cxlemu.v1
+             * @classdesc Represents a RegisterProgramReply.
+             * @implements IRegisterProgramReply
+             * @constructor
+             * @param {cxlemu.v1.IRegisterProgramReply=} [properties] Properties to set
+             */
+            function RegisterProgramReply(properties) {
+                this.results = [];
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * RegisterProgramReply results.
+             * @member {Array.<cxlemu.v1.IRegisterStepResult>} results
+             * @memberof cxlemu.v1.RegisterProgramReply
+             * @instance
+             */
+            RegisterProgramReply.prototype.results = $util.emptyArray;
+
+            /**
+             * RegisterProgramReply completed.
+             * @member {boolean} completed
+             * @memberof cxlemu.v1.RegisterProgramReply
+             * @instance
+             */
+            RegisterProgramReply.prototype.completed = false;
+
+            /**
+             * RegisterProgramReply timedOut.
+             * @member {boolean} timedOut
+             * @memberof cxlemu.v1.RegisterProgramReply
+             * @instance
+             */
+            RegisterProgramReply.prototype.timedOut = false;
+
+            /**
+             * RegisterProgramReply error.
+             * @member {string} error
+             * @memberof cxlemu.v1.RegisterProgramReply
+             * @instance
+             */
+            RegisterProgramReply.prototype.error = "";
+
+            /**
+             * RegisterProgramReply failedStep.
+             * @member {number} failedStep
+             * @memberof cxlemu.v1.RegisterProgramReply
+             * @instance
+             */
+            RegisterProgramReply.prototype.failedStep = 0;
+
+            /**
+             * Encodes the specified RegisterProgramReply message. Does not implicitly {@link cxlemu.v1.RegisterProgramReply.verify|verify} messages.
+             * @function encode
+             * @memberof cxlemu.v1.RegisterProgramReply
+             * @static
+             * @param {cxlemu.v1.IRegisterProgramReply} message RegisterProgramReply message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            RegisterProgramReply.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.results != null && message.results.length)
+                    for (let i = 0; i < message.results.length; ++i)
+                        $root.cxlemu.v1.RegisterStepResult.encode(message.results[i], writer.uint32(/* id 1, wireType 2 =*/10).fork(), q + 1).ldelim();
+                if (message.completed != null && Object.hasOwnProperty.call(message, "completed"))
+                    writer.uint32(/* id 2, wireType 0 =*/16).bool(message.completed);
+                if (message.timedOut != null && Object.hasOwnProperty.call(message, "timedOut"))
+                    writer.uint32(/* id 3, wireType 0 =*/24).bool(message.timedOut);
+                if (message.error != null && Object.hasOwnProperty.call(message, "error"))
+                    writer.uint32(/* id 4, wireType 2 =*/34).string(message.error);
+                if (message.failedStep != null && Object.hasOwnProperty.call(message, "failedStep"))
+                    writer.uint32(/* id 5, wireType 0 =*/40).uint32(message.failedStep);
+                return writer;
+            };
+
+            /**
+             * Decodes a RegisterProgramReply message from the specified reader or buffer.
+             * @function decode
+             * @memberof cxlemu.v1.RegisterProgramReply
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {cxlemu.v1.RegisterProgramReply} RegisterProgramReply
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            RegisterProgramReply.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.cxlemu.v1.RegisterProgramReply();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            if (!(message.results && message.results.length))
+                                message.results = [];
+                            message.results.push($root.cxlemu.v1.RegisterStepResult.decode(reader, reader.uint32(), undefined, long + 1));
+                            break;
+                        }
+                    case 2: {
+                            message.completed = reader.bool();
+                            break;
+                        }
+                    case 3: {
+                            message.timedOut = reader.bool();
+                            break;
+                        }
+                    case 4: {
+                            message.error = reader.string();
+                            break;
+                        }
+                    case 5: {
+                            message.failedStep = reader.uint32();
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            /**
+             * Gets the default type url for RegisterProgramReply
+             * @function getTypeUrl
+             * @memberof cxlemu.v1.RegisterProgramReply
+             * @static
+             * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+             * @returns {string} The default type url
+             */
+            RegisterProgramReply.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/cxlemu.v1.RegisterProgramReply";
+            };
+
+            return RegisterProgramReply;
         })();
 
         return v1;
