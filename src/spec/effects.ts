@@ -27,6 +27,15 @@ export const IMMEDIATE_CHANGE_MASK =
   Effect.PolicyChangeImmediate |
   Effect.LogChangeImmediate;
 
+/**
+ * "Configuration Change after Cold Reset", "... after Conventional Reset" and "... after CXL
+ * Reset" together, as most configuration commands list them. Bit 9 (CEL[11:10] Valid) goes with
+ * them: a reader that honours Table 8-87 ignores bits 11:10 unless bit 9 is set, so listing the two
+ * reset bits without it would hide them.
+ */
+export const CONFIG_AFTER_ANY_RESET =
+  Effect.ConfigChangeColdReset | Effect.ResetBitsValid | Effect.ConfigChangeConventionalReset | Effect.ConfigChangeCxlReset;
+
 export const RESET_CHANGE_MASK =
   Effect.ConfigChangeColdReset | Effect.ConfigChangeConventionalReset | Effect.ConfigChangeCxlReset;
 

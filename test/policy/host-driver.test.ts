@@ -10,6 +10,8 @@ import { hex } from '../helpers/hex.js';
 
 // Expected classes, restated from the effects CXL r3.2 gives each command and the project's pinned
 // list (Linux deny list, security sets 44h-46h, fabric-management commands): not imported.
+// r3.2's effects make Set QoS Allocated BW / BW Limit, Set DC Region Configuration and Initiate DC
+// Add immediate data changes (destructive); Set Response Message Limit has none but is pinned write.
 const RO = 'read-only', W = 'write', D = 'destructive';
 const EXPECTED: Record<number, string> = {
   0x0001: RO, 0x0002: RO, 0x0003: RO, 0x0004: W, 0x0005: RO, 0x0300: RO, 0x0301: W, 0x0400: RO, 0x0401: RO,
@@ -18,8 +20,8 @@ const EXPECTED: Record<number, string> = {
   0x5100: RO, 0x5101: RO, 0x5102: D, 0x5104: RO, 0x5105: D, 0x5106: RO, 0x5107: RO,
   0x5200: RO, 0x5201: D, 0x5202: D, 0x5203: D,
   // FM-owned LD: MLD components, DCD management
-  0x5400: RO, 0x5401: RO, 0x5402: D, 0x5403: RO, 0x5404: W, 0x5405: RO, 0x5406: RO, 0x5407: W, 0x5408: RO, 0x5409: W,
-  0x5600: RO, 0x5601: RO, 0x5602: W, 0x5603: RO, 0x5604: W, 0x5605: D,
+  0x5400: RO, 0x5401: RO, 0x5402: D, 0x5403: RO, 0x5404: W, 0x5405: RO, 0x5406: RO, 0x5407: D, 0x5408: RO, 0x5409: D,
+  0x5600: RO, 0x5601: RO, 0x5602: D, 0x5603: RO, 0x5604: D, 0x5605: D,
   // LD: events, firmware, features, memory device sets
   0x0100: RO, 0x0102: RO, 0x0103: W, 0x0104: RO, 0x0105: W, 0x0200: RO, 0x0201: D, 0x0202: D, 0x0500: RO, 0x0501: RO,
   0x4000: RO, 0x4100: RO, 0x4101: D, 0x4102: RO, 0x4103: D, 0x4200: RO, 0x4201: RO, 0x4202: W, 0x4203: RO, 0x4204: D,

@@ -4,7 +4,7 @@
 // Add Capacity records in its DC event log, until it answers with Add DC Response (4802h).
 
 import { defineCommand, emptyCodec, fail, ok } from '../../cci/command.js';
-import { Effect } from '../../spec/effects.js';
+import { CONFIG_AFTER_ANY_RESET, Effect } from '../../spec/effects.js';
 import { RC } from '../../spec/return-codes.js';
 import { dcdOf } from '../../type3/dynamic-capacity.js';
 import { INITIATE_DC_HEADER, initiateDcRequestCodec, type InitiateDcRequest } from './initiate-dc-request-codec.js';
@@ -14,7 +14,7 @@ export const initiateDynamicCapacityAddCommand = defineCommand<unknown, Initiate
   name: 'Initiate Dynamic Capacity Add',
   spec: 'CXL r3.2 7.6.7.6.5',
   input: { min: INITIATE_DC_HEADER },
-  effects: Effect.ConfigChangeImmediate | Effect.LogChangeImmediate,
+  effects: CONFIG_AFTER_ANY_RESET | Effect.ConfigChangeImmediate | Effect.DataChangeImmediate,
   request: initiateDcRequestCodec,
   response: emptyCodec,
   handle: (req, { device }) => {

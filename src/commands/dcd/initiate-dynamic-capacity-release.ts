@@ -4,7 +4,7 @@
 // sanitize on release.
 
 import { defineCommand, emptyCodec, fail, ok } from '../../cci/command.js';
-import { Effect } from '../../spec/effects.js';
+import { CONFIG_AFTER_ANY_RESET, Effect } from '../../spec/effects.js';
 import { RC } from '../../spec/return-codes.js';
 import { dcdOf } from '../../type3/dynamic-capacity.js';
 import { INITIATE_DC_HEADER, initiateDcRequestCodec, type InitiateDcRequest } from './initiate-dc-request-codec.js';
@@ -17,7 +17,7 @@ export const initiateDynamicCapacityReleaseCommand = defineCommand<unknown, Init
   spec: 'CXL r3.2 7.6.7.6.6',
   input: { min: INITIATE_DC_HEADER },
   // A forced release takes memory from the host at once.
-  effects: Effect.ConfigChangeImmediate | Effect.DataChangeImmediate | Effect.LogChangeImmediate,
+  effects: CONFIG_AFTER_ANY_RESET | Effect.ConfigChangeImmediate | Effect.DataChangeImmediate,
   request: initiateDcRequestCodec,
   response: emptyCodec,
   handle: (req, { device }) => {

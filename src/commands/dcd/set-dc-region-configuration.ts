@@ -5,7 +5,7 @@
 // Region Configuration Updated event.
 
 import { decoded, defineCommand, emptyCodec, fail, invalid, ok, type Codec } from '../../cci/command.js';
-import { Effect } from '../../spec/effects.js';
+import { CONFIG_AFTER_ANY_RESET, Effect } from '../../spec/effects.js';
 import { RC } from '../../spec/return-codes.js';
 import { ByteReader, ByteWriter } from '../../util/bytes.js';
 import { dcdOf } from '../../type3/dynamic-capacity.js';
@@ -30,7 +30,7 @@ export const setDcRegionConfigurationCommand = defineCommand<unknown, SetDcRegio
   name: 'Set DC Region Configuration',
   spec: 'CXL r3.2 7.6.7.6.3',
   input: { fixed: 0x10 },
-  effects: Effect.ConfigChangeImmediate | Effect.LogChangeImmediate,
+  effects: CONFIG_AFTER_ANY_RESET | Effect.ConfigChangeImmediate | Effect.DataChangeImmediate,
   request: setDcRegionConfigRequestCodec,
   response: emptyCodec,
   handle: (req, { device }) => {

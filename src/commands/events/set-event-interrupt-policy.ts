@@ -14,7 +14,7 @@ export const setEventInterruptPolicyCommand = defineCommand<EventsDevice, Uint8A
   name: 'Set Event Interrupt Policy',
   spec: 'CXL r3.2 8.2.10.2.5',
   input: { min: 4, max: 5 },
-  effects: Effect.ConfigChangeImmediate,
+  effects: Effect.PolicyChangeImmediate,
   request: requestCodec<Uint8Array>(
     (r) => {
       const settings = r.slice(0, r.length);

@@ -2,7 +2,7 @@
 // the next cold reset (staged).
 
 import { decoded, defineCommand, emptyCodec, fail, invalid, ok } from '../../cci/command.js';
-import { Effect } from '../../spec/effects.js';
+import { CONFIG_AFTER_ANY_RESET, Effect } from '../../spec/effects.js';
 import { RC } from '../../spec/return-codes.js';
 import type { LdContext } from '../../type3/logical-device.js';
 import { ByteWriter } from '../../util/bytes.js';
@@ -20,7 +20,10 @@ export const activateFwCommand = defineCommand({
   name: 'Activate FW',
   spec: 'CXL r3.2 8.2.10.3.3',
   input: { fixed: 2 },
-  effects: Effect.ConfigChangeColdReset | Effect.ConfigChangeImmediate,
+  // r3.2 lists Background Operation and Request Abort too, because a device may activate in the
+  // background; this one always completes in the foreground, so its CEL does not claim them (a CEL
+  // lists the effects the command can have on this device, CXL r3.2 8.2.10.5.2.1).
+  effects: CONFIG_AFTER_ANY_RESET | Effect.ConfigChangeImmediate,
   request: requestCodec<ActivateFwRequest>(
     (r) => {
       const action = r.u8(0);

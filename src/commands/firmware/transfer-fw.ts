@@ -4,7 +4,7 @@
 // Offsets count 128-byte units and must follow on from what was received, in order.
 
 import { decoded, defineCommand, emptyCodec, fail, invalid, ok } from '../../cci/command.js';
-import { Effect } from '../../spec/effects.js';
+import { CONFIG_AFTER_ANY_RESET, Effect } from '../../spec/effects.js';
 import { RC } from '../../spec/return-codes.js';
 import type { LdContext } from '../../type3/logical-device.js';
 import { FirmwareSlots, FW_TRANSFER_UNIT } from '../../type3/ld/firmware-slots.js';
@@ -33,7 +33,7 @@ export const transferFwCommand = defineCommand({
   name: 'Transfer FW',
   spec: 'CXL r3.2 8.2.10.3.2',
   input: { min: HEADER },
-  effects: Effect.BackgroundOperation | Effect.RequestAbortSupported,
+  effects: CONFIG_AFTER_ANY_RESET | Effect.BackgroundOperation | Effect.RequestAbortSupported,
   request: requestCodec<TransferFwRequest>(
     (r) => {
       const action = r.u8(0);

@@ -2,7 +2,7 @@
 // at the next cold reset or (immediate flag) now.
 
 import { decoded, defineCommand, emptyCodec, fail, invalid, ok } from '../../cci/command.js';
-import { Effect } from '../../spec/effects.js';
+import { CONFIG_AFTER_ANY_RESET, Effect } from '../../spec/effects.js';
 import { RC } from '../../spec/return-codes.js';
 import type { LdContext } from '../../type3/logical-device.js';
 import { CAPACITY_UNIT } from '../../type3/ld/units.js';
@@ -22,7 +22,7 @@ export const setPartitionInfoCommand = defineCommand({
   name: 'Set Partition Info',
   spec: 'CXL r3.2 8.2.10.9.2.2',
   input: { fixed: 9 },
-  effects: Effect.ConfigChangeColdReset | Effect.ConfigChangeImmediate,
+  effects: CONFIG_AFTER_ANY_RESET | Effect.ConfigChangeImmediate | Effect.DataChangeImmediate,
   requiresMedia: true,
   request: requestCodec<SetPartitionInfoRequest>(
     (r) => {

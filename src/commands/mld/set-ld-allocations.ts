@@ -5,7 +5,7 @@
 // Allocation changes what each LD reports as its capacity (Identify Memory Device, partition).
 
 import { decoded, defineCommand, fail, invalid, ok, type Codec } from '../../cci/command.js';
-import { Effect } from '../../spec/effects.js';
+import { CONFIG_AFTER_ANY_RESET, Effect } from '../../spec/effects.js';
 import { RC } from '../../spec/return-codes.js';
 import { ByteReader, ByteWriter } from '../../util/bytes.js';
 import type { LdAllocation } from '../../type3/ld-allocations.js';
@@ -42,7 +42,7 @@ export const setLdAllocationsCommand = defineCommand<MldManagement, SetLdAllocat
   spec: 'CXL r3.2 7.6.7.4.3',
   input: { min: HEADER },
   // The LDs' capacities change at once, and with them the memory a host sees.
-  effects: Effect.ConfigChangeImmediate | Effect.DataChangeImmediate,
+  effects: CONFIG_AFTER_ANY_RESET | Effect.ConfigChangeImmediate | Effect.DataChangeImmediate,
   request: setLdAllocationsCodec,
   response: setLdAllocationsCodec,
   handle: (req, { device }) => {

@@ -2,7 +2,7 @@
 // of LDs; the response repeats the layout with the values now in force.
 
 import { defineCommand } from '../../cci/command.js';
-import { Effect } from '../../spec/effects.js';
+import { CONFIG_AFTER_ANY_RESET, Effect } from '../../spec/effects.js';
 import type { MldManagement } from '../../type3/mld-management.js';
 import { qosFractionsCodec, setFractions, type QosFractions } from './qos-fraction-codec.js';
 
@@ -11,7 +11,7 @@ export const setQosAllocatedBwCommand = defineCommand<MldManagement, QosFraction
   name: 'Set QoS Allocated BW',
   spec: 'CXL r3.2 7.6.7.4.8',
   input: { min: 2 },
-  effects: Effect.PolicyChangeImmediate,
+  effects: CONFIG_AFTER_ANY_RESET | Effect.ConfigChangeImmediate | Effect.DataChangeImmediate,
   request: qosFractionsCodec,
   response: qosFractionsCodec,
   handle: (req, { device }) => setFractions(device.qos, device.qos.allocatedBw, req),

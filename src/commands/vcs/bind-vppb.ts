@@ -34,7 +34,7 @@ export const bindVppbCommand = defineCommand<SwitchCciDevice, BindVppbRequest, v
   name: 'Bind vPPB',
   spec: 'CXL r3.2 7.6.7.2.2',
   input: { fixed: 6 },
-  effects: Effect.BackgroundOperation | Effect.ConfigChangeImmediate,
+  effects: Effect.BackgroundOperation,
   request: bindVppbRequestCodec,
   response: emptyCodec,
   handle: (req, { device }) => {

@@ -29,7 +29,7 @@ export const unbindVppbCommand = defineCommand<SwitchCciDevice, UnbindVppbReques
   spec: 'CXL r3.2 7.6.7.2.3',
   input: { fixed: 3 },
   // As Bind vPPB: the spec's Background Operation, plus the immediate change to the host's view.
-  effects: Effect.BackgroundOperation | Effect.ConfigChangeImmediate,
+  effects: Effect.BackgroundOperation,
   request: unbindVppbRequestCodec,
   response: emptyCodec,
   handle: (req, { device }) => {

@@ -3,7 +3,8 @@
 // (drivers/cxl/core/mbox.c cxl_disabled_raw_commands and the security sets, reference
 // linux-driver-fwctl-mmpt.md §2.2); the second is the fabric-management set of the 2024
 // "Restricting userspace interfaces for CXL fabric management" RFC (§4.2): commands whose blast
-// radius is another host.
+// radius is another host. The last group are commands whose CEL effects, read straight from the
+// spec, are weaker than what they do to other users of the same CCI.
 
 import type { CommandClass } from './scopes.js';
 
@@ -34,6 +35,10 @@ export const PINNED_OPCODES: ReadonlyMap<number, PinnedOpcode> = new Map<number,
   [0x5402, { class: D, reason: 'Set LD Allocations resizes memory other hosts may be using' }],
   [0x5605, { class: D, reason: 'Initiate Dynamic Capacity Release can pull memory from a host' }],
   [0x4803, { class: D, reason: 'Release Dynamic Capacity gives up memory a host may be using' }],
+  // Spec effects weaker than the blast radius. Bind/Unbind vPPB (above) list only Background
+  // Operation in r3.2, which classifies destructive anyway; their pin stays so a CEL that drops
+  // that bit cannot make a hot-add safe.
+  [0x0004, { class: 'write', reason: 'Set Response Message Limit (spec effects: none) shrinks every later response of this CCI, for every client' }],
 ]);
 
 /**
