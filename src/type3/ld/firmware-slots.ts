@@ -14,6 +14,12 @@ export interface FirmwareTransfer {
   /** Bytes received so far; the next Continue/End must start at this offset. */
   readonly data: Uint8Array[];
   received: number;
+  /** The whole package is in and being written to its slot (the background part). */
+  committing?: boolean;
+  /** Byte offset of the last part received: a back-to-back retransmission repeats it. */
+  lastOffset?: number;
+  /** Virtual time (ms) the last part arrived; parts more than 30 s apart abort the transfer. */
+  lastPartAtMs?: number;
 }
 
 export class FirmwareSlots {
