@@ -24,12 +24,18 @@ export interface LdConfigIdentity {
   readonly subsystemId: number;
 }
 
+/** CXL r3.2 8.1.10 MLD DVSEC (DVSEC ID 0009h): the FM-owned LD carries it, after the device DVSEC. */
+const MLD_DVSEC_OFFSET = 0x140;
+const MLD_DVSEC_ID = 0x0009;
+const MLD_DVSEC_LENGTH = 0x10;
+
 export class LdConfigSpace implements ConfigSpaceAccess {
   private readonly bytes = new Uint8Array(CONFIG_SPACE_SIZE);
   private readonly wmask = new Uint8Array(CONFIG_SPACE_SIZE);
   private readonly initial: Uint8Array;
 
-  constructor(id: LdConfigIdentity) {
+  /** `mldLdCount`: the FM-owned LD of an MLD, which adds the MLD DVSEC (Number of LD Supported). */
+  constructor(id: LdConfigIdentity, mldLdCount?: number) {
     const b = new DataView(this.bytes.buffer);
     const m = new DataView(this.wmask.buffer);
     b.setUint16(0x00, id.vendorId, true);
@@ -56,6 +62,14 @@ export class LdConfigSpace implements ConfigSpaceAccess {
     b.setUint32(DVSEC_OFFSET + 4, CXL_DVSEC_VENDOR_ID | (2 << 16) | (DVSEC_LENGTH << 20), true);
     b.setUint16(DVSEC_OFFSET + 8, 0x0000, true);
     b.setUint16(DVSEC_OFFSET + 0x0a, 0x0004, true);
+    if (mldLdCount !== undefined) {
+      // Link it after the device DVSEC: next capability offset is bits 31:20 of the header.
+      b.setUint32(DVSEC_OFFSET, 0x0023 | (1 << 16) | (MLD_DVSEC_OFFSET << 20), true);
+      b.setUint32(MLD_DVSEC_OFFSET, 0x0023 | (1 << 16), true);
+      b.setUint32(MLD_DVSEC_OFFSET + 4, CXL_DVSEC_VENDOR_ID | (MLD_DVSEC_LENGTH << 20), true);
+      b.setUint16(MLD_DVSEC_OFFSET + 8, MLD_DVSEC_ID, true);
+      b.setUint16(MLD_DVSEC_OFFSET + 0x0a, mldLdCount, true);
+    }
     this.initial = this.bytes.slice();
   }
 

@@ -294,9 +294,13 @@ export class DynamicCapacity {
     if (!region) return RC.InvalidInput;
     const isPow2 = blockSize >= MIN_BLOCK_SIZE && (blockSize & (blockSize - 1n)) === 0n;
     if (!isPow2 || (region.supportedBlockSizeMask & (1n << BigInt(log2(blockSize)))) === 0n) return RC.InvalidInput;
-    // A region that hands out capacity keeps its block size: existing extents are in its units.
+    // 7.6.7.6.3: "processed only when all capacity has been released from the region on all
+    // LDs"; a region still holding (or offering) extents answers Unsupported to any change.
+    // Spec-silent: a request that changes nothing on such a region succeeds and does nothing,
+    // without a Region Configuration Updated event (no configuration was updated), so an FM
+    // that re-applies its configuration after a restart is not refused.
     const inUse = this.hosts.some((h, i) => [...h.accepted, ...this.pending(i)].some((e) => this.regionOf(e) === region));
-    if (inUse && blockSize !== region.blockSize) return RC.Unsupported;
+    if (inUse) return blockSize === region.blockSize && sanitizeOnRelease === region.sanitizeOnRelease ? undefined : RC.Unsupported;
     region.blockSize = blockSize;
     region.sanitizeOnRelease = sanitizeOnRelease;
     for (let host = 0; host < this.hostCount; host++) {

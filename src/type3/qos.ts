@@ -35,11 +35,12 @@ export const QOS_CONTROL_DEFAULTS: QosControl = {
 };
 
 /**
- * Per-LD bandwidth fractions are in 1/256 units. Project decision: the allocation starts at 0
- * (no guaranteed share) and the limit at 0xFF (unthrottled), since a fresh LD must not be starved.
+ * Per-LD bandwidth fractions are in 1/256 units. Both default to 0, as CXL r3.2 Table 7-53 (QoS
+ * Allocation Fraction) and Table 7-56 (QoS Limit Fraction) say ("Default value is 0"): an FM that
+ * reads the defaults and writes them back must change nothing.
  */
 export const QOS_ALLOCATED_DEFAULT = 0x00;
-export const QOS_LIMIT_DEFAULT = 0xff;
+export const QOS_LIMIT_DEFAULT = 0x00;
 
 export class QosState {
   control: QosControl = QOS_CONTROL_DEFAULTS;

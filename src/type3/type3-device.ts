@@ -39,6 +39,8 @@ const DEFAULT_VENDOR_ID = 0x8086;
 const DEFAULT_DEVICE_ID = 0x0d93;
 /** Tunnel Management target type 0 = a port or LD (CXL r3.2 7.6.7.3.1). */
 const TARGET_PORT_OR_LD = 0;
+/** LD-ID of the FM-owned LD (CXL r3.2 7.6.7.3.1). */
+const FM_OWNED_LD_ID = 0xffff;
 
 export class Type3Device implements DownstreamDevice, MldManagement {
   readonly kind: 'sld' | 'mld';
@@ -59,6 +61,9 @@ export class Type3Device implements DownstreamDevice, MldManagement {
   readonly fmOwnedCci: Cci<Type3Device> | undefined;
   private readonly configs: LdConfigSpace[];
   private readonly bars: LdBarMemory[];
+  /** Config space and BAR of the FM-owned LD (LD-ID FFFFh) of an MLD. */
+  private readonly fmConfig: LdConfigSpace | undefined;
+  private readonly fmBar: LdBarMemory | undefined;
 
   constructor(spec: Type3Spec, clock: VirtualClock) {
     checkSpec(spec);
@@ -124,6 +129,8 @@ export class Type3Device implements DownstreamDevice, MldManagement {
     const identity = { vendorId, deviceId, subsystemVendorId: 0, subsystemId: 0 };
     this.configs = this.lds.map(() => new LdConfigSpace(identity));
     this.bars = this.lds.map(() => new LdBarMemory());
+    this.fmConfig = spec.kind === 'mld' ? new LdConfigSpace(identity, this.ldCount) : undefined;
+    this.fmBar = spec.kind === 'mld' ? new LdBarMemory() : undefined;
 
     this.fmOwnedCci =
       spec.kind === 'sld'
@@ -154,12 +161,13 @@ export class Type3Device implements DownstreamDevice, MldManagement {
     return this.lds[ld]?.cci;
   }
 
+  /** LD-ID FFFFh is the FM-owned LD: 7.6.7.3.2/3 let the FM reach "an unbound LD or FMLD". */
   ldConfig(ld: number): LdConfigSpace | undefined {
-    return this.configs[ld];
+    return ld === FM_OWNED_LD_ID ? this.fmConfig : this.configs[ld];
   }
 
   ldMemory(ld: number): LdBarMemory | undefined {
-    return this.bars[ld];
+    return ld === FM_OWNED_LD_ID ? this.fmBar : this.bars[ld];
   }
 
   /**
@@ -175,6 +183,9 @@ export class Type3Device implements DownstreamDevice, MldManagement {
     this.lds.forEach((l, i) => mine(i) && l.reset(kind));
     this.configs.forEach((cs, i) => mine(i) && c('ldConfigSpaces') && cs.reset());
     this.bars.forEach((b, i) => mine(i) && c('ldBars') && b.reset());
+    // The FM-owned LD's config space and BAR follow the LDs' rules; a CXL Reset of one LD spares them.
+    if (only === undefined && c('ldConfigSpaces')) this.fmConfig?.reset();
+    if (only === undefined && c('ldBars')) this.fmBar?.reset();
     if (c('ldAllocations')) this.allocations.reset();
     if (c('qos')) this.qos.reset();
     if (c('dynamicCapacity')) this.dcd?.reset();

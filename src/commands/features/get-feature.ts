@@ -4,6 +4,7 @@
 import { decoded, defineCommand, fail, ok, rawCodec } from '../../cci/command.js';
 import { RC } from '../../spec/return-codes.js';
 import type { LdContext } from '../../type3/logical-device.js';
+import { UNKNOWN_FEATURE_RC } from '../../type3/ld/features.js';
 import { ByteWriter } from '../../util/bytes.js';
 import { requestCodec } from '../memdev/codecs.js';
 
@@ -27,7 +28,7 @@ export const getFeatureCommand = defineCommand({
   response: rawCodec,
   handle: (req, { device, cci }: LdContext) => {
     const f = device.features.find(req.uuid);
-    if (!f) return fail(RC.InvalidInput);
+    if (!f) return fail(UNKNOWN_FEATURE_RC);
     if (req.count === 0 || req.offset + req.count > f.getSize) return fail(RC.InvalidInput);
     if (req.count > cci.responseLimit) return fail(RC.InvalidInput);
     const data = f.read(req.selection);

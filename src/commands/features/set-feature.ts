@@ -6,7 +6,7 @@ import { decoded, defineCommand, emptyCodec, fail, invalid, ok } from '../../cci
 import { Effect } from '../../spec/effects.js';
 import { RC } from '../../spec/return-codes.js';
 import type { LdContext } from '../../type3/logical-device.js';
-import { FeatureAttr } from '../../type3/ld/features.js';
+import { FeatureAttr, UNKNOWN_FEATURE_RC } from '../../type3/ld/features.js';
 import { ByteWriter, bytesEqual, concatBytes } from '../../util/bytes.js';
 import { requestCodec } from '../memdev/codecs.js';
 
@@ -50,7 +50,7 @@ export const setFeatureCommand = defineCommand({
   handle: (req, { device }: LdContext) => {
     const set = device.features;
     const f = set.find(req.uuid);
-    if (!f) return fail(RC.InvalidInput);
+    if (!f) return fail(UNKNOWN_FEATURE_RC);
     if ((f.attributes & FeatureAttr.Changeable) === 0) return fail(RC.Unsupported);
     if (req.action !== FeatureAction.Abort && req.version !== f.setVersion) return fail(RC.UnsupportedFeatureVersion);
     const t = set.transfer;

@@ -1,5 +1,9 @@
 // CXL r3.2 8.2.10.9.2.1 Get Partition Info (Opcode 4100h): how the LD's capacity is split between
 // volatile and persistent now, and after the next cold reset.
+// Next Volatile/Persistent Capacity with nothing pending are both 0: Table 8-143 reads both 0 as
+// "no pending change", QEMU answers the same, and a driver that compares Next with Active would
+// otherwise see a change that is not coming. A pending change back to the active split is no
+// change, so it reads 0/0 too.
 
 import { defineCommand, emptyCodec, ok } from '../../cci/command.js';
 import type { LdContext, PartitionState } from '../../type3/logical-device.js';
@@ -15,13 +19,13 @@ export const getPartitionInfoCommand = defineCommand({
   effects: 0,
   requiresMedia: true,
   request: emptyCodec,
-  response: encodeOnly<PartitionState>(
-    (p) =>
-      new ByteWriter(0x20)
-        .u64(0x00, p.activeVolatile / CAPACITY_UNIT)
-        .u64(0x08, p.activePersistent / CAPACITY_UNIT)
-        .u64(0x10, p.nextVolatile / CAPACITY_UNIT)
-        .u64(0x18, p.nextPersistent / CAPACITY_UNIT).bytes,
-  ),
+  response: encodeOnly<PartitionState>((p) => {
+    const pending = p.nextVolatile !== p.activeVolatile || p.nextPersistent !== p.activePersistent;
+    return new ByteWriter(0x20)
+      .u64(0x00, p.activeVolatile / CAPACITY_UNIT)
+      .u64(0x08, p.activePersistent / CAPACITY_UNIT)
+      .u64(0x10, pending ? p.nextVolatile / CAPACITY_UNIT : 0n)
+      .u64(0x18, pending ? p.nextPersistent / CAPACITY_UNIT : 0n).bytes;
+  }),
   handle: (_req, { device }: LdContext) => ok({ ...device.partition }),
 });

@@ -51,7 +51,8 @@ describe('Identify Memory Device (0x4000)', () => {
 describe('Get/Set Partition Info (0x4100/0x4101)', () => {
   it('reports the configured split, active and next', () => {
     const { send } = makeLd();
-    expect(send(0x4100).hex).toBe(le(2, 8) + le(2, 8) + le(2, 8) + le(2, 8));
+    // Next Volatile/Persistent both 0: nothing pending (Table 8-143).
+    expect(send(0x4100).hex).toBe(le(2, 8) + le(2, 8) + le(0, 8) + le(0, 8));
   });
 
   it('a deferred change shows as next until a cold reset applies it (CEL: change after cold reset only)', () => {
@@ -62,20 +63,20 @@ describe('Get/Set Partition Info (0x4100/0x4101)', () => {
     ld.reset('cxl');
     expect(send(0x4100).hex).toBe(le(2, 8) + le(2, 8) + le(1, 8) + le(3, 8));
     ld.reset('cold');
-    expect(send(0x4100).hex).toBe(le(1, 8) + le(3, 8) + le(1, 8) + le(3, 8));
+    expect(send(0x4100).hex).toBe(le(1, 8) + le(3, 8) + le(0, 8) + le(0, 8)); // applied: nothing pending
   });
 
   it('an immediate change applies at once', () => {
     const { send } = makeLd();
     expect(send(0x4101, le(4, 8) + '01').rc).toBe(SUCCESS);
-    expect(send(0x4100).hex).toBe(le(4, 8) + le(0, 8) + le(4, 8) + le(0, 8));
+    expect(send(0x4100).hex).toBe(le(4, 8) + le(0, 8) + le(0, 8) + le(0, 8));
   });
 
   it('rejects a volatile size larger than the LD, leaving the partition alone', () => {
     const { send } = makeLd();
     expect(send(0x4101, le(5, 8) + '01').rc).toBe(INVALID_INPUT);
     expect(send(0x4101, 'ffffffffffffffff01').rc).toBe(INVALID_INPUT);
-    expect(send(0x4100).hex).toBe(le(2, 8).repeat(4));
+    expect(send(0x4100).hex).toBe(le(2, 8).repeat(2) + le(0, 8).repeat(2));
   });
 
   it('rejects short and long payloads', () => {

@@ -119,6 +119,9 @@ export const mediaOperationsCommand = defineCommand({
   handle: (req, { device }: LdContext) => {
     if (req.kind === 'discovery') {
       const total = SUPPORTED_MEDIA_OPERATIONS.length;
+      // Spec-silent: asking for more operations than exist past Start Index is Invalid Input, not
+      // a shortened list (QEMU does the same, so a tool tested there sees the same answer here).
+      // The Number Returned field would allow clamping; we keep the request exact instead.
       if (req.startIndex + req.count > total) return fail(RC.InvalidInput);
       return ok({ total, operations: SUPPORTED_MEDIA_OPERATIONS.slice(req.startIndex, req.startIndex + req.count) });
     }

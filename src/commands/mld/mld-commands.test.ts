@@ -111,7 +111,7 @@ describe('QoS Control (5403h/5404h) and Status (5405h)', () => {
 
 describe.each([
   { name: 'QoS Allocated BW', get: 0x5406, set: 0x5407, initial: '00' },
-  { name: 'QoS BW Limit', get: 0x5408, set: 0x5409, initial: 'ff' },
+  { name: 'QoS BW Limit', get: 0x5408, set: 0x5409, initial: '00' }, // Table 7-56: "Default value is 0"
 ])('$name', ({ get, set, initial }) => {
   it('reads the power-on fractions', () => {
     const { dev } = build();

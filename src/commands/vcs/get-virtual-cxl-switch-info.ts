@@ -7,6 +7,9 @@
 //   vPPB entries (entry count = min(limit, vPPBs) = 0).
 // - The vPPB window starts at Start vPPB, so it holds min(limit, vPPBs - start) entries (none when
 //   start is past the end); the table's min(limit, vPPBs) counts from vPPB 0.
+// - A request for 0 VCSs (or a vPPB List Limit of 0) is Invalid Input, not an empty answer: Table
+//   7-30 says both fields "shall have a minimum value of 1", and an FM that sends 0 has a bug
+//   worth seeing (decided in the request codec below).
 // - Bound Port ID and Bound LD ID are FFh when they carry nothing; during a bind or unbind they
 //   name the port (and LD) being bound or released.
 

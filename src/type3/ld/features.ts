@@ -16,6 +16,15 @@ export const FeatureAttr = {
   SavedSelectionSupported: 1 << 6,
 } as const;
 
+/**
+ * What Get Feature and Set Feature answer for a Feature UUID the device does not list. The spec
+ * names no code. QEMU answers Unsupported; we answer Invalid Input, because Table 8-34 defines
+ * Unsupported as "the command is not supported" and Invalid Input as "a command input was
+ * invalid", and both commands are supported here: the identifier is the bad input. A driver that
+ * probes with Get Supported Features first never sees either.
+ */
+export const UNKNOWN_FEATURE_RC = RC.InvalidInput;
+
 /** Get Feature selection (CXL r3.2 Table 8-99). */
 export const FeatureSelection = { Current: 0, Default: 1, Saved: 2 } as const;
 
