@@ -11,6 +11,7 @@
 
 import { RC } from '../spec/return-codes.js';
 import { ByteWriter, uuidBytes } from '../util/bytes.js';
+import { DcTags, isZeroTag } from './dc-tags.js';
 import { MEMORY_GRANULARITY_BYTES } from './ld-allocations.js';
 
 /** CXL r3.2 Table 8-xx Dynamic Capacity Event Record UUID. */
@@ -98,6 +99,8 @@ export class DynamicCapacity {
   readonly maxExtentsPerHost: number;
   private hosts: HostState[];
   private readonly sink: DcRecordSink;
+  /** Tags and the FM's references on them (dc-tags.ts), derived from the extents kept here. */
+  readonly tags: DcTags;
 
   constructor(opts: DynamicCapacityOptions) {
     if (opts.regions.length > 8) throw new RangeError('a DCD has at most 8 DC regions');
@@ -126,6 +129,7 @@ export class DynamicCapacity {
     this.maxExtentsPerHost = opts.maxExtentsPerHost ?? DC_DEFAULT_MAX_EXTENTS;
     this.sink = opts.sink;
     this.hosts = Array.from({ length: opts.hostCount }, () => new HostState());
+    this.tags = new DcTags(this);
   }
 
   /** Total dynamic capacity, bytes (Get DCD Info reports it in 256 MiB units). */
@@ -183,7 +187,7 @@ export class DynamicCapacity {
       if (rc !== undefined) return rc;
       // Prescriptive extents must all lie in the region the request names.
       if (req.extents.some((e) => this.regionOf(e) !== region)) return RC.InvalidPhysicalAddress;
-      const busy = [...h.accepted, ...this.pending(req.host)];
+      const busy = [...h.accepted, ...this.pending(req.host), ...this.heldOnly()];
       if (req.extents.some((e) => busy.some((b) => overlaps(b, e)))) return RC.InvalidExtentList;
       extents = req.extents.map((e) => ({ dpa: e.dpa, length: e.length, tag: e.tag.slice(), sharedSeq: e.sharedSeq }));
     } else if (req.policy === DcSelectionPolicy.Free || req.policy === DcSelectionPolicy.Contiguous) {
@@ -195,8 +199,14 @@ export class DynamicCapacity {
       return RC.InvalidInput;
     }
     if (extents.length > this.extentsAvailable(req.host)) return RC.ResourcesExhausted;
-    // The region's capacity is one pool shared by every host of the device.
-    const inUse = this.hosts.reduce((n, x, i) => n + bytesIn(region, [...x.accepted, ...this.pending(i)]), 0n);
+    // A tag the device does not track yet needs a free tag slot (7.6.7.6.5: "exceed its ... tag
+    // tracking ability" is Resources Exhausted).
+    const newTags = new Set(extents.filter((e) => !isZeroTag(e.tag) && !this.tags.exists(e.tag)).map((e) => e.tag.join(',')));
+    if (newTags.size > this.tags.available()) return RC.ResourcesExhausted;
+    // The region's capacity is one pool shared by every host of the device; capacity an FM
+    // reference keeps allocated counts as used.
+    const inUse =
+      this.hosts.reduce((n, x, i) => n + bytesIn(region, [...x.accepted, ...this.pending(i)]), 0n) + bytesIn(region, this.heldOnly());
     if (inUse + sum(extents) > region.length) return RC.ResourcesExhausted;
 
     h.pendingAdds.push({ extents, accepted: [] });
@@ -312,6 +322,13 @@ export class DynamicCapacity {
   /** Conventional reset: dynamic capacity is volatile configuration; every host starts empty. */
   reset(): void {
     this.hosts = Array.from({ length: this.hostCount }, () => new HostState());
+    this.tags.reset();
+  }
+
+  /** Capacity FM references keep allocated that no extent list covers any more. */
+  private heldOnly(): DcRange[] {
+    const all = this.hosts.flatMap((_, i) => [...this.accepted(i), ...this.pending(i)]);
+    return subtractRanges(this.tags.held(), all);
   }
 
   // --- helpers --------------------------------------------------------------------------------
@@ -345,7 +362,7 @@ export class DynamicCapacity {
   /** Free ranges of a region for a host, lowest DPA first. */
   private freeRanges(host: number, region: DcRegion): DcRange[] {
     const h = this.hosts[host];
-    const busy = sortExtents([...(h?.accepted ?? []), ...this.pending(host)]).filter((e) => this.regionOf(e) === region);
+    const busy = sortExtents([...(h?.accepted ?? []), ...this.pending(host), ...this.heldOnly()]).filter((e) => this.regionOf(e) === region);
     const out: DcRange[] = [];
     let at = region.base;
     for (const e of busy) {
@@ -384,7 +401,7 @@ export class DynamicCapacity {
         more: o.more,
         extent: o.extent,
         extentsAvailable: this.extentsAvailable(host),
-        tagsAvailable: 0,
+        tagsAvailable: this.tags.available(),
       }),
     );
   }

@@ -12,16 +12,16 @@ const LD_EFFECTS: [number, number][] = [
   [0x0100, 0x0000],
   [0x0101, 0x0010], // log change
   [0x0102, 0x0000],
-  [0x0103, 0x0002], // immediate config
+  [0x0103, 0x0008], // immediate policy (r3.2 8.2.10.2.5)
   [0x0200, 0x0000],
-  [0x0201, 0x0140], // background + abort supported
-  [0x0202, 0x0003], // config after cold reset + immediate config
+  [0x0201, 0x0f41], // cold + CEL[11:10] valid + conventional + CXL reset, background, abort
+  [0x0202, 0x0e03], // the three resets + CEL[11:10] valid + immediate config (foreground here)
   [0x0500, 0x0000],
   [0x0501, 0x0000],
   [0x0502, 0x0002],
   [0x4000, 0x0000],
   [0x4100, 0x0000],
-  [0x4101, 0x0003],
+  [0x4101, 0x0e07], // the three resets + CEL[11:10] valid + immediate config + data
   [0x4102, 0x0000],
   [0x4103, 0x0006], // immediate config + data
   [0x4200, 0x0000],
@@ -102,7 +102,7 @@ describe('LogicalDevice state', () => {
     send(0x4301, le(768n * MiB, 8));
     ld.setCapacity(512n * MiB, 256n * MiB);
     expect(send(0x4000).hex.slice(0x20, 0x30)).toBe(le(2, 8));
-    expect(send(0x4100).hex).toBe(le(1, 8) + le(1, 8) + le(1, 8) + le(1, 8));
+    expect(send(0x4100).hex).toBe(le(1, 8) + le(1, 8) + le(0, 8) + le(0, 8)); // Next 0/0: nothing pending
     expect(ld.media.storedLines).toBe(1);
     expect(ld.poison.records.length).toBe(0);
     expect(send(0x4301, le(512n * MiB, 8)).rc).toBe(0x0f);

@@ -65,10 +65,15 @@ describe('Command Effects Logs', () => {
   const generic = [0x0001, 0x0002, 0x0003, 0x0004, 0x0005, 0x0300, 0x0301, 0x0400, 0x0401, 0x0402, 0x0403, 0x0405];
   const mine = (entries: [number, number][]) => entries.filter(([o]) => !generic.includes(o));
   const mld: [number, number][] = [
-    [0x5400, 0], [0x5401, 0], [0x5402, 0x0006], [0x5403, 0], [0x5404, 0x0008],
-    [0x5405, 0], [0x5406, 0], [0x5407, 0x0008], [0x5408, 0], [0x5409, 0x0008],
+    [0x5400, 0], [0x5401, 0], [0x5402, 0x0e07], [0x5403, 0], [0x5404, 0x0008],
+    [0x5405, 0], [0x5406, 0], [0x5407, 0x0e07], [0x5408, 0], [0x5409, 0x0e07],
   ];
-  const dcdFm: [number, number][] = [[0x5600, 0], [0x5601, 0], [0x5602, 0x0012], [0x5603, 0], [0x5604, 0x0012], [0x5605, 0x0016]];
+  // 0e07: configuration change after cold, conventional and CXL reset (with CEL[11:10] Valid),
+  // immediate configuration and data change; 0e03 the same without data (7.6.7.6.7, 7.6.7.6.8).
+  const dcdFm: [number, number][] = [
+    [0x5600, 0], [0x5601, 0], [0x5602, 0x0e07], [0x5603, 0], [0x5604, 0x0e07], [0x5605, 0x0e07],
+    [0x5606, 0x0e03], [0x5607, 0x0e03], [0x5608, 0],
+  ];
 
   it('the FM-owned LD lists generic, tunnel and MLD commands', () => {
     const { dev } = build();
@@ -79,7 +84,7 @@ describe('Command Effects Logs', () => {
   });
   it('with DC regions it adds DCD management', () => {
     const { dev } = build({ dcRegions: [{ lengthBytes: 256n * MiB, blockSizeBytes: 2n * MiB }] });
-    const entries = cel(fm(dev), 29);
+    const entries = cel(fm(dev), 32);
     expect(entries.map(([o]) => o)).toEqual([...generic, 0x5300, ...[...mld, ...dcdFm].map(([o]) => o)]);
     expect(mine(entries)).toEqual([[0x5300, 0], ...mld, ...dcdFm]);
   });
@@ -89,7 +94,7 @@ describe('Command Effects Logs', () => {
     const opcodes = (c: Cci) => c.commands().map((d) => d.opcode);
     expect(opcodes(mldLd).filter((o) => o >= 0x4800)).toEqual([0x4800, 0x4801, 0x4802, 0x4803]);
     const sldLd = build({ kind: 'sld', ldCount: 1, ...dc }).dev.ldCci(0) as Cci;
-    expect(opcodes(sldLd).filter((o) => o >= 0x4800)).toEqual([0x4800, 0x4801, 0x4802, 0x4803, 0x5600, 0x5601, 0x5602, 0x5603, 0x5604, 0x5605]);
+    expect(opcodes(sldLd).filter((o) => o >= 0x4800)).toEqual([0x4800, 0x4801, 0x4802, 0x4803, 0x5600, 0x5601, 0x5602, 0x5603, 0x5604, 0x5605, 0x5606, 0x5607, 0x5608]);
     expect(opcodes(build().dev.ldCci(0) as Cci).some((o) => o >= 0x4800)).toBe(false);
     // Every LD CCI's CEL is exactly its table.
     const n = sldLd.commands().length;
@@ -124,8 +129,8 @@ describe('allocation chain', () => {
     const e = (v: number, p: number) => le64(BigInt(v)) + le64(BigInt(p));
     expect(run(fm(dev), 0x5402, '02000000' + e(1, 0) + e(5, 2)).rc).toBe(0);
     expect(run(ld0, 0x4000).out.slice(0x10 * 2, 0x18 * 2)).toBe(le64(1n));
-    expect(run(ld0, 0x4100).out).toBe(le64(1n) + le64(0n) + le64(1n) + le64(0n));
-    expect(run(dev.ldCci(1) as Cci, 0x4100)).toEqual({ rc: 0, out: le64(5n) + le64(2n) + le64(5n) + le64(2n) });
+    expect(run(ld0, 0x4100).out).toBe(le64(1n) + le64(0n) + le64(0n) + le64(0n)); // Next 0/0: nothing pending
+    expect(run(dev.ldCci(1) as Cci, 0x4100)).toEqual({ rc: 0, out: le64(5n) + le64(2n) + le64(0n) + le64(0n) });
     expect(dev.lds[1]?.capacityBytes).toBe(7n * 256n * MiB);
     // Get LD Info still reports the device's whole memory.
     expect(run(fm(dev), 0x5400).out.slice(0, 16)).toBe(le64(4n * GiB));

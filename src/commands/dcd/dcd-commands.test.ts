@@ -81,7 +81,7 @@ describe('Get Host DC Region Configuration (5601h)', () => {
     const rec1 = le64(R1) + le64(1n) + le64(256n * MiB) + le64(0x10000n) + '00' + '000000' + '00' + '000000';
     expect(run(f, 0x5601, '0100' + '05' + '01')).toEqual({
       rc: Rc.Success,
-      out: '0100' + '02' + '01' + rec1 + le32(512) + le32(512) + le32(0) + le32(0),
+      out: '0100' + '02' + '01' + rec1 + le32(512) + le32(512) + le32(64) + le32(64), // 64 tags, none in use
     });
   });
   it('rejects an unknown host, a start past the regions and a wrong length', () => {
@@ -99,7 +99,7 @@ describe('Get Dynamic Capacity Configuration (4800h)', () => {
     const rec1 = le64(R1) + le64(1n) + le64(256n * MiB) + le64(0x10000n) + le32(1) + '00' + '000000';
     expect(run(ld(0), 0x4800, '0200')).toEqual({
       rc: Rc.Success,
-      out: '02' + '02' + '00'.repeat(6) + rec0 + rec1 + le32(512) + le32(512) + le32(0) + le32(0),
+      out: '02' + '02' + '00'.repeat(6) + rec0 + rec1 + le32(512) + le32(512) + le32(64) + le32(64),
     });
     expect(run(ld(1), 0x4800, '0101').out.slice(0, 4)).toBe('0201');
   });
@@ -134,8 +134,8 @@ describe('add flow: 5604 -> DC event -> 4802 -> 4801 / 5603', () => {
     expect(field(ev[0] ?? '', 0x38, 0x60)).toBe(offer[0]);
     expect(field(ev[1] ?? '', 0x35, 0x36)).toBe('00');
     expect(field(ev[1] ?? '', 0x38, 0x60)).toBe(offer[1]);
-    // Extents available after the offer: 512 - 2 pending.
-    expect(field(ev[1] ?? '', 0x78, 0x80)).toBe(le32(510) + le32(0));
+    // Extents available after the offer: 512 - 2 pending; tags available: 64 - the 2 offered.
+    expect(field(ev[1] ?? '', 0x78, 0x80)).toBe(le32(510) + le32(62));
     expect(dcEvents(ld(1))).toEqual([]);
 
     // The host accepts the first extent and half of the second.

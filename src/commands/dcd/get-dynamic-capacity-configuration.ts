@@ -12,6 +12,7 @@ import { decoded, defineCommand, fail, invalid, ok, type Codec } from '../../cci
 import { RC } from '../../spec/return-codes.js';
 import { ByteReader, ByteWriter } from '../../util/bytes.js';
 import { isLdDynamicCapacity } from '../../type3/dynamic-capacity.js';
+import { DC_MAX_TAGS } from '../../type3/dc-tags.js';
 import { MEMORY_GRANULARITY_BYTES } from '../../type3/ld-allocations.js';
 import { DC_AVAILABILITY_SIZE, readAvailability, recordsThatFit, writeAvailability, type DcAvailability } from './dc-payloads.js';
 
@@ -103,8 +104,8 @@ export const getDynamicCapacityConfigurationCommand = defineCommand<{ readonly d
       })),
       extentsSupported: dcd.maxExtentsPerHost,
       extentsAvailable: dcd.extentsAvailable(hostId),
-      tagsSupported: 0,
-      tagsAvailable: 0,
+      tagsSupported: DC_MAX_TAGS,
+      tagsAvailable: dcd.tags.available(),
     });
   },
 });

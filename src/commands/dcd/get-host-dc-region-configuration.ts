@@ -11,6 +11,7 @@
 import { decoded, defineCommand, fail, invalid, ok, type Codec } from '../../cci/command.js';
 import { RC } from '../../spec/return-codes.js';
 import { ByteReader, ByteWriter } from '../../util/bytes.js';
+import { DC_MAX_TAGS } from '../../type3/dc-tags.js';
 import { dcdOf } from '../../type3/dynamic-capacity.js';
 import { MEMORY_GRANULARITY_BYTES } from '../../type3/ld-allocations.js';
 import { DC_AVAILABILITY_SIZE, readAvailability, recordsThatFit, writeAvailability, type DcAvailability } from './dc-payloads.js';
@@ -110,8 +111,8 @@ export const getHostDcRegionConfigurationCommand = defineCommand<unknown, GetHos
       })),
       extentsSupported: dcd.maxExtentsPerHost,
       extentsAvailable: dcd.extentsAvailable(req.host),
-      tagsSupported: 0,
-      tagsAvailable: 0,
+      tagsSupported: DC_MAX_TAGS,
+      tagsAvailable: dcd.tags.available(),
     });
   },
 });

@@ -3,6 +3,9 @@
 
 import type { CommandDef } from '../../cci/command.js';
 import { addDynamicCapacityResponseCommand } from './add-dynamic-capacity-response.js';
+import { dynamicCapacityAddReferenceCommand } from './dynamic-capacity-add-reference.js';
+import { dynamicCapacityListTagsCommand } from './dynamic-capacity-list-tags.js';
+import { dynamicCapacityRemoveReferenceCommand } from './dynamic-capacity-remove-reference.js';
 import { getDcRegionExtentListsCommand } from './get-dc-region-extent-lists.js';
 import { getDcdInfoCommand } from './get-dcd-info.js';
 import { getDynamicCapacityConfigurationCommand } from './get-dynamic-capacity-configuration.js';
@@ -15,6 +18,9 @@ import { setDcRegionConfigurationCommand } from './set-dc-region-configuration.j
 
 export {
   addDynamicCapacityResponseCommand,
+  dynamicCapacityAddReferenceCommand,
+  dynamicCapacityListTagsCommand,
+  dynamicCapacityRemoveReferenceCommand,
   getDcRegionExtentListsCommand,
   getDcdInfoCommand,
   getDynamicCapacityConfigurationCommand,
@@ -42,4 +48,7 @@ export const dcdFmCommands: readonly CommandDef[] = [
   getDcRegionExtentListsCommand,
   initiateDynamicCapacityAddCommand,
   initiateDynamicCapacityReleaseCommand,
+  dynamicCapacityAddReferenceCommand,
+  dynamicCapacityRemoveReferenceCommand,
+  dynamicCapacityListTagsCommand,
 ];
