@@ -27,6 +27,7 @@ import { PoisonList } from './ld/poison-list.js';
 import { ScanMediaState } from './ld/scan-media.js';
 import { SecurityModel, SecurityState } from './ld/security.js';
 import { VendorDebugLog } from './ld/vendor-debug-log.js';
+import type { QosState } from './qos.js';
 
 import { CAPACITY_UNIT } from './ld/units.js';
 import { clears, type ResetKind } from '../model/reset.js';
@@ -65,6 +66,8 @@ export interface LogicalDeviceOptions {
   extraCommands?: readonly CommandDef<LogicalDevice>[];
   /** Opaque slot for T2's per-LD dynamic capacity state, read by the 0x48xx handlers. */
   dynamicCapacity?: unknown;
+  /** The device's QoS telemetry state when this LD is an SLD (answers 4700h-4702h). */
+  sldQos?: QosState;
   /**
    * Effects this LD's CEL reports instead of the true ones (opcode -> effects). Models a device
    * whose CEL lies, for testing host filters; dispatch still follows the real table.
@@ -121,6 +124,8 @@ export class LogicalDevice implements LogSource {
   /** Media disabled: set while a sanitize/secure erase runs and after one is aborted. */
   mediaDisabled = false;
   dynamicCapacity: unknown;
+  /** SLD QoS telemetry state (CXL r3.2 8.2.10.9.8); undefined for an LD of an MLD, whose FM sets QoS. */
+  readonly sldQos: QosState | undefined;
   partition: PartitionState;
   private capacity: bigint;
   private persistent: bigint;
@@ -141,7 +146,8 @@ export class LogicalDevice implements LogSource {
     this.firmware = opts.firmware ?? new FirmwareSlots(opts.fwRevision === undefined ? {} : { revision: opts.fwRevision });
     this.features = opts.features ?? new FeatureSet();
     this.dynamicCapacity = opts.dynamicCapacity;
-    this.debugLog = new VendorDebugLog(opts.debugLogRecords ?? 64);
+    this.debugLog = new VendorDebugLog(opts.debugLogRecords ?? 64, () => ({ timestampNs: this.cci.getTimestamp(), text: this.stateSummary() }));
+    this.sldQos = opts.sldQos;
     const commands = uniqueByOpcode<LogicalDevice>([
       identifyCommand,
       backgroundOperationStatusCommand,
@@ -190,6 +196,12 @@ export class LogicalDevice implements LogSource {
 
   deviceLogs(): readonly DeviceLog[] {
     return [this.debugLog];
+  }
+
+  /** One line for Populate Log's debug record: capacity split, health and media status. */
+  private stateSummary(): string {
+    const mib = (b: bigint) => (b >> 20n).toString();
+    return `LD${this.id} ${mib(this.capacity)}M/${mib(this.persistent)}Mp h${this.health.healthStatus} m${this.health.mediaStatus}`;
   }
 
   private debugNote(opcode: number, rc: number): void {

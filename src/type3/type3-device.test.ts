@@ -4,13 +4,13 @@
 
 import { describe, expect, it } from 'vitest';
 import type { Cci } from '../cci/cci.js';
-import { GiB, MiB, build, fm, hex, le64, run } from '../../test/type3/harness.js';
+import { GiB, MiB, build, fm, hex, le32, le64, run } from '../../test/type3/harness.js';
 
 const CEL_UUID = '0da9c0b5bf414b788f7996b1623b3f17';
 
 /** The CEL read through Get Log, as [opcode, effects] pairs. */
 function cel(cci: Cci, entries: number): [number, number][] {
-  const r = run(cci, 0x0401, CEL_UUID + (0).toString(16).padStart(8, '0') + (entries * 4).toString(16).padStart(2, '0') + '000000');
+  const r = run(cci, 0x0401, CEL_UUID + le32(0) + le32(entries * 4));
   expect(r.rc).toBe(0);
   const b = hex(r.out);
   return Array.from({ length: entries }, (_, i) => [
@@ -62,7 +62,7 @@ describe('device identity', () => {
 
 describe('Command Effects Logs', () => {
   // The generic commands' effects are the lead's to define; only their opcodes are checked here.
-  const generic = [0x0001, 0x0002, 0x0003, 0x0004, 0x0005, 0x0300, 0x0301, 0x0400, 0x0401, 0x0402, 0x0403, 0x0405];
+  const generic = [0x0001, 0x0002, 0x0003, 0x0004, 0x0005, 0x0300, 0x0301, 0x0400, 0x0401, 0x0402, 0x0403, 0x0404, 0x0405];
   const mine = (entries: [number, number][]) => entries.filter(([o]) => !generic.includes(o));
   const mld: [number, number][] = [
     [0x5400, 0], [0x5401, 0], [0x5402, 0x0e07], [0x5403, 0], [0x5404, 0x0008],
@@ -77,14 +77,14 @@ describe('Command Effects Logs', () => {
 
   it('the FM-owned LD lists generic, tunnel and MLD commands', () => {
     const { dev } = build();
-    const entries = cel(fm(dev), 23);
+    const entries = cel(fm(dev), 24);
     expect(entries.map(([o]) => o)).toEqual([...generic, 0x5300, ...mld.map(([o]) => o)]);
     expect(mine(entries)).toEqual([[0x5300, 0], ...mld]);
-    expect(run(fm(dev), 0x0401, CEL_UUID + '00000000' + '60000000').rc).toBe(0x02);
+    expect(run(fm(dev), 0x0401, CEL_UUID + '00000000' + '64000000').rc).toBe(0x02); // 25 entries: one past the end
   });
   it('with DC regions it adds DCD management', () => {
     const { dev } = build({ dcRegions: [{ lengthBytes: 256n * MiB, blockSizeBytes: 2n * MiB }] });
-    const entries = cel(fm(dev), 32);
+    const entries = cel(fm(dev), 33);
     expect(entries.map(([o]) => o)).toEqual([...generic, 0x5300, ...[...mld, ...dcdFm].map(([o]) => o)]);
     expect(mine(entries)).toEqual([[0x5300, 0], ...mld, ...dcdFm]);
   });

@@ -16,6 +16,7 @@ import { DEFAULT_PAYLOAD_SIZE_LOG2 } from '../cci/message-size.js';
 import { dcdFmCommands, dcdHostCommands } from '../commands/dcd/index.js';
 import { fmOwnedLdGenericCommands } from '../commands/generic/index.js';
 import { mldCommands } from '../commands/mld/index.js';
+import { sldQosCommands } from '../commands/sld-qos/index.js';
 import { tunnelManagementCommand } from '../commands/tunnel/tunnel-management-command.js';
 import { ConnectedDeviceType, type DownstreamDevice } from '../model/downstream.js';
 import type { Type3Spec } from '../model/type3-spec.js';
@@ -103,7 +104,10 @@ export class Type3Device implements DownstreamDevice, MldManagement {
     this.features = new FeatureSet();
 
     const dcd = this.dcd;
-    const ldExtra: CommandDef<LogicalDevice>[] = dcd ? [...dcdHostCommands, ...(spec.kind === 'sld' ? dcdFmCommands : [])] : [];
+    const ldExtra: CommandDef<LogicalDevice>[] = [
+      ...(spec.kind === 'sld' ? sldQosCommands : []),
+      ...(dcd ? [...dcdHostCommands, ...(spec.kind === 'sld' ? dcdFmCommands : [])] : []),
+    ];
     this.lds = Array.from({ length: this.ldCount }, (_, id) => {
       const { total, persistent } = this.allocations.bytesOf(id);
       return createLogicalDevice({
@@ -118,6 +122,7 @@ export class Type3Device implements DownstreamDevice, MldManagement {
         ...(spec.fwRevision === undefined ? {} : { fwRevision: spec.fwRevision }),
         extraCommands: ldExtra,
         dynamicCapacity: dcd ? new LdDynamicCapacity(dcd, id) : undefined,
+        ...(spec.kind === 'sld' ? { sldQos: this.qos } : {}),
         name: `${name}.ld${id}`,
         maxPayload: 2 ** (spec.payloadSizeLog2 ?? DEFAULT_PAYLOAD_SIZE_LOG2),
         firmware: this.firmware,

@@ -88,7 +88,7 @@ describe('Get Log Capabilities (0x0402) and Clear Log (0x0403)', () => {
   it('the Vendor Debug log can be cleared, the CEL cannot', () => {
     const { send, clock } = makeLd();
     // Parameter flags: bit 0 Clear Log Supported
-    expect(send(0x0402, VENDOR_DEBUG).hex).toBe('01000000');
+    expect(send(0x0402, VENDOR_DEBUG).hex).toBe('03000000'); // Clear Log + Populate Log Supported
     expect(send(0x0402, CEL).hex).toBe('00000000');
     send(0x4401);
     clock.advance(1000);
@@ -116,7 +116,7 @@ describe('Get Log Capabilities (0x0402) and Clear Log (0x0403)', () => {
   it('carry the spec effects in the CEL: Clear Log is an immediate log change (bit 4)', () => {
     const { send } = makeLd();
     const entries = send(0x0401, getLog(CEL, 0, celSize(send))).hex.match(/.{8}/g) ?? [];
-    expect(entries.filter((e) => e.slice(2, 4) === '04')).toEqual(['00040000', '01040000', '02040000', '03041000', '05040000']);
+    expect(entries.filter((e) => e.slice(2, 4) === '04')).toEqual(['00040000', '01040000', '02040000', '03041000', '04041000', '05040000']);
   });
 });
 
@@ -152,13 +152,13 @@ describe('a CCI whose device keeps no logs (switch, FM-owned LD)', () => {
 
   it('serves the CEL only, reports no capabilities for it and refuses to clear it', () => {
     const cci = bare();
-    // 12 generic commands x 4 bytes = 0x30
-    expect(toHex(cci.process(0x0400, new Uint8Array()).payload)).toBe('0100' + zeros(6) + CEL + '30000000');
+    // 13 generic commands x 4 bytes = 0x34
+    expect(toHex(cci.process(0x0400, new Uint8Array()).payload)).toBe('0100' + zeros(6) + CEL + '34000000');
     expect(toHex(cci.process(0x0402, hex(CEL)).payload)).toBe('00000000');
     expect(cci.process(0x0402, hex(VENDOR_DEBUG)).rc).toBe(INVALID_LOG);
     expect(cci.process(0x0403, hex(CEL)).rc).toBe(INVALID_INPUT);
     expect(cci.process(0x0403, hex(VENDOR_DEBUG)).rc).toBe(INVALID_LOG);
-    expect(toHex(cci.process(0x0405, hex('0800')).payload)).toBe('01' + '00' + '0100' + '00' + zeros(3) + CEL + '30000000');
+    expect(toHex(cci.process(0x0405, hex('0800')).payload)).toBe('01' + '00' + '0100' + '00' + zeros(3) + CEL + '34000000');
     expect(cci.process(0x0405, hex('0101')).rc).toBe(INVALID_INPUT);
   });
 });

@@ -9,6 +9,7 @@ import { getResponseMessageLimitCommand } from './get-response-message-limit.js'
 import { getSupportedLogsCommand } from './get-supported-logs.js';
 import { getSupportedLogsSubListCommand } from './get-supported-logs-sub-list.js';
 import { getTimestampCommand } from './get-timestamp.js';
+import { populateLogCommand } from './populate-log.js';
 import { identifyCommand } from './identify.js';
 import { requestAbortBackgroundOperationCommand } from './request-abort-background-operation.js';
 import { setResponseMessageLimitCommand } from './set-response-message-limit.js';
@@ -24,6 +25,7 @@ export {
   getSupportedLogsSubListCommand,
   getTimestampCommand,
   identifyCommand,
+  populateLogCommand,
   requestAbortBackgroundOperationCommand,
   setResponseMessageLimitCommand,
   setTimestampCommand,
@@ -34,9 +36,9 @@ export {
  * set: Identify, Background Operation Status and the response-limit pair are prohibited only on a
  * device's primary/secondary mailbox, and every CCI here is also reached by tunnel or MCTP, where
  * they are required (reference qemu-cxl-emulation.md §7b-7d). The log commands past Get Log (Get
- * Log Capabilities, Clear Log, Get Supported Logs Sub-List) act on whatever logs a CCI serves
+ * Log Capabilities, Clear Log, Populate Log, Get Supported Logs Sub-List) act on whatever logs a CCI serves
  * (logs.ts), so they too belong on every CCI: on the switch and the FM-owned LD they see the CEL
- * only, which reports no capabilities and refuses Clear Log.
+ * only, which reports no capabilities and refuses Clear Log and Populate Log.
  */
 export const genericCommands: readonly CommandDef[] = [
   identifyCommand,
@@ -50,6 +52,7 @@ export const genericCommands: readonly CommandDef[] = [
   getLogCommand,
   getLogCapabilitiesCommand,
   clearLogCommand,
+  populateLogCommand,
   getSupportedLogsSubListCommand,
 ];
 

@@ -34,6 +34,8 @@ export interface DeviceLog {
   read(): Uint8Array;
   /** Present exactly when `capabilities` has ClearSupported. */
   clear?(): void;
+  /** Present exactly when `capabilities` has PopulateSupported. */
+  populate?(): void;
 }
 
 /** A device object that contributes logs to the CCI that serves it. */
@@ -51,6 +53,7 @@ export interface SupportedLog {
   readonly capabilities: number;
   read(): Uint8Array;
   clear?(): void;
+  populate?(): void;
 }
 
 /**
@@ -63,12 +66,14 @@ export function supportedLogs(cci: CciContext, device?: unknown): SupportedLog[]
   if (isLogSource(device)) {
     for (const log of device.deviceLogs()) {
       const clear = log.clear?.bind(log);
+      const populate = log.populate?.bind(log);
       out.push({
         uuid: log.uuid,
         size: log.size,
         capabilities: log.capabilities,
         read: () => log.read(),
         ...(clear && (log.capabilities & LogCapability.ClearSupported) !== 0 ? { clear } : {}),
+        ...(populate && (log.capabilities & LogCapability.PopulateSupported) !== 0 ? { populate } : {}),
       });
     }
   }

@@ -4,6 +4,7 @@
 import { RC } from '../../spec/return-codes.js';
 import { defineCommand, emptyCodec, ok, type Codec } from '../../cci/command.js';
 import type { LdContext } from '../../type3/logical-device.js';
+import { QOS_TELEMETRY_CAPS } from '../../type3/qos.js';
 import { CAPACITY_UNIT } from '../../type3/ld/units.js';
 import { asciiField, ByteWriter } from '../../util/bytes.js';
 
@@ -86,7 +87,9 @@ export const identifyMemoryDeviceCommand = defineCommand({
       poisonListMaxRecords: device.poison.maxRecords,
       injectPoisonLimit: device.poison.injectLimit,
       poisonHandlingCapabilities: POISON_CAPS,
-      qosTelemetryCapabilities: 0,
+      // An SLD reports both QoS telemetry mechanisms and answers 4700h-4702h; an MLD's LDs leave
+      // QoS to the FM (Get LD Info reports the capabilities there).
+      qosTelemetryCapabilities: device.sldQos ? QOS_TELEMETRY_CAPS : 0,
       dynamicCapacityEventLogSize: device.events.capacity,
     });
   },

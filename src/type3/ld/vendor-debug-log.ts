@@ -7,6 +7,10 @@
 //        or cleared), 0xC u16 opcode, 0xE u16 return code, 0x10 ASCII text[48], NUL padded
 // Clear Log empties it (the Linux driver allows Clear Log for this log only); it survives a
 // conventional reset but not a cold one, which the model does not have.
+// Populate Log (CXL r3.2 8.2.10.5.5) appends one record with a snapshot of the LD's state (its
+// opcode field 0404h), so a support engineer can mark the log on demand. Spec-silent: the spec
+// defines population triggers only for the Component State Dump Log, which this device does not
+// keep; Get Log Capabilities says per log whether Populate Log works, and for this log it does.
 
 import { type DeviceLog, LogCapability } from '../../commands/generic/logs.js';
 import { ByteWriter, asciiField, uuidBytes } from '../../util/bytes.js';
@@ -14,15 +18,27 @@ import { ByteWriter, asciiField, uuidBytes } from '../../util/bytes.js';
 export const VENDOR_DEBUG_LOG_UUID = uuidBytes('5e1819d9-11a9-400c-811f-d60719403d86');
 export const DEBUG_RECORD_BYTES = 64;
 const TEXT_AT = 0x10;
+const POPULATE_LOG_OPCODE = 0x0404;
 
 export class VendorDebugLog implements DeviceLog {
   readonly uuid = VENDOR_DEBUG_LOG_UUID;
-  readonly capabilities = LogCapability.ClearSupported;
+  readonly capabilities = LogCapability.ClearSupported | LogCapability.PopulateSupported;
   private records: Uint8Array[] = [];
   private sequence = 0;
 
-  /** `maxRecords`: the oldest record is dropped once the log holds this many. */
-  constructor(readonly maxRecords = 64) {}
+  /**
+   * `maxRecords`: the oldest record is dropped once the log holds this many. `snapshot`: what
+   * Populate Log records (the CCI timestamp and a one-line state summary).
+   */
+  constructor(
+    readonly maxRecords = 64,
+    private readonly snapshot: () => { timestampNs: bigint; text: string } = () => ({ timestampNs: 0n, text: 'state snapshot' }),
+  ) {}
+
+  populate(): void {
+    const s = this.snapshot();
+    this.append(s.timestampNs, POPULATE_LOG_OPCODE, 0, s.text);
+  }
 
   get size(): number {
     return this.records.length * DEBUG_RECORD_BYTES;
