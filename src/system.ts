@@ -27,6 +27,7 @@ import type { EventLogs } from './events/event-log.js';
 import { VirtualClock, type ClockMode } from './time/clock.js';
 import { buildFabric, DEFAULT_TOPOLOGY, switchIdentity, type Topology } from './topology/index.js';
 import { Type3Device } from './type3/index.js';
+import { MhdHead } from './type3/multi-headed-device.js';
 import { Emitter } from './util/emitter.js';
 
 export interface SystemOptions {
@@ -130,9 +131,15 @@ export class EmulatorSystem {
     signalEvents(this.switchCci.device.events, this.switchFunction);
 
     for (const [port, dev] of [...this.devices].sort((a, b) => a[0] - b[0])) {
-      if (!(dev instanceof Type3Device)) continue;
-      if (dev.fmOwnedCci) this.addCci(`port${port}.fm`, dev.fmOwnedCci);
-      dev.lds.forEach((ld) => {
+      // A head of a multi-headed device is an MLD port showing its own LDs; the LD Pool CCI is
+      // named once, after the device's first head.
+      const head = dev instanceof MhdHead ? dev : undefined;
+      if (head && head.index === 0) this.addCci(`port${port}.pool`, head.mhd.poolCci);
+      const fm = dev instanceof Type3Device ? dev.fmOwnedCci : head?.cci;
+      const lds = dev instanceof Type3Device ? dev.lds : head ? head.mhd.ldsOf(head.index).flatMap((n) => head.mhd.pool.lds[n] ?? []) : undefined;
+      if (!lds) continue;
+      if (fm) this.addCci(`port${port}.fm`, fm);
+      lds.forEach((ld) => {
         const name = `port${port}.ld${ld.id}`;
         this.addCci(name, ld.cci);
         this.addFunction(
@@ -259,7 +266,7 @@ export class EmulatorSystem {
             ? {
                 type: dev.connectedDeviceType,
                 serialNumber: '0x' + dev.serialNumber.toString(16),
-                lds: dev instanceof Type3Device ? dev.ldCount : 0,
+                lds: dev instanceof Type3Device ? dev.ldCount : dev instanceof MhdHead ? dev.mhd.ldsOf(dev.index).length : 0,
                 ccis: [...this.cciMap.keys()].filter((k) => k.startsWith(`port${p.id}.`)),
               }
             : null,

@@ -309,7 +309,13 @@ export class HostDriver {
       if (!cel) continue;
       const kind: CciKind = deviceType === 5 ? 'fm-owned-ld' : 'ld';
       this.views.set(routeKey(route), { kind, label: deviceType === 5 ? `the FM-owned LD at port ${port}` : `the SLD at port ${port}`, cel, features: await this.readFeatures(route, cel) });
-      if (kind !== 'fm-owned-ld' || !cel.has(0x5400) || !cel.has(TUNNEL_OPCODE)) continue;
+      if (kind !== 'fm-owned-ld' || !cel.has(TUNNEL_OPCODE)) continue;
+      // A head of a multi-headed device also reaches the LD Pool CCI (Target Type 1, CXL r3.2
+      // Figure 7-24); any other MLD refuses that target, and the walk moves on.
+      const pool = [{ id: port }, { id: 0, targetType: 1 }];
+      const poolCel = await this.readCelVia(pool);
+      if (poolCel) this.views.set(routeKey(pool), { kind: 'fm-owned-ld', label: `the LD Pool CCI behind port ${port}`, cel: poolCel, features: await this.readFeatures(pool, poolCel) });
+      if (!cel.has(0x5400)) continue;
       const info = await this.raw(route, 0x5400);
       if (info.rc !== RC.Success) continue;
       const lds = new ByteReader(info.payload).u16(8);

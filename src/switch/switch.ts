@@ -232,6 +232,8 @@ export class Switch {
     if (port.isMld) {
       // An MLD port is bound one LD at a time (7.2.3.2), each LD to at most one vPPB.
       if (ldId === LD_ID_NONE || ldId >= (port.device?.supportedLdCount ?? 0)) return RC.InvalidInput;
+      // A head of a multi-headed device exposes only the LDs assigned to it.
+      if (!port.device?.ldCci(ldId)) return RC.InvalidInput;
       if (this.isBound(portId, ldId)) return RC.InvalidInput;
     } else {
       // Anything else (SLD, PCIe, or a link-down port awaiting hot-add) binds whole (7.6.7.2.2).

@@ -12,8 +12,10 @@ import type { PortSpec } from '../switch/port.js';
 import { LD_ID_NONE, Switch, type SwitchSpec } from '../switch/switch.js';
 import type { VirtualClock } from '../time/clock.js';
 import { createType3Device } from '../type3/index.js';
+import { MultiHeadedDevice, type MhdSpec } from '../type3/multi-headed-device.js';
+import { portInfo } from '../commands/switch/get-physical-port-state.js';
 import { PcieEndpoint } from './pcie-device.js';
-import type { CxlModeName, Topology, TopologyDevice, TopologyPort } from './schema.js';
+import type { CxlModeName, Topology, TopologyDevice, TopologyMhd, TopologyPort } from './schema.js';
 
 export interface Fabric {
   readonly topology: Topology;
@@ -23,6 +25,8 @@ export interface Fabric {
   /** The device context of the switch CCI reached through topology.switch.ingressPort. */
   /** What the switch CCI acts on, but its event log (which needs the CCI's timestamp). */
   readonly switchDevice: Omit<SwitchCciDevice, 'events'>;
+  /** Multi-headed devices, in topology order (each head is also in `devices`, by its port). */
+  readonly mhds: readonly MultiHeadedDevice[];
 }
 
 export interface BuildOptions {
@@ -79,6 +83,21 @@ export function type3SpecOf(d: Extract<TopologyDevice, { kind: 'type3' }>): Type
   };
 }
 
+export function mhdSpecOf(m: TopologyMhd): MhdSpec {
+  return {
+    pool: {
+      serialNumber: m.serialNumber,
+      ldCount: m.ldCount,
+      capacityBytes: m.capacity,
+      persistentBytes: m.persistent,
+      lsaBytes: m.lsaSize,
+      dcRegions: [],
+    },
+    headCount: m.heads.length,
+    ldMap: m.ldMap.map((port) => (port === undefined ? undefined : m.heads.indexOf(port))),
+  };
+}
+
 /** The switch CCI's Identify answer (CXL r3.2 8.2.10.1.1): component type 0, a switch. */
 export function switchIdentity(t: Topology): CciIdentity {
   return {
@@ -103,6 +122,22 @@ export function buildFabric(topology: Topology, clock: VirtualClock, opts: Build
     sw.attachDevice(p.id, device);
     devices.set(p.id, device);
   }
+  const mhds = topology.mhds.map((m) => {
+    const mhd = new MultiHeadedDevice(mhdSpecOf(m), clock);
+    // A head's link is the link of the DSP it is cabled to, seen from the other end.
+    mhd.linkProvider = (head) => {
+      const port = sw.port(m.heads[head] ?? -1);
+      if (!port) return undefined;
+      const info = portInfo(sw, port);
+      return { ...info, linkStateFlags: info.linkStateFlags & 0x03 };
+    };
+    mhd.heads.forEach((h, i) => {
+      const portId = m.heads[i] ?? -1;
+      sw.attachDevice(portId, h);
+      devices.set(portId, h);
+    });
+    return mhd;
+  });
   topology.bindings.forEach((b, i) => {
     const rc = sw.bindNow(b.vcs, b.vppb, b.port, b.ld ?? LD_ID_NONE);
     if (rc !== RC.Success) throw new Error(`bindings[${i}]: the switch refused the binding (rc ${rc})`);
@@ -112,5 +147,6 @@ export function buildFabric(topology: Topology, clock: VirtualClock, opts: Build
     sw,
     devices,
     switchDevice: { sw, ingressPort: topology.switch.ingressPort },
+    mhds,
   };
 }

@@ -1,7 +1,8 @@
 // The built-in topology: enough to show every feature without a file. One switch, two hosts (two
 // USPs, two VCSs), eight DSPs: an SLD, an MLD with 4 LDs shared by both hosts, a dynamic capacity
-// device, a plain PCIe device, a spare SLD waiting for the FM to bind it, a disabled port and two
-// empty slots. Written in the text format's shape (as a user's file would be) and validated here,
+// device, a plain PCIe device, a spare SLD waiting for the FM to bind it, a disabled port, and a
+// multi-headed device with 4 LDs whose two heads are cabled to DSPs 5 and 8 (LDs 0 and 2 behind
+// port 5, LDs 1 and 3 behind port 8), unbound, for the FM to hand out. Written in the text format's shape (as a user's file would be) and validated here,
 // so the default can never drift from what the validator accepts.
 
 import type { Topology } from './schema.js';
@@ -64,6 +65,7 @@ export const DEFAULT_TOPOLOGY_SOURCE = {
     { id: 8, role: 'dsp', maxWidth: 16, maxSpeed: 32 },
     { id: 9, role: 'usp', maxWidth: 16, maxSpeed: 32 },
   ],
+  mhds: [{ serialNumber: '0x1005', heads: [5, 8], ldCount: 4, capacity: '8GiB', lsaSize: 65536 }],
   vcs: [
     { id: 0, usp: 0, downstreamVppbs: 6 },
     { id: 1, usp: 9, downstreamVppbs: 4 },

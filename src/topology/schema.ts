@@ -16,8 +16,13 @@
 //              only: the FM-owned LD's CCI; default payloadSizeLog2)],
 //              [quirks: { celEffects: { "0x4400": 0 } }] }   (fault models, see DeviceQuirks)
 //            { kind: pcie, vendorId, deviceId, [serialNumber] }
+//   mhds[]:  [optional] multi-headed devices, each cabled to several DSPs (its heads):
+//            serialNumber, heads (2..8 DSP port ids, none with a `device`), ldCount (1..16),
+//            capacity, [persistent], [lsaSize],
+//            [ldMap: per LD the port of its head, or null for none; default LD n -> heads[n % heads]]
 //   vcs[]:   id, usp (port id), downstreamVppbs (the VCS also has vPPB 0, its USP)
-//   bindings[]: vcs, vppb (1..downstreamVppbs), port, [ld (MLD ports only)]
+//   bindings[]: vcs, vppb (1..downstreamVppbs), port, [ld (MLD ports and MHD heads only; on a head,
+//            an LD assigned to that head)]
 // Sizes are byte counts or strings with a unit: "256MiB", "4GiB", "1TiB"; serials and IDs may be
 // numbers or "0x..." strings.
 
@@ -85,6 +90,19 @@ export interface TopologyPort {
   readonly device: TopologyDevice | undefined;
 }
 
+/** A multi-headed device: one pool of LDs, each LD reached through the head it is assigned to. */
+export interface TopologyMhd {
+  readonly serialNumber: bigint;
+  /** The DSP each head is cabled to; head n is heads[n]. */
+  readonly heads: readonly number[];
+  readonly ldCount: number;
+  readonly capacity: bigint;
+  readonly persistent: bigint;
+  readonly lsaSize: number;
+  /** Per LD, the DSP port of its head, or undefined when the LD has no head. */
+  readonly ldMap: readonly (number | undefined)[];
+}
+
 export interface TopologyVcs {
   readonly id: number;
   readonly usp: number;
@@ -104,4 +122,5 @@ export interface Topology {
   readonly ports: readonly TopologyPort[];
   readonly vcs: readonly TopologyVcs[];
   readonly bindings: readonly TopologyBinding[];
+  readonly mhds: readonly TopologyMhd[];
 }

@@ -6,6 +6,7 @@ import { DEFAULT_PAYLOAD_SIZE_LOG2, MAX_PAYLOAD_SIZE_LOG2, MIN_PAYLOAD_SIZE_LOG2
 import { LINK_WIDTHS, SPEEDS_GTS } from '../switch/link.js';
 import type {
   DeviceQuirks, CxlModeName, DcRegionConfig, Topology, TopologyBinding, TopologyDevice, TopologyPort, TopologySwitch, TopologyVcs } from './schema.js';
+import { checkHeadBinding, checkMhd, crossCheckMhds } from './validate-mhd.js';
 
 export type ValidationResult = { ok: true; topology: Topology } | { ok: false; errors: string[] };
 
@@ -16,7 +17,7 @@ const MAX_DC_REGIONS = 8;
 const CXL_MODES: readonly CxlModeName[] = ['rcd', '68b-flit', '256b-flit', 'lo-256b-flit'];
 const UNITS: Record<string, bigint> = { '': 1n, b: 1n, kib: 1n << 10n, mib: MIB, gib: 1n << 30n, tib: 1n << 40n };
 
-class Checker {
+export class Checker {
   readonly errors: string[] = [];
 
   fail(path: string, msg: string): undefined {
@@ -244,6 +245,7 @@ function crossCheck(c: Checker, t: Topology): void {
     else ports.set(port.id, port);
   });
   if (!t.ports.some((p) => p.role === 'usp')) c.fail('ports', 'need at least one USP');
+  const heads = crossCheckMhds(c, t.mhds, ports);
   if (!ports.has(t.switch.ingressPort)) c.fail('switch.ingressPort', `no port ${t.switch.ingressPort}`);
   const vcss = new Map<number, TopologyVcs>();
   const usps = new Set<number>();
@@ -265,6 +267,8 @@ function crossCheck(c: Checker, t: Topology): void {
     const port = ports.get(b.port);
     if (!port || port.role !== 'dsp') return void c.fail(`${p}.port`, `port ${b.port} is not a DSP`);
     if (port.disabled) c.fail(`${p}.port`, `port ${b.port} is disabled`);
+    const mhd = heads.get(b.port);
+    if (mhd) return void checkHeadBinding(c, b, p, mhd, taken);
     const dev = port.device;
     const mld = dev?.kind === 'type3' && dev.mode === 'mld';
     if (mld) {
@@ -282,14 +286,21 @@ function crossCheck(c: Checker, t: Topology): void {
 
 export function validateTopology(input: unknown): ValidationResult {
   const c = new Checker();
-  const o = c.object(input, 'topology', ['switch', 'ports', 'vcs', 'bindings']);
+  const o = c.object(input, 'topology', ['switch', 'ports', 'vcs', 'bindings', 'mhds']);
   if (!o) return { ok: false, errors: c.errors };
   const sw = checkSwitch(c, o.switch);
   const ports = (c.array(o.ports, 'ports') ?? []).map((p, i) => checkPort(c, p, `ports[${i}]`));
   const vcs = (c.array(o.vcs, 'vcs') ?? []).map((v, i) => checkVcs(c, v, `vcs[${i}]`));
   const bindings = (c.array(o.bindings, 'bindings', true) ?? []).map((b, i) => checkBinding(c, b, `bindings[${i}]`));
+  const mhds = (c.array(o.mhds, 'mhds', true) ?? []).map((m, i) => checkMhd(c, m, `mhds[${i}]`));
   if (c.errors.length > 0 || !sw) return { ok: false, errors: c.errors };
-  const topology: Topology = { switch: sw, ports: ports.filter(isDefined), vcs: vcs.filter(isDefined), bindings: bindings.filter(isDefined) };
+  const topology: Topology = {
+    switch: sw,
+    ports: ports.filter(isDefined),
+    vcs: vcs.filter(isDefined),
+    bindings: bindings.filter(isDefined),
+    mhds: mhds.filter(isDefined),
+  };
   crossCheck(c, topology);
   return c.errors.length > 0 ? { ok: false, errors: c.errors } : { ok: true, topology };
 }

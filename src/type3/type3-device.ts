@@ -175,6 +175,13 @@ export class Type3Device implements DownstreamDevice, MldManagement {
     return ld === FM_OWNED_LD_ID ? this.fmBar : this.bars[ld];
   }
 
+  /** PERST# of one LD's link (a head of a multi-headed device): that LD, its config space and BAR. */
+  resetLd(ld: number): void {
+    this.lds[ld]?.reset();
+    this.configs[ld]?.reset();
+    this.bars[ld]?.reset();
+  }
+
   /**
    * Reset the device (src/model/reset.ts), following TYPE3_RESET_RULES for device-wide state and
    * each LD's own rules. A CXL Reset may name one LD: on an MLD only the LD of the host that

@@ -20,6 +20,8 @@ const EXPECTED: Record<number, string> = {
   0x5100: RO, 0x5101: RO, 0x5102: D, 0x5104: RO, 0x5105: D, 0x5106: RO, 0x5107: RO,
   0x5200: RO, 0x5201: D, 0x5202: D, 0x5203: D,
   // FM-owned LD: MLD components, DCD management
+  // LD Pool CCI of the multi-headed device: the Multi-Headed Device set
+  0x5500: RO, 0x5501: RO,
   0x5400: RO, 0x5401: RO, 0x5402: D, 0x5403: RO, 0x5404: W, 0x5405: RO, 0x5406: RO, 0x5407: D, 0x5408: RO, 0x5409: D,
   0x5600: RO, 0x5601: RO, 0x5602: D, 0x5603: RO, 0x5604: D, 0x5605: D, 0x5606: W, 0x5607: W, 0x5608: RO,
   // LD: events, firmware, features, memory device sets
@@ -34,6 +36,15 @@ const EXPECTED: Record<number, string> = {
 const BY_KIND: Record<string, Record<number, string>> = { switch: { 0x0101: W }, ld: { 0x0101: W } };
 const CARRIERS = new Set([0x5103, 0x5300, 0x5301, 0x5302, 0x0502, 0x0403]);
 
+/** "2:1" or "5:0/1" (hop 0 with Target Type 1) to tunnel hops. */
+function parseRoute(route: string): { id: number; targetType?: number }[] {
+  if (route === '') return [];
+  return route.split(':').map((h) => {
+    const [id, targetType] = h.split('/').map(Number);
+    return targetType === undefined ? { id: id ?? 0 } : { id: id ?? 0, targetType };
+  });
+}
+
 async function open(opts: SystemOptions = {}, maxScope: 'read-only' | 'full' = 'full') {
   const sys = createSystem(opts);
   const bus = new TracingBus(sys.switchFunction.bar0);
@@ -46,7 +57,10 @@ describe('classification of every opcode of every CCI in the default topology', 
   it('finds the switch, each DSP device and each LD of the MLD through tunnels', async () => {
     const { drv } = await open();
     expect(drv.status().ccis.map((c) => [c.route, c.kind])).toEqual([
-      ['', 'switch'], ['1', 'ld'], ['2', 'fm-owned-ld'], ['2:0', 'ld'], ['2:1', 'ld'], ['2:2', 'ld'], ['2:3', 'ld'], ['3', 'ld'], ['6', 'ld'],
+      ['', 'switch'], ['1', 'ld'], ['2', 'fm-owned-ld'], ['2:0', 'ld'], ['2:1', 'ld'], ['2:2', 'ld'], ['2:3', 'ld'], ['3', 'ld'],
+      // the multi-headed device: each head, the LD Pool CCI behind it (Target Type 1), its own LDs
+      ['5', 'fm-owned-ld'], ['5:0/1', 'fm-owned-ld'], ['5:0', 'ld'], ['5:2', 'ld'], ['6', 'ld'],
+      ['8', 'fm-owned-ld'], ['8:0/1', 'fm-owned-ld'], ['8:1', 'ld'], ['8:3', 'ld'],
     ]);
   });
 
@@ -55,7 +69,7 @@ describe('classification of every opcode of every CCI in the default topology', 
     const rows: string[] = [];
     const wrong: string[] = [];
     for (const c of drv.status().ccis) {
-      const route = c.route === '' ? [] : c.route.split(':').map((id) => ({ id: Number(id) }));
+      const route = parseRoute(c.route);
       const view = drv.cci(route);
       for (const [opcode] of view?.cel ?? []) {
         if (CARRIERS.has(opcode)) continue;

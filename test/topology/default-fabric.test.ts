@@ -16,7 +16,7 @@ function fabric() {
 }
 
 describe('the default topology', () => {
-  it('has the required shape: USP + 8 DSPs, SLD, 4-LD MLD, DCD, PCIe, empty, 2 VCSs, bindings', () => {
+  it('has the required shape: USP + 8 DSPs, SLD, 4-LD MLD, DCD, PCIe, a 2-headed MHD, empty, 2 VCSs, bindings', () => {
     const t = DEFAULT_TOPOLOGY;
     expect(t.ports.filter((p) => p.role === 'usp').length).toBeGreaterThanOrEqual(1);
     expect(t.ports.filter((p) => p.role === 'dsp').length).toBeGreaterThanOrEqual(8);
@@ -25,15 +25,24 @@ describe('the default topology', () => {
     expect(devices.some((d) => d?.kind === 'type3' && d.mode === 'mld' && d.ldCount === 4)).toBe(true);
     expect(devices.some((d) => d?.kind === 'type3' && d.dcRegions.length > 0)).toBe(true);
     expect(devices.some((d) => d?.kind === 'pcie')).toBe(true);
-    expect(t.ports.some((p) => p.role === 'dsp' && !p.device && !p.disabled)).toBe(true);
+    expect(t.mhds).toEqual([
+      { serialNumber: 0x1005n, heads: [5, 8], ldCount: 4, capacity: 8n << 30n, persistent: 0n, lsaSize: 65536, ldMap: [5, 8, 5, 8] },
+    ]);
+    const heads = new Set(t.mhds.flatMap((m) => m.heads));
+    expect(t.ports.some((p) => p.role === 'dsp' && !p.device && !p.disabled && !heads.has(p.id))).toBe(false);
+    // The disabled port 7 is the one DSP with nothing behind it.
+    expect(t.ports.filter((p) => p.role === 'dsp' && !p.device && !heads.has(p.id)).map((p) => p.id)).toEqual([7]);
     expect(t.vcs.length).toBe(2);
     expect(t.bindings.length).toBeGreaterThan(0);
   });
 
   it('builds: devices attached, bindings made, each host sees its LDs', () => {
     const { f } = fabric();
-    expect([...f.devices.keys()].sort()).toEqual([1, 2, 3, 4, 6]);
+    expect([...f.devices.keys()].sort()).toEqual([1, 2, 3, 4, 5, 6, 8]);
     expect(f.devices.get(2)?.connectedDeviceType).toBe(ConnectedDeviceType.Type3Mld);
+    // Each head of the multi-headed device is an MLD port of its own.
+    expect(f.devices.get(5)?.connectedDeviceType).toBe(ConnectedDeviceType.Type3Mld);
+    expect(f.devices.get(8)?.connectedDeviceType).toBe(ConnectedDeviceType.Type3Mld);
     expect(f.sw.hostView(0).map((v) => [v.vppb, v.port, v.ld])).toEqual([
       [1, 1, undefined],
       [2, 2, 0],
@@ -44,6 +53,15 @@ describe('the default topology', () => {
       [2, 3, undefined],
     ]);
     expect(f.sw.hostView(0)[1]?.cci).toBe(f.devices.get(2)?.ldCci(0));
+  });
+
+  it('reaches the FM-owned LD (FFFFh) of the MLD with Send LD CXL.io Configuration Request (7.6.7.3.2)', () => {
+    const { run } = fabric();
+    // Read dword 0: vendor 8086h, device 0D93h.
+    expect(run(0x5301, [2, 0x00, 0xf0, 0x00, 0xff, 0xff, 0, 0, 0, 0, 0, 0])).toMatchObject({ rc: 0 });
+    expect(hex(run(0x5301, [2, 0x00, 0xf0, 0x00, 0xff, 0xff, 0, 0, 0, 0, 0, 0]).payload)).toBe('8680930d');
+    // The MLD DVSEC at 140h: DVSEC ID 0009h, Number of LD Supported 4 (CXL r3.2 8.1.10).
+    expect(hex(run(0x5301, [2, 0x48, 0xf1, 0x00, 0xff, 0xff, 0, 0, 0, 0, 0, 0]).payload)).toBe('0900' + '0400');
   });
 
   it('answers Identify Switch Device and Get Physical Port State through the switch CCI', () => {
