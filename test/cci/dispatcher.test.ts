@@ -221,18 +221,19 @@ describe('generic commands (golden bytes)', () => {
   it('Get Supported Logs lists the CEL with its size', () => {
     const { cci } = makeCci();
     const r = cci.process(0x0400, new Uint8Array());
-    // 16 commands x 4 bytes = 64 = 0x40
-    expect(toHex(r.payload)).toBe('0100' + '000000000000' + '0da9c0b5bf414b788f7996b1623b3f17' + '40000000');
+    // 17 commands x 4 bytes = 68 = 0x44
+    expect(toHex(r.payload)).toBe('0100' + '000000000000' + '0da9c0b5bf414b788f7996b1623b3f17' + '44000000');
   });
 
   it('Get Log returns the CEL in ascending opcode order with spec effect bits', () => {
     const { cci } = makeCci();
-    const req = hex('0da9c0b5bf414b788f7996b1623b3f17' + '00000000' + '40000000');
+    const req = hex('0da9c0b5bf414b788f7996b1623b3f17' + '00000000' + '44000000');
     const r = cci.process(0x0401, req);
     expect(r.rc).toBe(SUCCESS);
     expect(toHex(r.payload)).toBe(
-      '01000000' + '02000000' + '03000000' + '04000200' + '05000000' + '00030000' + '01030800' +
-      '00040000' + '01040000' + '02040000' + '03041000' + '05040000' + '01c04401' + '02c04000' + '03c00000' + '04c00000',
+      // Set Response Message Limit (0004h): no effects (CXL r3.2 8.2.10.1.4); Populate Log (0404h): log change
+      '01000000' + '02000000' + '03000000' + '04000000' + '05000000' + '00030000' + '01030800' +
+      '00040000' + '01040000' + '02040000' + '03041000' + '04041000' + '05040000' + '01c04401' + '02c04000' + '03c00000' + '04c00000',
     );
   });
 
@@ -240,7 +241,7 @@ describe('generic commands (golden bytes)', () => {
     const { cci } = makeCci();
     const cel = '0da9c0b5bf414b788f7996b1623b3f17';
     expect(toHex(cci.process(0x0401, hex(cel + '04000000' + '08000000')).payload)).toBe('0200000003000000');
-    expect(cci.process(0x0401, hex(cel + '3c000000' + '08000000')).rc).toBe(INVALID_INPUT);
+    expect(cci.process(0x0401, hex(cel + '40000000' + '08000000')).rc).toBe(INVALID_INPUT);
     expect(cci.process(0x0401, hex(cel + '00000000' + '01040000')).rc).toBe(INVALID_INPUT);
     expect(cci.process(0x0401, hex('00'.repeat(16) + '00000000' + '04000000')).rc).toBe(INVALID_LOG);
     expect(cci.process(0x0401, hex(cel + '00000000')).rc).toBe(INVALID_LEN);
