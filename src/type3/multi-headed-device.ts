@@ -18,8 +18,10 @@
 //   switch port it is cabled to; Get Head Info's link fields are the link to that switch port).
 // - Each head's Get LD Info counts every LD of the pool (LD-IDs are pool-wide); the LDs of other
 //   heads are simply not reachable there (tunnel and Bind vPPB answer Invalid Input).
-// - A reset of one head (PERST# on its switch port) resets that head's CCI and its own LDs; the
-//   other heads and the pool's configuration are untouched.
+// - A conventional or CXL reset of one head (PERST# on its switch port, a host's CXL Reset) resets
+//   that head's CCI and its own LDs; the other heads and the pool's configuration are untouched. A
+//   cold reset is a power cycle of the whole device (all heads lose power together): the pool
+//   follows its cold-reset rules.
 
 import { Cci } from '../cci/cci.js';
 import type { CommandDef } from '../cci/command.js';
@@ -29,6 +31,7 @@ import { mhdCommands } from '../commands/mhd/index.js';
 import { mldCommands } from '../commands/mld/index.js';
 import { tunnelManagementCommand } from '../commands/tunnel/tunnel-management-command.js';
 import { ConnectedDeviceType, type DownstreamDevice } from '../model/downstream.js';
+import type { ResetKind } from '../model/reset.js';
 import type { Type3Spec } from '../model/type3-spec.js';
 import { RC } from '../spec/return-codes.js';
 import type { VirtualClock } from '../time/clock.js';
@@ -217,9 +220,10 @@ export class MhdHead implements DownstreamDevice {
     return ld === FM_OWNED_LD_ID || this.mine(ld) ? this.mhd.pool.ldMemory(ld) : undefined;
   }
 
-  reset(): void {
+  reset(kind: ResetKind = 'conventional'): void {
     this.cci.reset();
-    for (const ld of this.mhd.ldsOf(this.index)) this.mhd.pool.resetLd(ld);
+    if (kind === 'cold') return this.mhd.pool.reset('cold');
+    for (const ld of this.mhd.ldsOf(this.index)) this.mhd.pool.resetLd(ld, kind);
   }
 }
 

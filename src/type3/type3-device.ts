@@ -175,11 +175,12 @@ export class Type3Device implements DownstreamDevice, MldManagement {
     return ld === FM_OWNED_LD_ID ? this.fmBar : this.bars[ld];
   }
 
-  /** PERST# of one LD's link (a head of a multi-headed device): that LD, its config space and BAR. */
-  resetLd(ld: number): void {
-    this.lds[ld]?.reset();
-    this.configs[ld]?.reset();
-    this.bars[ld]?.reset();
+  /** A reset of one LD's link (a head of a multi-headed device): that LD, its config space and BAR. */
+  resetLd(ld: number, kind: ResetKind = 'conventional'): void {
+    const c = (state: Type3State): boolean => clears(TYPE3_RESET_RULES, state, kind);
+    this.lds[ld]?.reset(kind);
+    if (c('ldConfigSpaces')) this.configs[ld]?.reset();
+    if (c('ldBars')) this.bars[ld]?.reset();
   }
 
   /**

@@ -1,5 +1,5 @@
 // CXL r3.2 8.2.10.3.3 Activate FW (Opcode 0202h): run the firmware in a slot now (online) or from
-// the next cold reset (staged).
+// the next reset of any kind its CEL entry lists: cold, conventional or CXL (staged).
 
 import { decoded, defineCommand, emptyCodec, fail, invalid, ok } from '../../cci/command.js';
 import { CONFIG_AFTER_ANY_RESET, Effect } from '../../spec/effects.js';

@@ -46,9 +46,11 @@ export const LD_RESET_RULES: ResetRules<LdState> = {
   poison: [],
   // The active partition layout is persistent device configuration.
   partitionLayout: [],
-  // Set Partition Info without Immediate: CEL "Configuration Change after Cold Reset" only
-  // (8.2.10.9.2.2, Table 8-87 bit 0), so the pending layout becomes active at a power cycle.
-  pendingPartition: ['cold'],
+  // Set Partition Info without Immediate: its CEL lists configuration change after cold,
+  // conventional and CXL reset (8.2.10.9.2.2, Table 8-87 bits 0, 10, 11), and Get Partition Info's
+  // Next values become active "on the next reset (as specified in the Set Partition command
+  // effects)", so the next reset of any kind applies the pending layout.
+  pendingPartition: ALL,
   // Shutdown State (8.2.10.9.3.5) is kept in persistent storage; a device initialised while it reads
   // dirty counts a dirty shutdown (conventional and cold resets re-initialise the device).
   shutdownState: ['conventional', 'cold'],
@@ -59,8 +61,9 @@ export const LD_RESET_RULES: ResetRules<LdState> = {
   // CXL.mem scoped and leaves the CXL.io mailbox's logs alone (project choice).
   eventLogs: ['conventional', 'cold'],
   firmwareSlots: [],
-  // Activate FW "on next cold reset": CEL bit 0 only (8.2.10.3.3).
-  stagedFirmware: ['cold'],
+  // Activate FW action 1, "On the next reset (as specified in the command effects)": its CEL lists
+  // cold, conventional and CXL reset (8.2.10.3.3, bits 0, 10, 11), so any of them activates it.
+  stagedFirmware: ALL,
   firmwareTransfer: ALL,
   // Each Feature's current value returns to its saved value at a reset (8.2.10.6; our Features
   // declare cold-reset persistence for saved values).
