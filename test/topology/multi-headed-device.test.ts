@@ -46,6 +46,19 @@ describe('multi-headed device in the default topology', () => {
     expect((await send(0x5501, '0101', POOL_VIA(5))).out.slice(-2)).toBe('02');
   });
 
+  it("PERST# on one head's port resets that head's LDs only", async () => {
+    const { sys, send } = await fm();
+    const ts = '0010a5d4e8000000'; // 1e12 ns
+    for (const route of [[{ id: 5 }, { id: 0 }], [{ id: 8 }, { id: 1 }]]) expect((await send(0x0301, ts, route)).rc).toBe(Rc.Success);
+    // Physical Port Control on port 8: assert PERST# (0), then deassert (1).
+    expect((await send(0x5102, '08' + '00')).rc).toBe(Rc.Success);
+    sys.clock.advance(200);
+    expect((await send(0x5102, '08' + '01')).rc).toBe(Rc.Success);
+    // LD 1 (head 8) lost its timestamp; LD 0 (head 5) kept it.
+    expect((await send(0x0300, '', [{ id: 8 }, { id: 1 }])).out).toBe('0000000000000000');
+    expect((await send(0x0300, '', [{ id: 5 }, { id: 0 }])).out).not.toBe('0000000000000000');
+  });
+
   it('errors: a nonexistent head, a zero LD limit, a start past the last LD, bad lengths; nothing changes', async () => {
     const { send } = await fm();
     const before = await send(0x5500, '00ff', POOL_VIA(5));
