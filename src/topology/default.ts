@@ -2,8 +2,9 @@
 // USPs, two VCSs), eight DSPs: an SLD, an MLD with 4 LDs shared by both hosts, a dynamic capacity
 // device, a plain PCIe device, a spare SLD waiting for the FM to bind it, a disabled port, and a
 // multi-headed device with 4 LDs whose two heads are cabled to DSPs 5 and 8 (LDs 0 and 2 behind
-// port 5, LDs 1 and 3 behind port 8), unbound, for the FM to hand out. Written in the text format's shape (as a user's file would be) and validated here,
-// so the default can never drift from what the validator accepts.
+// port 5, LDs 1 and 3 behind port 8), unbound, for the FM to hand out. Written in the text
+// format's shape (as a user's file would be) and validated here, so the default can never drift
+// from what the validator accepts.
 
 import type { Topology } from './schema.js';
 import { validateTopology } from './validate.js';

@@ -222,7 +222,7 @@ describe('one message-size model, the same answer on every transport', () => {
 
   it("a tunnel to a port with no device answers the switch's own Invalid Input (the filter does not refuse it)", async () => {
     const a = await sameEverywhere([
-      { opcode: 0x0001, route: [5] }, // empty DSP
+      { opcode: 0x0001, route: [5, 1] }, // LD 1 sits behind the MHD's other head: this head's FM-owned LD answers
       { opcode: 0x0001, route: [4] }, // a plain PCIe device
       { opcode: 0x0001, route: [7] }, // disabled port
       { opcode: 0x0001, route: [200] }, // no such port
