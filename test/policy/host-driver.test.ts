@@ -14,7 +14,7 @@ import { hex } from '../helpers/hex.js';
 // Add immediate data changes (destructive); Set Response Message Limit has none but is pinned write.
 const RO = 'read-only', W = 'write', D = 'destructive';
 const EXPECTED: Record<number, string> = {
-  0x0001: RO, 0x0002: RO, 0x0003: RO, 0x0004: W, 0x0005: RO, 0x0300: RO, 0x0301: W, 0x0400: RO, 0x0401: RO,
+  0x0001: RO, 0x0002: RO, 0x0003: RO, 0x0004: W, 0x0005: D /* stops another caller's background command */, 0x0300: RO, 0x0301: W, 0x0400: RO, 0x0401: RO,
   0x0402: RO, 0x0403: W, 0x0404: W, 0x0405: RO,
   // switch: physical, virtual switch, MLD port (carriers 5103/5300/5301/5302 are classified by payload)
   0x5100: RO, 0x5101: RO, 0x5102: D, 0x5104: RO, 0x5105: D, 0x5106: RO, 0x5107: RO,

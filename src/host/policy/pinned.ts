@@ -16,6 +16,12 @@ export interface PinnedOpcode {
 const D: CommandClass = 'destructive';
 
 export const PINNED_OPCODES: ReadonlyMap<number, PinnedOpcode> = new Map<number, PinnedOpcode>([
+  // Cross-caller effects (issue 14): a command that stops what another caller started needs that
+  // caller's scope. Every background command a CCI here runs (Sanitize, Secure Erase, Media
+  // Operations, Scan Media, Transfer FW, Bind/Unbind) is destructive, so stopping one is too: its
+  // CEL effects are 0 because it changes nothing of its own (CXL r3.2 8.2.10.1.5), but an
+  // aborted Sanitize leaves the media disabled until a full-scope Sanitize runs again.
+  [0x0005, { class: D, reason: "Request Abort Background Operation stops a background command another caller started, all of which need full scope" }],
   // Linux cxl_disabled_raw_commands
   [0x0202, { class: D, reason: 'Activate FW needs coordinated transaction timeouts at the root bridge' }],
   [0x4101, { class: D, reason: 'Set Partition Info can change the memory map under live HDM decoders' }],
