@@ -15,6 +15,7 @@ import type { RegisterStep } from '../../src/protocol/register-program.js';
 import { RC } from '../../src/spec/return-codes.js';
 import { parseTopologyText } from '../../src/topology/index.js';
 import { auditRecord, type EmulatorRuntime } from './runtime.js';
+import { mmioReadScope, PAYLOAD_WINDOW_SCOPE } from './window-scope.js';
 
 /**
  * The least connection scope each request needs. Submissions and MMPT messages are judged by the
@@ -25,8 +26,10 @@ import { auditRecord, type EmulatorRuntime } from './runtime.js';
  * clients' background operations, a change beyond mere reading.
  */
 export const REQUIRED_SCOPE: Record<RequestKind, Scope> = {
+  // An MMIO read that covers the payload window needs more (window-scope.ts): checked per request.
   mmioRead: 'read-only',
-  payloadRead: 'read-only',
+  // The shared payload window holds other callers' inputs while their commands run (window-scope.ts).
+  payloadRead: PAYLOAD_WINDOW_SCOPE,
   configRead: 'read-only',
   mmioWrite: 'full',
   payloadWrite: 'full',
@@ -145,10 +148,9 @@ export class Session {
     return fn;
   }
 
-  private requireScope(kind: RequestKind): void {
-    const need = REQUIRED_SCOPE[kind];
+  private requireScope(kind: RequestKind, need: Scope = REQUIRED_SCOPE[kind], what: string = kind): void {
     if (scopeRank(this.o.scope) < scopeRank(need)) {
-      throw new RequestError('permission-denied', `${kind} needs scope ${need}; this connection has ${this.o.scope}`);
+      throw new RequestError('permission-denied', `${what} needs scope ${need}; this connection has ${this.o.scope}`);
     }
   }
 
@@ -159,11 +161,14 @@ export class Session {
   }
 
   private async dispatch(r: Request): Promise<Reply> {
-    this.requireScope(r.kind);
+    this.requireScope(r.kind, REQUIRED_SCOPE[r.kind], r.kind === 'payloadRead' ? 'payloadRead (the shared payload window)' : r.kind);
     const rt = this.o.runtime;
     switch (r.kind) {
-      case 'mmioRead':
-        return { kind: 'mmioRead', value: this.fn(r.fn).bar0.read(r.offset, r.width) };
+      case 'mmioRead': {
+        const fn = this.fn(r.fn);
+        this.requireScope(r.kind, mmioReadScope(fn, r.offset, r.width), `an MMIO read of the shared payload window of ${r.fn}`);
+        return { kind: 'mmioRead', value: fn.bar0.read(r.offset, r.width) };
+      }
       case 'mmioWrite': {
         const fn = this.fn(r.fn);
         fn.bar0.write(r.offset, r.width, r.value);
