@@ -156,6 +156,9 @@ export class EmulatorRuntime {
    */
   async reset(kind: ResetKindName = 'conventional'): Promise<void> {
     this.sync();
+    // The old driver lets go first: its queued and in-flight commands fail naming the reset, and
+    // it never reads the mailbox again, so no caller gets the new driver's bytes (issue 14 #3).
+    this.drv.close(`the device was reset (${kind})`);
     this.sys.reset(kind);
     this.drv = await this.openDriver();
   }
@@ -165,6 +168,7 @@ export class EmulatorRuntime {
     this.sync();
     const next = EmulatorRuntime.build(topology);
     const prevClock = this.sys.clock.now();
+    this.drv.close('a new topology was loaded');
     this.unwire();
     this.sys = next;
     // Virtual time does not run backwards for clients that compare timestamps across a load.

@@ -241,6 +241,7 @@ export class Session {
             connectionScope: this.o.scope,
             functions: rt.system.functionNames(),
             connections: this.o.connections(),
+            driverCompletion: rt.driver.mailbox.completionMode,
           },
         };
       }

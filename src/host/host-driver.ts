@@ -125,6 +125,11 @@ export class HostDriver {
     if (on) this.audit.taint({ atMs: this.clock.now(), opcode: 0, reason: 'allow-all escape hatch enabled' });
   }
 
+  /** Give up the mailbox for good (MailboxDriver.close): pending commands fail naming `reason`. */
+  close(reason: string): void {
+    this.mailbox.close(reason);
+  }
+
   /** The CCIs found at open, by route ('' is the switch, '3' a DSP's device, '3:1' LD 1 behind it). */
   cci(route: readonly TunnelHop[]): CciView | undefined {
     return this.views.get(routeKey(route));

@@ -38,7 +38,8 @@ export type ErrorCodeName =
   | 'mailbox-timeout'
   | 'mailbox-busy'
   | 'topology-error'
-  | 'internal';
+  | 'internal'
+  | 'rate-limited';
 
 export type Request =
   | { readonly kind: 'mmioRead'; readonly fn: string; readonly offset: number; readonly width: AccessWidth }
@@ -113,6 +114,8 @@ export interface StatusInfo {
   readonly connectionScope: Scope;
   readonly functions: readonly string[];
   readonly connections: number;
+  /** The host driver's completion detection (interrupt or polling) and why; absent from old servers. */
+  readonly driverCompletion?: { readonly mode: string; readonly reason: string };
 }
 
 export interface ClockInfo {
@@ -183,6 +186,7 @@ const ERROR_TO_PB: Record<ErrorCodeName, number> = {
   'mailbox-busy': pb.ErrorCode.ERROR_CODE_MAILBOX_BUSY,
   'topology-error': pb.ErrorCode.ERROR_CODE_TOPOLOGY_ERROR,
   internal: pb.ErrorCode.ERROR_CODE_INTERNAL,
+  'rate-limited': pb.ErrorCode.ERROR_CODE_RATE_LIMITED,
 };
 const CLOCK_TO_PB: Record<ClockModeName, number> = {
   stepped: pb.ClockMode.CLOCK_MODE_VIRTUAL,
@@ -562,6 +566,8 @@ export function encodeReply(id: number, r: Reply): Uint8Array {
         connectionScope: SCOPE_TO_PB[s.connectionScope],
         functions: [...s.functions],
         connections: s.connections,
+        driverCompletionMode: s.driverCompletion?.mode ?? '',
+        driverCompletionReason: s.driverCompletion?.reason ?? '',
       };
       break;
     }
@@ -648,6 +654,7 @@ export function decodeReply(bytes: Uint8Array): Decoded<Reply> {
           connectionScope: SCOPE_FROM_PB.get(s?.connectionScope ?? 0) ?? 'read-only',
           functions: s?.functions ?? [],
           connections: s?.connections ?? 0,
+          ...(s?.driverCompletionMode ? { driverCompletion: { mode: s.driverCompletionMode, reason: s.driverCompletionReason ?? '' } } : {}),
         },
       });
     }

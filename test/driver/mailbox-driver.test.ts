@@ -130,6 +130,8 @@ describe('MailboxDriver (through registers only)', () => {
     expect((await d.send(0x0001)).rc).toBe(0);
     expect(vectors).toEqual([0]);
     const ctrlReads = bus.log.filter((a) => a.kind === 'read' && a.offset === d.mailboxOffset + 4);
-    expect(ctrlReads.length).toBeLessThanOrEqual(2); // step 1 check + confirmation, no busy loop
+    // Step 1 check, one look right after the ring (a masked vector must not hang the driver: issue
+    // 14), confirmation: no busy loop.
+    expect(ctrlReads.length).toBeLessThanOrEqual(3);
   });
 });

@@ -9,6 +9,7 @@ import { RC, rcName } from '../../spec/return-codes.js';
 import type { VirtualClock } from '../../time/clock.js';
 import { ByteReader, ByteWriter, bytesEqual, uuidBytes } from '../../util/bytes.js';
 import { DriverError, MailboxBusyError, MailboxTimeoutError } from './errors.js';
+import { enableMsixVector, findDeviceRegisterBlock, layoutFromClass, msixBlocked, readCapabilityArray } from './pci-probe.js';
 import * as R from './registers.js';
 
 export interface MailboxResult {
@@ -66,6 +67,12 @@ const MIN_PAYLOAD = 256;
 const MAX_PAYLOAD = 1 << 20;
 const CEL_UUID = uuidBytes('0da9c0b5-bf41-4b78-8f79-96b1623b3f17');
 
+/** How the driver learns that a command completed, and why (issue 14: a CPU can take interrupts away). */
+export interface CompletionMode {
+  readonly mode: 'interrupt' | 'polling';
+  readonly reason: string;
+}
+
 export interface CelMap {
   readonly entries: ReadonlyMap<number, number>;
   has(opcode: number): boolean;
@@ -74,10 +81,19 @@ export interface CelMap {
 
 export class MailboxDriver {
   /** Callers waiting for the mailbox: one command in flight, the rest run in arrival order. */
-  private readonly waiting: (() => void)[] = [];
+  private readonly waiting: { go: () => void; fail: (e: Error) => void }[] = [];
   private busy = false;
   private irqSeen = { doorbell: false };
   private cel: Map<number, number> = new Map();
+  /** Set by close(): why this driver no longer owns the mailbox. */
+  private closedReason: string | undefined;
+  private wakeClosed: () => void = () => undefined;
+  /** Resolves on close(), so a wait on the clock ends at once instead of at its timeout. */
+  private readonly closedSignal = new Promise<void>((r) => (this.wakeClosed = r));
+  private offInterrupt: (() => void) | undefined;
+  private completion: CompletionMode;
+  /** Called when the completion mode changes (interrupts lost or back). */
+  onCompletionMode: ((m: CompletionMode) => void) | undefined;
 
   private constructor(
     readonly bus: MmioBus,
@@ -90,7 +106,38 @@ export class MailboxDriver {
     readonly interruptVector: number,
     readonly capabilities: number,
     private readonly opts: DriverOptions,
-  ) {}
+  ) {
+    this.completion = opts.interrupts ? { mode: 'interrupt', reason: 'MSI-X vector enabled' } : { mode: 'polling', reason: 'no interrupt source given' };
+  }
+
+  /** How completions are being detected right now, and why. */
+  get completionMode(): CompletionMode {
+    return this.completion;
+  }
+
+  /**
+   * Give up the mailbox (the device is being reset, or another driver takes over): queued callers
+   * and the command in flight fail with a DriverError naming `reason`; nothing of this driver
+   * touches a register again, so it can never read a result that belongs to the next owner.
+   */
+  close(reason: string): void {
+    if (this.closedReason !== undefined) return;
+    this.closedReason = reason;
+    this.offInterrupt?.();
+    this.wakeClosed();
+    for (const w of this.waiting.splice(0)) w.fail(new DriverError(`command not submitted: ${reason}`));
+  }
+
+  get closed(): boolean {
+    return this.closedReason !== undefined;
+  }
+
+  private assertOpen(opcode: number, stage: 'before' | 'during'): void {
+    if (this.closedReason === undefined) return;
+    throw new DriverError(
+      stage === 'before' ? `command 0x${hex16(opcode)} not submitted: ${this.closedReason}` : `command 0x${hex16(opcode)} lost: ${this.closedReason} while it was in flight`,
+    );
+  }
 
   /** Bring-up: locate registers, wait for ready and an idle doorbell, size the payload, read the CEL. */
   static async attach(bus: MmioBus, opts: DriverOptions): Promise<MailboxDriver> {
@@ -124,7 +171,8 @@ export class MailboxDriver {
 
   /** Submit one command. Queued behind any command already in flight on this driver. */
   send(opcode: number, payload: Uint8Array = new Uint8Array(0), opts: SendOptions = {}): Promise<MailboxResult> {
-    if (this.busy) return new Promise<void>((go) => this.waiting.push(go)).then(() => this.runLocked(opcode, payload, opts));
+    if (this.closedReason !== undefined) return Promise.reject(new DriverError(`command 0x${hex16(opcode)} not submitted: ${this.closedReason}`));
+    if (this.busy) return new Promise<void>((go, fail) => this.waiting.push({ go, fail })).then(() => this.runLocked(opcode, payload, opts));
     this.busy = true;
     // An idle mailbox starts at once: no queue hop on the common path.
     return this.runLocked(opcode, payload, opts);
@@ -140,7 +188,7 @@ export class MailboxDriver {
 
   private release(): void {
     const next = this.waiting.shift();
-    if (next) next();
+    if (next) next.go();
     else this.busy = false;
   }
 
@@ -149,7 +197,8 @@ export class MailboxDriver {
    * runs under the lock this driver already holds for it.
    */
   async exclusive<T>(fn: (send: (opcode: number, payload: Uint8Array, opts?: SendOptions) => Promise<MailboxResult>) => Promise<T>): Promise<T> {
-    if (this.busy) await new Promise<void>((go) => this.waiting.push(go));
+    if (this.closedReason !== undefined) throw new DriverError(`commands not submitted: ${this.closedReason}`);
+    if (this.busy) await new Promise<void>((go, fail) => this.waiting.push({ go, fail }));
     else this.busy = true;
     try {
       return await fn((opcode, payload, opts = {}) => this.sendLocked(opcode, payload, opts));
@@ -163,6 +212,7 @@ export class MailboxDriver {
     if (payload.length > this.payloadSize) {
       throw new DriverError(`input payload of ${payload.length} bytes exceeds the ${this.payloadSize}-byte mailbox`);
     }
+    this.assertOpen(opcode, 'before');
     const mb = this.mailboxOffset;
     // #1 The doorbell must be clear; someone else's command in flight is not ours to wait on.
     if ((Number(this.bus.read(mb + R.MB_CTRL, 4)) & R.CTRL_DOORBELL) !== 0) {
@@ -178,8 +228,11 @@ export class MailboxDriver {
     this.bus.write(mb + R.MB_CTRL, 4, BigInt(this.ctrlEnables() | R.CTRL_DOORBELL));
     // #5 Wait for the device to clear the doorbell (it often has already: no wait then).
     if (!this.completedAlready() && !(await this.waitDoorbellClear())) {
+      this.assertOpen(opcode, 'during');
       throw new MailboxTimeoutError(`mailbox timeout: doorbell still set after ${this.doorbellTimeout} ms (opcode 0x${hex16(opcode)})`);
     }
+    this.assertOpen(opcode, 'during');
+    this.noteCompletion();
     // #6 Return code.
     const status = this.bus.read(mb + R.MB_STATUS, 8);
     let rc = Number((status >> 32n) & 0xffffn);
@@ -196,7 +249,14 @@ export class MailboxDriver {
       return { opcode, rc, rcName: rcName(rc), vendorStatus, payload: new Uint8Array(0) };
     }
     // #7 Output length, #8 output payload, clamped in case the hardware misbehaves.
-    const outLen = Number((this.bus.read(mb + R.MB_CMD, 8) >> 16n) & 0x1f_ffffn);
+    const cmd = this.bus.read(mb + R.MB_CMD, 8);
+    // The device writes the completed command's opcode back (CXL r3.2 8.2.8.4.5). Anything else
+    // means another writer (a raw register client, a reset) took the mailbox between our ring and
+    // now, and the window holds its bytes, not ours: an error, never a Success with foreign data.
+    if (Number(cmd & 0xffffn) !== opcode) {
+      throw new DriverError(`mailbox taken over while opcode 0x${hex16(opcode)} ran: the command register now holds 0x${hex16(Number(cmd & 0xffffn))}; result discarded`);
+    }
+    const outLen = Number((cmd >> 16n) & 0x1f_ffffn);
     const n = Math.min(outLen, this.payloadSize, opts.outputLimit ?? this.payloadSize);
     const out = this.readBytes(mb + R.MB_PAYLOAD, n);
     return { opcode, rc, rcName: rcName(rc), vendorStatus, payload: out };
@@ -216,7 +276,7 @@ export class MailboxDriver {
   private enableInterrupts(): void {
     if (!this.opts.interrupts) return;
     if (this.opts.config) enableMsixVector(this.opts.config, this.bus, this.interruptVector);
-    this.opts.interrupts.on('interrupt', (e) => {
+    this.offInterrupt = this.opts.interrupts.on('interrupt', (e) => {
       if (e.vector !== this.interruptVector) return;
       // The vector is shared by doorbell and background completion; the waiter re-reads the
       // doorbell to see whether the wake-up was for it.
@@ -226,9 +286,30 @@ export class MailboxDriver {
     if (enables) this.bus.write(this.mailboxOffset + R.MB_CTRL, 4, BigInt(enables));
   }
 
-  /** After ringing: the doorbell interrupt has come, or (polling) the doorbell reads clear. */
+  /**
+   * After ringing: the doorbell interrupt has come, or the doorbell reads clear. The read is made
+   * in interrupt mode too: whoever can write config space or BAR0 can clear MSI-X Enable, reset
+   * the function or mask the vector, and an interrupt that never comes must not hang every caller.
+   */
   private completedAlready(): boolean {
-    return this.ctrlEnables() & R.CTRL_DOORBELL_IRQ ? this.irqSeen.doorbell : !this.doorbellSet();
+    return (this.ctrlEnables() & R.CTRL_DOORBELL_IRQ && this.irqSeen.doorbell) || !this.doorbellSet();
+  }
+
+  /** A command completed: did its interrupt come? If not, find out why and say so once. */
+  private noteCompletion(): void {
+    if (!(this.ctrlEnables() & R.CTRL_DOORBELL_IRQ)) return;
+    if (this.irqSeen.doorbell) {
+      if (this.completion.mode !== 'interrupt') this.setCompletion({ mode: 'interrupt', reason: 'doorbell interrupts arrive again' });
+      return;
+    }
+    const why = this.opts.config ? msixBlocked(this.opts.config, this.bus, this.interruptVector) : undefined;
+    const reason = why ?? 'the doorbell interrupt did not arrive';
+    if (this.completion.mode !== 'polling' || this.completion.reason !== reason) this.setCompletion({ mode: 'polling', reason });
+  }
+
+  private setCompletion(m: CompletionMode): void {
+    this.completion = m;
+    this.onCompletionMode?.(m);
   }
 
   private doorbellSet(): boolean {
@@ -241,9 +322,14 @@ export class MailboxDriver {
       // The idle check at attach: nothing of ours is in flight, so no interrupt is coming, and a
       // manual clock would wait forever for one.
       if (idleCheck && !this.doorbellSet()) return true;
-      // Interrupt mode: no register polling; sleep from one device event to the next until the
-      // doorbell interrupt arrives, then confirm with one read.
-      await this.waitUntil(() => this.irqSeen.doorbell, timeout, undefined);
+      // Interrupt mode: sleep from one device event to the next until the doorbell interrupt
+      // arrives or the doorbell reads clear (interrupts may have been taken away: then this is
+      // polling at the device's own pace), then confirm with one read. Once the driver has seen
+      // interrupts fail it polls at the poll interval, as without interrupts.
+      const step = this.completion.mode === 'polling' ? (this.opts.pollIntervalMs ?? 1) : undefined;
+      // (completedAlready has just read the doorbell: the first check skips the register.)
+      const from = this.clock.now();
+      await this.waitUntil(() => this.irqSeen.doorbell || (this.clock.now() > from && !this.doorbellSet()), timeout, step);
       return !this.doorbellSet();
     }
     return this.waitUntil(() => !this.doorbellSet(), timeout, this.opts.pollIntervalMs ?? 1, () => !this.doorbellSet());
@@ -257,11 +343,12 @@ export class MailboxDriver {
   private async waitUntil(cond: () => boolean, timeoutMs: number, stepMs: number | undefined, finalCheck: () => boolean = cond): Promise<boolean> {
     const deadline = this.clock.now() + timeoutMs;
     while (!cond()) {
+      if (this.closedReason !== undefined) return false;
       const now = this.clock.now();
       if (now >= deadline) return finalCheck();
       const next = this.clock.nextDeadline();
       const step = stepMs ?? (next !== undefined && next > now ? Math.min(next, deadline) - now : deadline - now);
-      await this.clock.sleep(Math.min(step, deadline - now));
+      await Promise.race([this.clock.sleep(Math.min(step, deadline - now)), this.closedSignal]);
     }
     return true;
   }
@@ -284,7 +371,8 @@ export class MailboxDriver {
       if (this.clock.now() - start >= timeout) {
         throw new MailboxTimeoutError(`timeout waiting for background command 0x${hex16(opcode)} (${timeout} ms, ${state.percent}%)`);
       }
-      await this.clock.sleep(step);
+      await Promise.race([this.clock.sleep(step), this.closedSignal]);
+      this.assertOpen(opcode, 'during');
       state = read();
     }
     if (state.percent !== last) onProgress?.(state.percent);
@@ -360,68 +448,4 @@ export class MailboxDriver {
 
 function hex16(n: number): string {
   return n.toString(16).padStart(4, '0');
-}
-
-/** CXL r3.2 8.2.8.1: walk the Device Capabilities Array; returns capability ID → BAR offset. */
-function readCapabilityArray(bus: MmioBus, base: number): Map<number, number> {
-  const arr = bus.read(base, 8);
-  if ((arr & 0xffffn) !== 0n) throw new DriverError(`no CXL device capabilities array at 0x${base.toString(16)}`);
-  const count = Number((arr >> R.CAP_ARRAY_COUNT_SHIFT) & 0xffffn);
-  const caps = new Map<number, number>();
-  for (let i = 1; i <= count; i++) {
-    const hdr = base + i * R.CAP_HEADER_SIZE;
-    const id = Number(bus.read(hdr, 4) & 0xffffn);
-    const offset = Number(bus.read(hdr + 4, 4));
-    if (!caps.has(id)) caps.set(id, base + offset);
-  }
-  return caps;
-}
-
-/** CXL r3.2 8.1.9.1 Register Locator DVSEC: the BAR offset of the CXL device registers block. */
-function findDeviceRegisterBlock(config: ConfigSpaceAccess): number {
-  for (let off = R.PCI_EXT_CAP_START, guard = 0; off !== 0 && guard < 64; guard++) {
-    const hdr = config.read(off, 4) >>> 0;
-    const id = hdr & 0xffff;
-    if (id === R.PCI_EXT_CAP_ID_DVSEC) {
-      const h1 = config.read(off + 4, 4) >>> 0;
-      const dvsecId = config.read(off + 8, 2);
-      if ((h1 & 0xffff) === R.CXL_DVSEC_VENDOR && dvsecId === R.CXL_DVSEC_REGISTER_LOCATOR) {
-        const length = h1 >>> 20;
-        for (let e = off + 0x0c; e + 8 <= off + length; e += 8) {
-          const lo = config.read(e, 4) >>> 0;
-          const hi = config.read(e + 4, 4) >>> 0;
-          if (((lo >>> 8) & 0xff) === R.REGISTER_BLOCK_DEVICE) {
-            if ((lo & 0x7) !== 0) throw new DriverError(`device registers in BAR index ${lo & 7}; only BAR0 is mapped`);
-            return (lo & 0xffff0000) + hi * 2 ** 32;
-          }
-        }
-      }
-    }
-    off = hdr >>> 20;
-  }
-  throw new DriverError('no Register Locator DVSEC with a CXL device register block');
-}
-
-function layoutFromClass(config: ConfigSpaceAccess): 'switch' | 'memdev' {
-  const cls = (config.read(R.PCI_CLASS_REVISION, 4) >>> 8) & 0xffffff;
-  return cls >>> 8 === 0x0c0b ? 'switch' : 'memdev';
-}
-
-/** PCI r6 7.7.2 MSI-X: enable the function and unmask our vector (table in BAR0 only). */
-function enableMsixVector(config: ConfigSpaceAccess, bar0: MmioBus, vector: number): void {
-  const CAP_ID_MSIX = 0x11;
-  let ptr = config.read(0x34, 1) & 0xfc;
-  for (let guard = 0; ptr !== 0 && guard < 48; guard++) {
-    if (config.read(ptr, 1) === CAP_ID_MSIX) {
-      const ctrl = config.read(ptr + 2, 2);
-      const table = config.read(ptr + 4, 4) >>> 0;
-      if ((table & 7) !== 0) return;
-      // Message Control: bit 15 MSI-X Enable, bit 14 Function Mask.
-      config.write(ptr + 2, 2, (ctrl | 0x8000) & ~0x4000);
-      const entry = (table & ~7) + vector * 16;
-      bar0.write(entry + 12, 4, bar0.read(entry + 12, 4) & ~1n);
-      return;
-    }
-    ptr = config.read(ptr + 1, 1) & 0xfc;
-  }
 }

@@ -26,7 +26,8 @@ export namespace cxlemu {
             ERROR_CODE_MAILBOX_TIMEOUT = 9,
             ERROR_CODE_MAILBOX_BUSY = 10,
             ERROR_CODE_TOPOLOGY_ERROR = 11,
-            ERROR_CODE_INTERNAL = 12
+            ERROR_CODE_INTERNAL = 12,
+            ERROR_CODE_RATE_LIMITED = 100
         }
 
         enum ClockMode {
@@ -561,6 +562,8 @@ export namespace cxlemu {
             connectionScope?: (cxlemu.v1.Scope|null);
             functions?: (string[]|null);
             connections?: (number|null);
+            driverCompletionMode?: (string|null);
+            driverCompletionReason?: (string|null);
         }
 
         class StatusReply implements IStatusReply {
@@ -577,6 +580,8 @@ export namespace cxlemu {
             public connectionScope: cxlemu.v1.Scope;
             public functions: string[];
             public connections: number;
+            public driverCompletionMode: string;
+            public driverCompletionReason: string;
             public static encode(message: cxlemu.v1.IStatusReply, writer?: $protobuf.Writer): $protobuf.Writer;
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): cxlemu.v1.StatusReply;
             public static getTypeUrl(typeUrlPrefix?: string): string;

@@ -63,6 +63,7 @@ export const cxlemu = $root.cxlemu = (() => {
          * @property {number} ERROR_CODE_MAILBOX_BUSY=10 ERROR_CODE_MAILBOX_BUSY value
          * @property {number} ERROR_CODE_TOPOLOGY_ERROR=11 ERROR_CODE_TOPOLOGY_ERROR value
          * @property {number} ERROR_CODE_INTERNAL=12 ERROR_CODE_INTERNAL value
+         * @property {number} ERROR_CODE_RATE_LIMITED=100 ERROR_CODE_RATE_LIMITED value
          */
         v1.ErrorCode = (function() {
             const valuesById = {}, values = Object.create(valuesById);
@@ -79,6 +80,7 @@ export const cxlemu = $root.cxlemu = (() => {
             values[valuesById[10] = "ERROR_CODE_MAILBOX_BUSY"] = 10;
             values[valuesById[11] = "ERROR_CODE_TOPOLOGY_ERROR"] = 11;
             values[valuesById[12] = "ERROR_CODE_INTERNAL"] = 12;
+            values[valuesById[100] = "ERROR_CODE_RATE_LIMITED"] = 100;
             return values;
         })();
 
@@ -4873,6 +4875,8 @@ export const cxlemu = $root.cxlemu = (() => {
              * @property {cxlemu.v1.Scope|null} [connectionScope] StatusReply connectionScope
              * @property {Array.<string>|null} [functions] StatusReply functions
              * @property {number|null} [connections] StatusReply connections
+             * @property {string|null} [driverCompletionMode] StatusReply driverCompletionMode
+             * @property {string|null} [driverCompletionReason] StatusReply driverCompletionReason
              */
 
             /**
@@ -4989,6 +4993,22 @@ export const cxlemu = $root.cxlemu = (() => {
             StatusReply.prototype.connections = 0;
 
             /**
+             * StatusReply driverCompletionMode.
+             * @member {string} driverCompletionMode
+             * @memberof cxlemu.v1.StatusReply
+             * @instance
+             */
+            StatusReply.prototype.driverCompletionMode = "";
+
+            /**
+             * StatusReply driverCompletionReason.
+             * @member {string} driverCompletionReason
+             * @memberof cxlemu.v1.StatusReply
+             * @instance
+             */
+            StatusReply.prototype.driverCompletionReason = "";
+
+            /**
              * Encodes the specified StatusReply message. Does not implicitly {@link cxlemu.v1.StatusReply.verify|verify} messages.
              * @function encode
              * @memberof cxlemu.v1.StatusReply
@@ -5030,6 +5050,10 @@ export const cxlemu = $root.cxlemu = (() => {
                         writer.uint32(/* id 11, wireType 2 =*/90).string(message.functions[i]);
                 if (message.connections != null && Object.hasOwnProperty.call(message, "connections"))
                     writer.uint32(/* id 12, wireType 0 =*/96).uint32(message.connections);
+                if (message.driverCompletionMode != null && Object.hasOwnProperty.call(message, "driverCompletionMode"))
+                    writer.uint32(/* id 50, wireType 2 =*/402).string(message.driverCompletionMode);
+                if (message.driverCompletionReason != null && Object.hasOwnProperty.call(message, "driverCompletionReason"))
+                    writer.uint32(/* id 51, wireType 2 =*/410).string(message.driverCompletionReason);
                 return writer;
             };
 
@@ -5117,6 +5141,14 @@ export const cxlemu = $root.cxlemu = (() => {
                         }
                     case 12: {
                             message.connections = reader.uint32();
+                            break;
+                        }
+                    case 50: {
+                            message.driverCompletionMode = reader.string();
+                            break;
+                        }
+                    case 51: {
+                            message.driverCompletionReason = reader.string();
                             break;
                         }
                     default:
