@@ -10,6 +10,8 @@
 //   CXLEMU_COMMAND_LATENCY_MS, CXLEMU_TOKENS ("tok=scope,tok2=scope"), CXLEMU_DEFAULT_SCOPE,
 //   CXLEMU_MAX_FRAME_BYTES, CXLEMU_ALLOW_ALL (1/true), CXLEMU_LOG_LEVEL, CXLEMU_MCTP_PORT,
 //   CXLEMU_MCTP_DIALECT, CXLEMU_MCTP_SCOPE, CXLEMU_MCTP_MAX_MESSAGE_BYTES
+// Exposure and limits (emulator/limits.ts): config key `limits: { allowedOrigins, allowedHosts,
+//   allowUnauthenticated, wsMaxConnections, ... }`, the CXLEMU_* variables and flags listed there.
 
 import { dirname, resolve } from 'node:path';
 import YAML from 'yaml';
@@ -18,6 +20,7 @@ import { isDialect, type DialectName } from '../src/mctp/index.js';
 import { CLOCK_MODES, type ClockModeName } from '../src/protocol/mapping.js';
 import { parseTopologyText, type Topology } from '../src/topology/index.js';
 import { parseArgs, stringFlag, UsageError } from './args.js';
+import { DEFAULT_LIMITS, LIMIT_FLAGS, NUMERIC_LIMITS, type LimitsConfig } from './limits.js';
 
 export class ConfigError extends UsageError {
   constructor(message: string) {
@@ -42,6 +45,8 @@ export interface ServerConfig {
   readonly logLevel: string;
   /** The MCTP-over-TCP endpoint (issue #7): off unless a port is given. */
   readonly mctp?: MctpConfig;
+  /** Exposure and resource limits (emulator/limits.ts). */
+  readonly limits: LimitsConfig;
 }
 
 export interface MctpConfig {
@@ -65,13 +70,16 @@ export const DEFAULT_CONFIG: ServerConfig = {
   maxFrameBytes: 1 << 20,
   allowAll: false,
   logLevel: 'info',
+  limits: DEFAULT_LIMITS,
 };
 
 export const SERVE_USAGE =
   'usage: cxlemu serve [--config FILE] [--topology FILE] [--host ADDR] [--port N] [--clock live|realtime|stepped] [--clock-scale X] ' +
-  '[--command-latency-ms N] [--tokens TOKEN=SCOPE,...] [--default-scope SCOPE] [--max-frame-bytes N] [--allow-all] [--log-level LEVEL]';
+  '[--command-latency-ms N] [--tokens TOKEN=SCOPE,...] [--default-scope SCOPE] [--max-frame-bytes N] [--allow-all] [--log-level LEVEL] ' +
+  '[--allowed-origins O,...] [--allowed-hosts H,...] [--allow-unauthenticated] [--ws-max-connections N] [--ws-idle-timeout-ms N] [--ws-rate N] ' +
+  '[--ws-max-in-flight N] [--ws-max-buffered-bytes N] [--rest-rate N] [--mctp-max-connections N] [--mctp-idle-timeout-ms N] [--mctp-rate N]';
 
-const VALUED = ['config', 'topology', 'host', 'port', 'clock', 'clock-scale', 'command-latency-ms', 'tokens', 'default-scope', 'max-frame-bytes', 'log-level', 'mctp-port', 'mctp-dialect', 'mctp-scope', 'mctp-max-message-bytes'];
+const VALUED = ['config', 'topology', 'host', 'port', 'clock', 'clock-scale', 'command-latency-ms', 'tokens', 'default-scope', 'max-frame-bytes', 'log-level', 'mctp-port', 'mctp-dialect', 'mctp-scope', 'mctp-max-message-bytes', ...LIMIT_FLAGS];
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export interface ConfigSources {
@@ -93,6 +101,7 @@ interface Raw {
   allowAll?: unknown;
   logLevel?: unknown;
   mctp?: Record<string, unknown>;
+  limits?: Record<string, unknown>;
 }
 
 function num(what: string, v: unknown, min: number, max: number, integer = true): number {
@@ -148,7 +157,7 @@ async function fromFile(path: string, readFile: ConfigSources['readFile']): Prom
   if (doc === null || doc === undefined) doc = {};
   if (typeof doc !== 'object' || Array.isArray(doc)) throw new ConfigError(`config ${path} must be a map`);
   const d = doc as Record<string, unknown>;
-  const known = ['host', 'port', 'topology', 'clock', 'tokens', 'defaultScope', 'maxFrameBytes', 'allowAll', 'logLevel', 'mctp'];
+  const known = ['host', 'port', 'topology', 'clock', 'tokens', 'defaultScope', 'maxFrameBytes', 'allowAll', 'logLevel', 'mctp', 'limits'];
   for (const k of Object.keys(d)) if (!known.includes(k)) throw new ConfigError(`config ${path}: unknown key "${k}" (known: ${known.join(', ')})`);
   const clock = d['clock'];
   if (clock !== undefined && (typeof clock !== 'object' || clock === null)) throw new ConfigError(`config ${path}: clock must be a map`);
@@ -158,6 +167,11 @@ async function fromFile(path: string, readFile: ConfigSources['readFile']): Prom
   const m = mctp as Record<string, unknown> | undefined;
   for (const k of Object.keys(m ?? {})) {
     if (!['port', 'dialect', 'scope', 'maxMessageBytes'].includes(k)) throw new ConfigError(`config ${path}: unknown key "mctp.${k}" (known: port, dialect, scope, maxMessageBytes)`);
+  }
+  const limits = d['limits'];
+  if (limits !== undefined && (typeof limits !== 'object' || limits === null || Array.isArray(limits))) throw new ConfigError(`config ${path}: limits must be a map`);
+  for (const k of Object.keys(limits ?? {})) {
+    if (!(k in DEFAULT_LIMITS)) throw new ConfigError(`config ${path}: unknown key "limits.${k}" (known: ${Object.keys(DEFAULT_LIMITS).join(', ')})`);
   }
   return {
     dir: dirname(resolve(path)),
@@ -174,6 +188,7 @@ async function fromFile(path: string, readFile: ConfigSources['readFile']): Prom
       allowAll: d['allowAll'],
       logLevel: d['logLevel'],
       ...(m ? { mctp: m } : {}),
+      ...(limits ? { limits: limits as Record<string, unknown> } : {}),
     },
   };
 }
@@ -187,7 +202,7 @@ function clockModeOf(v: unknown): ClockModeName {
 
 /** Build the server config. Throws ConfigError (a UsageError: exit 2) on any bad value. */
 export async function loadConfig(src: ConfigSources): Promise<ServerConfig> {
-  const args = parseArgs(src.argv, VALUED, ['allow-all']);
+  const args = parseArgs(src.argv, VALUED, ['allow-all', 'allow-unauthenticated']);
   if (args.positionals.length > 0) throw new ConfigError(`unexpected argument "${args.positionals[0]}"; ${SERVE_USAGE}`);
   const env = src.env;
   const flag = (name: string): string | undefined => stringFlag(args, name);
@@ -248,9 +263,24 @@ export async function loadConfig(src: ConfigSources): Promise<ServerConfig> {
     }
   }
 
+  const fl = f.limits ?? {};
+  const list = (what: string, v: unknown): string[] => {
+    if (v === undefined) return [];
+    if (typeof v === 'string') return v.split(',').map((x) => x.trim()).filter(Boolean);
+    if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v as string[];
+    throw new ConfigError(`${what} must be a list of strings, got ${JSON.stringify(v)}`);
+  };
+  const limits: Record<string, unknown> = {
+    allowedOrigins: list('allowed origins', pick('allowed-origins', 'CXLEMU_ALLOWED_ORIGINS', fl['allowedOrigins'])),
+    allowedHosts: list('allowed hosts', pick('allowed-hosts', 'CXLEMU_ALLOWED_HOSTS', fl['allowedHosts'])),
+    allowUnauthenticated: args.flags.has('allow-unauthenticated') || bool('allow-unauthenticated', env['CXLEMU_ALLOW_UNAUTHENTICATED'] ?? fl['allowUnauthenticated'] ?? false),
+  };
+  for (const l of NUMERIC_LIMITS) limits[l.key] = num(l.flag, pick(l.flag, l.env, fl[l.key]) ?? DEFAULT_LIMITS[l.key], l.min, l.max);
+
   return {
     host,
     port,
+    limits: limits as unknown as LimitsConfig,
     ...(mctp ? { mctp } : {}),
     topologySource: topoPath ?? 'default',
     ...(topology ? { topology } : {}),

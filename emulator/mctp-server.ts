@@ -9,6 +9,7 @@ import type { HostDriver } from '../src/host/host-driver.js';
 import type { Scope } from '../src/host/policy/scopes.js';
 import { endpointUuid, MctpSession, type DialectName, type MctpLogEntry, type MctpTarget } from '../src/mctp/index.js';
 import type { EmulatorSystem } from '../src/system.js';
+import { TokenBucket } from './limits.js';
 
 /** The subset of a pino/fastify logger the listener uses. */
 export interface MctpServerLogger {
@@ -39,6 +40,12 @@ export interface MctpServerOptions {
   readonly eid?: number;
   /** Concurrent connections accepted (default 128); more are refused by the OS listener. */
   readonly maxConnections?: number;
+  /** A connection that sends nothing for this long is closed (ms; default 60 s; 0: never). */
+  readonly idleTimeoutMs?: number;
+  /** Packets per second per connection (token bucket, default 10,000); over it, input is paused. */
+  readonly packetsPerSecond?: number;
+  /** Told each connection closed or packet dropped by a limit ('mctp-idle', 'mctp-rate'). */
+  readonly onRejection?: (limit: string) => void;
   readonly logger?: MctpServerLogger;
   /** Runs before each chunk of received bytes is handled: the server brings device time up to the wall. */
   readonly beforeReceive?: () => void;
@@ -93,7 +100,7 @@ export async function startMctpServer(opts: MctpServerOptions): Promise<MctpServ
       ...(opts.maxMessageBytes !== undefined ? { maxMessageBytes: opts.maxMessageBytes } : {}),
       ...(opts.eid !== undefined ? { eid: opts.eid } : {}),
     });
-    session.events.on('log', (e: MctpLogEntry) => log[e.level]({ ...ctx.mctp, event: e.event, ...e.detail }, `mctp: ${e.msg}`));
+    session.events.on('log', (e: MctpLogEntry) => log[e.event === 'refused' ? 'warn' : e.level]({ ...ctx.mctp, event: e.event, ...e.detail }, `mctp: ${e.msg}`));
     // CXL r3.2 8.2.10.2.8: records in logs the MCTP Event Interrupt Policy enables are announced
     // with Event Notification. The switch's logs of the system current at connect time.
     const offNotify = system().switchCci.device.events.notify.on('mctp-notify', (e) => {
@@ -101,8 +108,31 @@ export async function startMctpServer(opts: MctpServerOptions): Promise<MctpServ
       if (packets.length && !socket.destroyed) socket.write(Buffer.concat(packets));
     });
     log.info({ ...ctx.mctp, event: 'connected' }, 'mctp: connection opened');
+    // Limits (issue 14): without an idle timeout, maxConnections idle sockets lock everyone else
+    // out for good; the rate bounds what one connection can make the endpoint do.
+    const idleMs = opts.idleTimeoutMs ?? 60_000;
+    if (idleMs > 0) {
+      socket.setTimeout(idleMs, () => {
+        opts.onRejection?.('mctp-idle');
+        log.warn({ ...ctx.mctp, event: 'idle-timeout' }, `mctp: closing a connection idle for ${idleMs} ms`);
+        socket.destroy();
+      });
+    }
+    const rate = opts.packetsPerSecond ?? 10_000;
+    const bucket = new TokenBucket(rate);
 
     socket.on('data', (chunk: Buffer) => {
+      // One token per packet's worth of bytes (68). Over the rate the socket is paused until the
+      // bucket refills: TCP back-pressure slows the sender and no byte is lost (dropping bytes
+      // would split a packet and break the framing of the whole stream).
+      let over = 0;
+      for (let i = 0; i < Math.max(1, Math.floor(chunk.byteLength / 68)); i++) if (!bucket.take()) over++;
+      if (over > 0) {
+        opts.onRejection?.('mctp-rate');
+        log.warn({ ...ctx.mctp, event: 'rate-limited' }, `mctp: over ${rate} packets per second; pausing input`);
+        socket.pause();
+        setTimeout(() => socket.resume(), Math.ceil((over * 1000) / rate)).unref();
+      }
       let out;
       try {
         opts.beforeReceive?.();

@@ -4,7 +4,8 @@
 import { readFile } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
-import { loadConfig, type ServerConfig } from './config.js';
+import { ConfigError, loadConfig, type ServerConfig } from './config.js';
+import { exposureProblem } from './limits.js';
 import { startMctpServer, type MctpServer } from './mctp-server.js';
 
 export interface RunningServer {
@@ -18,7 +19,9 @@ export interface RunningServer {
 
 /** Start listening with a resolved config. */
 export async function startServer(config: ServerConfig): Promise<RunningServer> {
-  const app = await buildApp({ ...config, logger: { level: config.logLevel } });
+  const exposed = exposureProblem(config.host, config.tokens, config.limits.allowUnauthenticated);
+  if (exposed) throw new ConfigError(exposed);
+  const app = await buildApp({ ...config, listenHost: config.host, logger: { level: config.logLevel } });
   await app.listen({ host: config.host, port: config.port });
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
@@ -34,10 +37,15 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
         dialect: config.mctp.dialect,
         scope: config.mctp.scope,
         maxMessageBytes: config.mctp.maxMessageBytes,
+        maxConnections: config.limits.mctpMaxConnections,
+        idleTimeoutMs: config.limits.mctpIdleTimeoutMs,
+        packetsPerSecond: config.limits.mctpPacketsPerSecond,
+        onRejection: (limit) => app.cxlemu.metrics.countRejection(limit),
         logger: app.log,
         beforeReceive: () => app.cxlemu.sync(),
       })
     : undefined;
+  if (mctp) app.cxlemu.metrics.mctpConnections = () => mctp.connections();
   return {
     app,
     url,

@@ -26,6 +26,16 @@ export class Metrics {
   private readonly errors = new Map<string, number>();
   connections = 0;
   connectionsTotal = 0;
+  /** MCTP connections open now (set by the MCTP listener when one runs). */
+  mctpConnections: (() => number) | undefined;
+  /** Configured limits, for the cxlemu_limit gauge (emulator/limits.ts). */
+  limits: Readonly<Record<string, number>> = {};
+  private readonly rejections = new Map<string, number>();
+
+  /** A request or connection refused by a limit or the exposure guard (issue 14). */
+  countRejection(limit: string): void {
+    this.rejections.set(limit, (this.rejections.get(limit) ?? 0) + 1);
+  }
 
   /** One CCI command trace (every CCI: the switch's, tunnelled LDs', type 3 mailboxes'). */
   countCommand(cci: string, opcode: number, rc: number): void {
@@ -83,6 +93,17 @@ export class Metrics {
     out.push('# HELP cxlemu_connections_total Websocket connections accepted since start.');
     out.push('# TYPE cxlemu_connections_total counter');
     out.push(`cxlemu_connections_total ${this.connectionsTotal}`);
+    if (this.mctpConnections) {
+      out.push('# HELP cxlemu_mctp_connections Open MCTP connections.');
+      out.push('# TYPE cxlemu_mctp_connections gauge');
+      out.push(`cxlemu_mctp_connections ${this.mctpConnections()}`);
+    }
+    out.push('# HELP cxlemu_limit Configured exposure and resource limits.');
+    out.push('# TYPE cxlemu_limit gauge');
+    for (const [name, v] of Object.entries(this.limits).sort()) out.push(`cxlemu_limit{name="${esc(name)}"} ${v}`);
+    out.push('# HELP cxlemu_limit_rejections_total Requests, messages and connections refused or closed by a limit or the exposure guard.');
+    out.push('# TYPE cxlemu_limit_rejections_total counter');
+    for (const [limit, n] of [...this.rejections].sort()) out.push(`cxlemu_limit_rejections_total{limit="${esc(limit)}"} ${n}`);
     return out.join('\n') + '\n';
   }
 }

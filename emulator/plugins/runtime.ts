@@ -15,6 +15,7 @@
 import { createSystem, type EmulatorSystem } from '../../src/system.js';
 import type { Topology } from '../../src/topology/index.js';
 import type { HostDriver } from '../../src/host/host-driver.js';
+import type { CompletionMode } from '../../src/host/driver/mailbox-driver.js';
 import { AuditLog, type AuditEntry } from '../../src/host/policy/audit.js';
 import type { AuditRecord, ClockInfo, ClockModeName, EventKindName, ResetKindName, ServerEvent } from '../../src/protocol/mapping.js';
 import { Emitter } from '../../src/util/emitter.js';
@@ -44,6 +45,11 @@ export interface RuntimeEvents {
   event: ServerEvent;
 }
 
+/** Things the server's log should say that no client asked about (issue 14: what the driver sees). */
+export interface RuntimeNotices {
+  completion: CompletionMode;
+}
+
 export function auditRecord(e: AuditEntry): AuditRecord {
   return {
     seq: e.seq,
@@ -61,6 +67,7 @@ export function auditRecord(e: AuditEntry): AuditRecord {
 
 export class EmulatorRuntime {
   readonly events = new Emitter<RuntimeEvents>();
+  readonly notices = new Emitter<RuntimeNotices>();
   /** Sessions subscribed to each event kind: events nobody wants are never built. */
   private readonly wanted = new Map<EventKindName, number>();
   readonly audit = new AuditLog();
@@ -193,7 +200,9 @@ export class EmulatorRuntime {
   private async openDriver(): Promise<HostDriver> {
     this.setLatency(0);
     try {
-      return await this.sys.openDriver({ maxScope: 'full', allowAll: this.opts.allowAll, audit: this.audit, interrupts: true });
+      const drv = await this.sys.openDriver({ maxScope: 'full', allowAll: this.opts.allowAll, audit: this.audit, interrupts: true });
+      drv.mailbox.onCompletionMode = (m) => this.notices.emit('completion', m);
+      return drv;
     } finally {
       this.applyMode();
     }

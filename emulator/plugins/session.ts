@@ -84,6 +84,10 @@ export interface SessionOptions {
   readonly send: (bytes: Uint8Array) => void;
   /** Open connections, for status replies. */
   readonly connections: () => number;
+  /** Admission (limits.ts): a reason to answer rate-limited instead of handling the request. */
+  readonly gate?: () => string | undefined;
+  /** Told each permission-denied reply, for the log. */
+  readonly onRefusal?: (message: string) => void;
 }
 
 export class Session {
@@ -114,6 +118,11 @@ export class Session {
     let id = 0;
     let reply: Reply;
     try {
+      const limited = this.o.gate?.();
+      if (limited !== undefined) {
+        id = peekRequestId(data);
+        throw new RequestError('rate-limited', limited);
+      }
       if (!isBinary) throw new RequestError('malformed-frame', 'text frames are not accepted: send binary cxlemu.v1.ClientFrame messages');
       if (data.length > this.o.maxFrameBytes) {
         id = peekRequestId(data);
@@ -130,6 +139,7 @@ export class Session {
       reply = errorReply(e);
     }
     if (reply.kind === 'error') this.o.runtime.metrics.countError(reply.code);
+    if (reply.kind === 'error' && reply.code === 'permission-denied') this.o.onRefusal?.(reply.message);
     this.o.runtime.metrics.observeRequest(kind, (performance.now() - started) / 1000);
     if (!this.closed) this.o.send(encodeReply(id, reply));
   }

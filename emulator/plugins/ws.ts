@@ -1,12 +1,15 @@
 // The websocket endpoint /ws: one Session per connection, its scope from the connection request's
 // token (`?token=` or `Authorization: Bearer`), mapped in the server config. No token: the
 // configured default scope. An unknown token is refused before the upgrade (401): a typo must
-// not silently become the default scope.
+// not silently become the default scope; so is a token given twice or two different ones.
+// Limits (emulator/limits.ts): connections, idle time, request rate and requests in flight per
+// connection, and unsent reply bytes per connection (a client that stops reading is closed).
 
 import websocket from '@fastify/websocket';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Scope } from '../../src/host/policy/scopes.js';
+import { DEFAULT_LIMITS, TokenBucket, type LimitsConfig } from '../limits.js';
 import type { EmulatorRuntime } from './runtime.js';
 import { Session } from './session.js';
 
@@ -15,7 +18,12 @@ export interface WsPluginOptions {
   readonly tokens: Readonly<Record<string, Scope>>;
   readonly defaultScope: Scope;
   readonly maxFrameBytes: number;
+  readonly limits?: LimitsConfig;
 }
+
+/** RFC 6455 7.4.1: 1008 policy violation (the client broke a limit), 1000 normal (idle). */
+export const CLOSE_POLICY = 1008;
+export const CLOSE_NORMAL = 1000;
 
 /** WebSocket close code 1001 "going away" (RFC 6455 7.4.1): the server is shutting down. */
 export const CLOSE_GOING_AWAY = 1001;
@@ -28,12 +36,17 @@ export function hardFrameCap(maxFrameBytes: number): number {
 export type TokenResult = { ok: true; scope: Scope } | { ok: false; reason: string };
 
 /** The connection's scope from its request. */
-export function scopeFromRequest(req: FastifyRequest, tokens: Readonly<Record<string, Scope>>, defaultScope: Scope): TokenResult {
+export function scopeFromRequest(req: Pick<FastifyRequest, 'query' | 'headers'>, tokens: Readonly<Record<string, Scope>>, defaultScope: Scope): TokenResult {
   const query = req.query as Record<string, unknown> | undefined;
-  const q = typeof query?.['token'] === 'string' ? query['token'] : undefined;
+  const raw = query?.['token'];
+  // `?token=a&token=b`: which one was meant is a guess, and guessing is how a typo gets a scope.
+  if (Array.isArray(raw)) return { ok: false, reason: 'the token parameter is given more than once' };
+  const q = typeof raw === 'string' ? raw : undefined;
   const auth = req.headers.authorization;
-  const bearer = auth && /^Bearer\s+(\S+)\s*$/i.exec(auth)?.[1];
-  if (auth && !bearer) return { ok: false, reason: 'Authorization header is not "Bearer <token>"' };
+  const bearer = auth !== undefined ? /^Bearer\s+(\S+)\s*$/i.exec(auth)?.[1] : undefined;
+  if (auth !== undefined && !bearer) return { ok: false, reason: 'Authorization header is not "Bearer <token>"' };
+  if (bearer && q && bearer !== q) return { ok: false, reason: 'two different tokens (query and Authorization header)' };
+  // An empty `?token=` is no token: the default scope, as with no parameter at all.
   const token = bearer || q;
   if (token === undefined || token === '') return { ok: true, scope: defaultScope };
   const scope = Object.prototype.hasOwnProperty.call(tokens, token) ? tokens[token] : undefined;
@@ -44,6 +57,7 @@ async function wsPlugin(app: FastifyInstance, o: WsPluginOptions): Promise<void>
   const sessions = new Set<Session>();
   const scopes = new WeakMap<FastifyRequest, Scope>();
   const metrics = o.runtime.metrics;
+  const limits = o.limits ?? DEFAULT_LIMITS;
 
   // Tell connected clients why they are being closed; the websocket plugin's own preClose then
   // closes its server.
@@ -60,7 +74,16 @@ async function wsPlugin(app: FastifyInstance, o: WsPluginOptions): Promise<void>
       preValidation: async (req, reply) => {
         const r = scopeFromRequest(req, o.tokens, o.defaultScope);
         if (!r.ok) {
+          metrics.countRejection('token');
+          req.log.warn({ refused: 'token' }, `websocket refused: ${r.reason}`);
           await reply.code(401).send({ error: r.reason });
+          return;
+        }
+        if (sessions.size >= limits.wsMaxConnections) {
+          metrics.countRejection('ws-connections');
+          const error = `too many websocket connections (limit ${limits.wsMaxConnections})`;
+          req.log.warn({ refused: 'ws-connections' }, `websocket refused: ${error}`);
+          await reply.code(503).send({ error });
           return;
         }
         scopes.set(req, r.scope);
@@ -69,26 +92,68 @@ async function wsPlugin(app: FastifyInstance, o: WsPluginOptions): Promise<void>
     (socket, req) => {
       const scope = scopes.get(req) ?? o.defaultScope;
       const coalesce = writeCoalescer(socket);
+      const bucket = new TokenBucket(limits.wsRatePerSecond);
+      let inFlight = 0;
+      let idle: ReturnType<typeof setTimeout> | undefined;
+      let closing = false;
+      /** Close for a reason the client and the log both get; a client that reads nothing is cut off. */
+      const closeFor = (code: number, limit: string, reason: string): void => {
+        if (closing) return;
+        closing = true;
+        metrics.countRejection(limit);
+        req.log.warn({ scope, limit }, `websocket closed: ${reason}`);
+        socket.close(code, reason.slice(0, 120));
+        // The close handshake needs the client to read; one that does not is dropped.
+        setTimeout(() => socket.terminate(), 1000).unref();
+      };
+      const touch = (): void => {
+        if (limits.wsIdleTimeoutMs <= 0) return;
+        if (idle) clearTimeout(idle);
+        idle = setTimeout(() => closeFor(CLOSE_NORMAL, 'ws-idle', `idle for ${limits.wsIdleTimeoutMs} ms`), limits.wsIdleTimeoutMs);
+        idle.unref();
+      };
+      touch();
       const session = new Session({
         runtime: o.runtime,
         scope,
         maxFrameBytes: o.maxFrameBytes,
         connections: () => sessions.size,
         send: (bytes) => {
-          if (socket.readyState !== socket.OPEN) return;
+          if (socket.readyState !== socket.OPEN || closing) return;
           coalesce();
           socket.send(bytes);
+          // Back-pressure: replies the client has not taken stay in this process; past the limit
+          // the client is closed instead of growing the server without bound (issue 14 #4).
+          if (socket.bufferedAmount > limits.wsMaxBufferedBytes) {
+            closeFor(CLOSE_POLICY, 'ws-send-buffer', `client is not reading: ${socket.bufferedAmount} reply bytes unsent (limit ${limits.wsMaxBufferedBytes})`);
+          }
         },
+        gate: () => {
+          if (inFlight > limits.wsMaxInFlight) {
+            metrics.countRejection('ws-in-flight');
+            return `more than ${limits.wsMaxInFlight} requests in flight on this connection`;
+          }
+          if (!bucket.take()) {
+            metrics.countRejection('ws-rate');
+            return `over ${limits.wsRatePerSecond} requests per second on this connection`;
+          }
+          return undefined;
+        },
+        onRefusal: (message) => req.log.warn({ scope }, `websocket request refused: ${message}`),
       });
       sessions.add(session);
       metrics.connections = sessions.size;
       metrics.connectionsTotal++;
       req.log.info({ scope }, 'websocket client connected');
       socket.on('message', (data, isBinary) => {
+        if (closing) return;
+        touch();
         const bytes = Array.isArray(data) ? Buffer.concat(data) : data instanceof ArrayBuffer ? new Uint8Array(data) : data;
-        void session.handle(bytes, isBinary);
+        inFlight++;
+        void session.handle(bytes, isBinary).finally(() => inFlight--);
       });
       socket.on('close', () => {
+        if (idle) clearTimeout(idle);
         session.close();
         sessions.delete(session);
         metrics.connections = sessions.size;
