@@ -1,6 +1,8 @@
 # cxlemu: the emulated CXL switch CCI mailbox, served over websocket (protobuf) and REST.
 #   docker build -t cxlemu .
-#   docker run --rm -p 8080:8080 cxlemu
+#   docker run --rm -p 8080:8080 -e CXLEMU_TOKENS=change-me=full cxlemu
+#   docker run --rm -p 8080:8080 -e CXLEMU_ALLOW_UNAUTHENTICATED=1 cxlemu
+# It listens on 0.0.0.0, so it refuses to start with no token unless CXLEMU_ALLOW_UNAUTHENTICATED=1.
 #   docker run --rm -p 8080:8080 -v "$PWD/config:/config:ro" -e CXLEMU_CONFIG=/config/cxlemu.yaml cxlemu
 
 # ---- build: full dependencies, compile TypeScript to dist/ ----

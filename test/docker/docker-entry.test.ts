@@ -52,6 +52,9 @@ describe('Docker entry (without a Docker engine)', () => {
     expect(dockerfile).toMatch(/^VOLUME /m);
     expect(execForm('CMD')).toEqual(['node', 'dist/emulator/main.js']);
     expect(execForm('HEALTHCHECK')[0]).toBe('node');
+    // Off loopback a token (or the explicit opt-out) is required: the documented runs give one.
+    expect(dockerfile).toMatch(/docker run .*-e CXLEMU_TOKENS=/);
+    expect(dockerfile).toMatch(/CXLEMU_ALLOW_UNAUTHENTICATED=1/);
   });
 
   it('builds, installs production dependencies only, serves, answers, and exits cleanly on SIGTERM', async () => {
@@ -98,5 +101,13 @@ describe('Docker entry (without a Docker engine)', () => {
     proc.kill('SIGTERM');
     expect(await exit).toBe(0);
     expect(await closed).toBe(1001);
+
+    // The image's own HOST=0.0.0.0 with no token: refused with the reason (exit 2), no listener.
+    const open = await run(process.execPath, args, { cwd: dir, env: { ...env, HOST: '0.0.0.0', PORT: '0' } }).then(
+      () => ({ code: 0, stderr: '' }),
+      (e: { code: number; stderr: string }) => ({ code: e.code, stderr: e.stderr }),
+    );
+    expect(open.code).toBe(2);
+    expect(open.stderr).toMatch(/refusing to listen on 0\.0\.0\.0.*CXLEMU_ALLOW_UNAUTHENTICATED/);
   }, 120_000);
 });
