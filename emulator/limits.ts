@@ -42,7 +42,7 @@ export const DEFAULT_LIMITS: LimitsConfig = {
   // thousands a second); an operator sharing the server lowers it.
   wsRatePerSecond: 100_000,
   wsMaxInFlight: 1024,
-  wsMaxBufferedBytes: 16 << 20,
+  wsMaxBufferedBytes: 4 << 20,
   restPerMinute: 6000,
   mctpMaxConnections: 128,
   mctpIdleTimeoutMs: 60_000,

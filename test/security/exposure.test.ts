@@ -115,6 +115,16 @@ describe('Origin and Host', () => {
   });
 });
 
+describe('REST rate', () => {
+  it('answers 429 past the per-address rate (@fastify/rate-limit) and counts it', async () => {
+    app = await makeApp({ limits: { ...(await import('../../emulator/limits.js')).DEFAULT_LIMITS, restPerMinute: 3 } });
+    const codes: number[] = [];
+    for (let i = 0; i < 5; i++) codes.push((await app.inject({ url: '/healthz' })).statusCode);
+    expect(codes).toEqual([200, 200, 200, 429, 429]);
+    expect(app.cxlemu.metrics.render()).toMatch(/cxlemu_limit_rejections_total\{limit="rest-rate"\} 2/);
+  });
+});
+
 describe('listening off loopback', () => {
   it('refuses 0.0.0.0 without a token unless told explicitly; loopback needs nothing', async () => {
     expect(exposureProblem('0.0.0.0', {}, false)).toMatch(/refusing to listen on 0\.0\.0\.0.*--allow-unauthenticated/);
