@@ -106,13 +106,21 @@ async function wsPlugin(app: FastifyInstance, o: WsPluginOptions): Promise<void>
         // The close handshake needs the client to read; one that does not is dropped.
         setTimeout(() => socket.terminate(), 1000).unref();
       };
-      const touch = (): void => {
-        if (limits.wsIdleTimeoutMs <= 0) return;
-        if (idle) clearTimeout(idle);
-        idle = setTimeout(() => closeFor(CLOSE_NORMAL, 'ws-idle', `idle for ${limits.wsIdleTimeoutMs} ms`), limits.wsIdleTimeoutMs);
+      // One timer per connection, re-armed only when it fires: a message just stamps the time
+      // (a clearTimeout/setTimeout pair per message would cost the hot path).
+      let lastActive = performance.now();
+      const armIdle = (ms: number): void => {
+        idle = setTimeout(() => {
+          const quiet = performance.now() - lastActive;
+          if (quiet >= limits.wsIdleTimeoutMs) closeFor(CLOSE_NORMAL, 'ws-idle', `idle for ${limits.wsIdleTimeoutMs} ms`);
+          else armIdle(limits.wsIdleTimeoutMs - quiet);
+        }, ms);
         idle.unref();
       };
-      touch();
+      const touch = (): void => {
+        lastActive = performance.now();
+      };
+      if (limits.wsIdleTimeoutMs > 0) armIdle(limits.wsIdleTimeoutMs);
       const session = new Session({
         runtime: o.runtime,
         scope,

@@ -3,13 +3,13 @@
 // (reference linux-driver-fwctl-mmpt.md §1): one command in flight per mailbox, concurrent callers
 // queue behind it; timeouts and a busy mailbox are errors, device return codes are values.
 
-import type { AccessWidth, MmioBus } from '../../device/bus.js';
+import type { MmioBus } from '../../device/bus.js';
 import type { ConfigSpaceAccess } from '../../model/downstream.js';
 import { RC, rcName } from '../../spec/return-codes.js';
 import type { VirtualClock } from '../../time/clock.js';
 import { ByteReader, ByteWriter, bytesEqual, uuidBytes } from '../../util/bytes.js';
 import { DriverError, MailboxBusyError, MailboxTimeoutError } from './errors.js';
-import { enableMsixVector, findDeviceRegisterBlock, layoutFromClass, msixBlocked, readCapabilityArray } from './pci-probe.js';
+import { enableMsixVector, findDeviceRegisterBlock, layoutFromClass, msixBlocked, readCapabilityArray, readPayload, writePayload } from './pci-probe.js';
 import * as R from './registers.js';
 
 export interface MailboxResult {
@@ -414,35 +414,12 @@ export class MailboxDriver {
     this.cel = cel;
   }
 
-  // Payload transfers in 8-byte accesses with a narrower tail, as memcpy_toio/fromio would.
   private writeBytes(base: number, data: Uint8Array): void {
-    let i = 0;
-    for (; i + 8 <= data.length; i += 8) {
-      const lo = ((data[i] ?? 0) | ((data[i + 1] ?? 0) << 8) | ((data[i + 2] ?? 0) << 16) | ((data[i + 3] ?? 0) << 24)) >>> 0;
-      const hi = ((data[i + 4] ?? 0) | ((data[i + 5] ?? 0) << 8) | ((data[i + 6] ?? 0) << 16) | ((data[i + 7] ?? 0) << 24)) >>> 0;
-      this.bus.write(base + i, 8, BigInt(lo) | (BigInt(hi) << 32n));
-    }
-    for (; i < data.length; i++) this.bus.write(base + i, 1, BigInt(data[i] ?? 0));
+    writePayload(this.bus, base, data);
   }
 
   private readBytes(base: number, n: number): Uint8Array {
-    const out = new Uint8Array(n);
-    let i = 0;
-    for (; i + 8 <= n; i += 8) {
-      const v = this.bus.read(base + i, 8);
-      const lo = Number(v & 0xffffffffn);
-      const hi = Number(v >> 32n);
-      out[i] = lo & 0xff;
-      out[i + 1] = (lo >>> 8) & 0xff;
-      out[i + 2] = (lo >>> 16) & 0xff;
-      out[i + 3] = lo >>> 24;
-      out[i + 4] = hi & 0xff;
-      out[i + 5] = (hi >>> 8) & 0xff;
-      out[i + 6] = (hi >>> 16) & 0xff;
-      out[i + 7] = hi >>> 24;
-    }
-    for (; i < n; i++) out[i] = Number(this.bus.read(base + i, 1 as AccessWidth));
-    return out;
+    return readPayload(this.bus, base, n);
   }
 }
 

@@ -1,7 +1,8 @@
 // What the driver reads before and around the mailbox: the capability array, the Register Locator
-// DVSEC, the class code and MSI-X (PCI r6 7.7.2). Kept apart from the mailbox protocol itself.
+// DVSEC, the class code and MSI-X (PCI r6 7.7.2), and the payload copies. Kept apart from the
+// mailbox protocol itself.
 
-import type { MmioBus } from '../../device/bus.js';
+import type { AccessWidth, MmioBus } from '../../device/bus.js';
 import type { ConfigSpaceAccess } from '../../model/downstream.js';
 import { DriverError } from './errors.js';
 import * as R from './registers.js';
@@ -89,4 +90,35 @@ export function enableMsixVector(config: ConfigSpaceAccess, bar0: MmioBus, vecto
     }
     ptr = config.read(ptr + 1, 1) & 0xfc;
   }
+}
+
+// Payload transfers in 8-byte accesses with a narrower tail, as memcpy_toio/fromio would.
+export function writePayload(bus: MmioBus, base: number, data: Uint8Array): void {
+  let i = 0;
+  for (; i + 8 <= data.length; i += 8) {
+    const lo = ((data[i] ?? 0) | ((data[i + 1] ?? 0) << 8) | ((data[i + 2] ?? 0) << 16) | ((data[i + 3] ?? 0) << 24)) >>> 0;
+    const hi = ((data[i + 4] ?? 0) | ((data[i + 5] ?? 0) << 8) | ((data[i + 6] ?? 0) << 16) | ((data[i + 7] ?? 0) << 24)) >>> 0;
+    bus.write(base + i, 8, BigInt(lo) | (BigInt(hi) << 32n));
+  }
+  for (; i < data.length; i++) bus.write(base + i, 1, BigInt(data[i] ?? 0));
+}
+
+export function readPayload(bus: MmioBus, base: number, n: number): Uint8Array {
+  const out = new Uint8Array(n);
+  let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const v = bus.read(base + i, 8);
+    const lo = Number(v & 0xffffffffn);
+    const hi = Number(v >> 32n);
+    out[i] = lo & 0xff;
+    out[i + 1] = (lo >>> 8) & 0xff;
+    out[i + 2] = (lo >>> 16) & 0xff;
+    out[i + 3] = lo >>> 24;
+    out[i + 4] = hi & 0xff;
+    out[i + 5] = (hi >>> 8) & 0xff;
+    out[i + 6] = (hi >>> 16) & 0xff;
+    out[i + 7] = hi >>> 24;
+  }
+  for (; i < n; i++) out[i] = Number(bus.read(base + i, 1 as AccessWidth));
+  return out;
 }
