@@ -52,6 +52,9 @@ export interface InterruptEvent {
   readonly fn: string;
   readonly vector: number;
   readonly cause: InterruptCause;
+  /** The MSI-X message as delivered: the table entry's address and data. */
+  readonly address: bigint;
+  readonly data: number;
   readonly atMs: number;
 }
 
@@ -95,12 +98,17 @@ export class EmulatorSystem {
   readonly switchFunction: MailboxFunction;
   private readonly cciMap = new Map<string, Cci>();
   private readonly eventLogMap = new Map<string, EventLogs>();
+  /** Functions built so far; `fnFactories` builds the others on first access. */
   private readonly fnMap = new Map<string, MailboxFunction>();
+  private readonly fnFactories = new Map<string, () => MailboxFunction>();
+  private readonly fnNames: string[] = [];
+  private latencyMs: number;
 
   constructor(opts: SystemOptions = {}) {
     this.clock = new VirtualClock(opts.clockMode ?? 'auto');
     this.topology = opts.topology ?? DEFAULT_TOPOLOGY;
     this.mmpt = new MmptQueue();
+    this.latencyMs = opts.commandLatencyMs ?? 0;
     const fabric = buildFabric(this.topology, this.clock, { ...(opts.createType3 ? { createType3: opts.createType3 } : {}) });
     this.sw = fabric.sw;
     this.devices = fabric.devices;
@@ -142,22 +150,24 @@ export class EmulatorSystem {
       lds.forEach((ld) => {
         const name = `port${port}.ld${ld.id}`;
         this.addCci(name, ld.cci);
-        this.addFunction(
-          name,
-          createMemdevMailboxFunction({
+        // Built on first access: a fabric of thousands of LDs starts without building thousands of
+        // register files nobody has touched yet. An untouched function is at its power-on state,
+        // which is exactly what a new one is; nothing can be lost by building it late.
+        this.addLazyFunction(name, () => {
+          const fn = createMemdevMailboxFunction({
             name,
             cci: ld.cci,
             clock: this.clock,
             // The LD's mailbox registers are its CCI's payload size (topology payloadSizeLog2).
             payloadSizeLog2: Math.log2(ld.cci.maxPayload),
-            commandLatencyMs: opts.commandLatencyMs ?? 0,
+            commandLatencyMs: this.latencyMs,
             eventStatus: () => ld.events.status(),
             // CXL r3.2 8.2.8.5.1 Media Status: 3 = disabled (sanitize running), 1 = ready.
             status: { mediaStatus: () => (ld.mediaDisabled ? 3 : 1) },
-          }),
-        );
-        const fn = this.fnMap.get(name);
-        if (fn) signalEvents(ld.events, fn);
+          });
+          signalEvents(ld.events, fn);
+          return fn;
+        });
         this.eventLogMap.set(name, ld.events);
       });
     }
@@ -174,11 +184,21 @@ export class EmulatorSystem {
   }
 
   private addFunction(name: string, fn: MailboxFunction): void {
+    this.fnNames.push(name);
+    this.attachFunction(name, fn);
+  }
+
+  private addLazyFunction(name: string, build: () => MailboxFunction): void {
+    this.fnNames.push(name);
+    this.fnFactories.set(name, build);
+  }
+
+  private attachFunction(name: string, fn: MailboxFunction): void {
     this.fnMap.set(name, fn);
     fn.events.on('interrupt', (e) => {
       // Every command raises a doorbell interrupt when the driver enabled them: build the event only
       // for someone who listens.
-      if (this.events.listenerCount('interrupt')) this.events.emit('interrupt', { fn: name, vector: e.vector, cause: e.cause, atMs: this.clock.now() });
+      if (this.events.listenerCount('interrupt')) this.events.emit('interrupt', { fn: name, vector: e.vector, cause: e.cause, address: e.address, data: e.data, atMs: this.clock.now() });
     });
   }
 
@@ -194,11 +214,24 @@ export class EmulatorSystem {
 
   /** Register-level mailbox functions: 'switch' and each LD's own ('port<P>.ld<N>'). */
   mailboxFunction(name: string): MailboxFunction | undefined {
-    return this.fnMap.get(name);
+    const fn = this.fnMap.get(name);
+    if (fn) return fn;
+    const build = this.fnFactories.get(name);
+    if (!build) return undefined;
+    this.fnFactories.delete(name);
+    const built = build();
+    this.attachFunction(name, built);
+    return built;
   }
 
   functionNames(): string[] {
-    return [...this.fnMap.keys()];
+    return [...this.fnNames];
+  }
+
+  /** How long each mailbox command holds the doorbell, on every function (built or still to be). */
+  setCommandLatency(ms: number): void {
+    this.latencyMs = ms;
+    for (const fn of this.fnMap.values()) fn.mailbox.commandLatencyMs = ms;
   }
 
   /** Open a host driver on the switch mailbox function (through its registers only). */

@@ -209,10 +209,7 @@ export class EmulatorRuntime {
   }
 
   private setLatency(ms: number): void {
-    for (const name of this.sys.functionNames()) {
-      const fn = this.sys.mailboxFunction(name);
-      if (fn) fn.mailbox.commandLatencyMs = ms;
-    }
+    this.sys.setCommandLatency(ms);
   }
 
   private applyMode(): void {
@@ -228,13 +225,8 @@ export class EmulatorRuntime {
     const emit = (e: ServerEvent): void => this.events.emit('event', e);
     const wants = (k: EventKindName): boolean => this.wants(k);
     const clock = this.sys.clock;
-    for (const name of this.sys.functionNames()) {
-      const fn = this.sys.mailboxFunction(name);
-      if (!fn) continue;
-      this.detach.push(
-        fn.events.on('interrupt', (irq) => wants('interrupt') && emit({ kind: 'interrupt', atMs: clock.now(), fn: name, vector: irq.vector, cause: irq.cause, address: irq.address, data: irq.data })),
-      );
-    }
+    // Through the system, not per function: LD functions are built on first access.
+    this.detach.push(this.sys.events.on('interrupt', (irq) => wants('interrupt') && emit({ kind: 'interrupt', atMs: irq.atMs, fn: irq.fn, vector: irq.vector, cause: irq.cause, address: irq.address, data: irq.data })));
     for (const [, cci] of this.sys.ccis()) {
       this.detach.push(
         cci.events.on('command', (t) => {

@@ -104,6 +104,8 @@ export class Cci<D = unknown> implements CciContext {
   private budget = Number.POSITIVE_INFINITY;
 
   private readonly table = new Map<number, CommandDef<D>>();
+  private sorted: readonly CommandDef<D>[] | undefined;
+  private celCache: readonly CelEntry[] | undefined;
   private readonly mediaDisabled: () => boolean;
   private readonly celOverride: ((entries: CelEntry[]) => CelEntry[]) | undefined;
   private running: RunningJob | undefined;
@@ -134,9 +136,9 @@ export class Cci<D = unknown> implements CciContext {
     }
   }
 
-  /** The command table, ascending by opcode. */
-  commands(): CommandDef<D>[] {
-    return [...this.table.values()].sort((a, b) => a.opcode - b.opcode);
+  /** The command table, ascending by opcode. The table is fixed at construction, so sort once. */
+  commands(): readonly CommandDef<D>[] {
+    return (this.sorted ??= [...this.table.values()].sort((a, b) => a.opcode - b.opcode));
   }
 
   command(opcode: number): CommandDef<D> | undefined {
@@ -144,9 +146,13 @@ export class Cci<D = unknown> implements CciContext {
   }
 
   /** Command Effects Log entries, derived from the table (CXL r3.2 8.2.10.5.2.1). */
-  cel(): CelEntry[] {
+  cel(): readonly CelEntry[] {
+    // Cached: a driver's discovery reads every CCI's CEL, and a large fabric has thousands.
+    if (this.celCache) return this.celCache;
     const entries = this.commands().map((c) => ({ opcode: c.opcode, effects: c.effects }));
-    return this.celOverride ? this.celOverride(entries) : entries;
+    const cel = Object.freeze(this.celOverride ? this.celOverride(entries) : entries);
+    this.celCache = cel;
+    return cel;
   }
 
   /** Largest request payload this CCI accepts (CXL r3.2 8.2.10.1.1). */

@@ -46,7 +46,7 @@ export interface CciContext {
   background(): BackgroundStatus;
   /** Request Abort Background Operation semantics (CXL r3.2 8.2.10.1.5): the return code. */
   abortBackground(): number;
-  cel(): CelEntry[];
+  cel(): readonly CelEntry[];
   /** Timestamp in ns (CXL r3.2 8.2.10.4): 0 until set, then set value + elapsed virtual time. */
   getTimestamp(): bigint;
   setTimestamp(ns: bigint): void;
