@@ -16,6 +16,8 @@ export interface MctpServerLogger {
   debug(obj: object, msg: string): void;
   info(obj: object, msg: string): void;
   warn(obj: object, msg: string): void;
+  /** pino's: when present, per-request debug entries are only built if debug is enabled. */
+  isLevelEnabled?(level: string): boolean;
 }
 
 export interface MctpServerOptions {
@@ -61,7 +63,7 @@ export interface MctpServer {
   close(): Promise<void>;
 }
 
-const SILENT: MctpServerLogger = { debug: () => {}, info: () => {}, warn: () => {} };
+const SILENT: MctpServerLogger = { debug: () => {}, info: () => {}, warn: () => {}, isLevelEnabled: () => false };
 
 export async function startMctpServer(opts: MctpServerOptions): Promise<MctpServer> {
   const log = opts.logger ?? SILENT;
@@ -99,6 +101,7 @@ export async function startMctpServer(opts: MctpServerOptions): Promise<MctpServ
       scope,
       ...(opts.maxMessageBytes !== undefined ? { maxMessageBytes: opts.maxMessageBytes } : {}),
       ...(opts.eid !== undefined ? { eid: opts.eid } : {}),
+      ...(log.isLevelEnabled ? { logs: (level: string) => log.isLevelEnabled?.(level) ?? true } : {}),
     });
     session.events.on('log', (e: MctpLogEntry) => log[e.event === 'refused' ? 'warn' : e.level]({ ...ctx.mctp, event: e.event, ...e.detail }, `mctp: ${e.msg}`));
     // CXL r3.2 8.2.10.2.8: records in logs the MCTP Event Interrupt Policy enables are announced

@@ -53,6 +53,12 @@ export interface MctpEndpointOptions {
   readonly eid?: number;
   /** Consecutive unreadable packets after which the connection is given up as not MCTP. */
   readonly maxBadPackets?: number;
+  /**
+   * Whether anyone keeps entries of this level (default: every level). Per-request entries are
+   * debug; a listener whose logger drops debug says so here, and the session then builds no
+   * message text on the hot path.
+   */
+  readonly logs?: (level: MctpLogLevel) => boolean;
 }
 
 export const DEFAULT_MCTP_EID = 0x08;
@@ -194,7 +200,7 @@ export class MctpSession {
         this.log('info', 'control-ignored', res.reason, { src: ev.src, tag: ev.tag });
         return undefined;
       }
-      this.log('debug', 'control', `control command 0x${hex2(res.command)} -> completion code 0x${hex2(res.cc)}${res.note ? `: ${res.note}` : ''}`, {
+      if (this.wants('debug')) this.log('debug', 'control', `control command 0x${hex2(res.command)} -> completion code 0x${hex2(res.cc)}${res.note ? `: ${res.note}` : ''}`, {
         command: res.command,
         cc: res.cc,
       });
@@ -257,7 +263,7 @@ export class MctpSession {
     }
 
     const res = target.cci.process(opcode, payload, { via: 'mctp' });
-    this.log('debug', 'request', `${hex4(opcode)} -> rc 0x${hex2(res.rc)}, ${res.payload.length} bytes`, { opcode, rc: res.rc, tag: head.tag });
+    if (this.wants('debug')) this.log('debug', 'request', `${hex4(opcode)} -> rc 0x${hex2(res.rc)}, ${res.payload.length} bytes`, { opcode, rc: res.rc, tag: head.tag });
     return this.dialect.fromSpec(
       encodeCciMessage({
         category: CATEGORY_RESPONSE,
@@ -358,6 +364,10 @@ export class MctpSession {
   private logAssembly(e: AssemblyEvent): void {
     if (e.kind !== 'dropped') return;
     this.log(e.reason === 'discarding' ? 'debug' : 'warn', 'packet-dropped', `${e.reason}: ${e.detail}`, { src: e.src, tag: e.tag });
+  }
+
+  private wants(level: MctpLogLevel): boolean {
+    return this.opts.logs ? this.opts.logs(level) : true;
   }
 
   private log(level: MctpLogLevel, event: string, msg: string, detail?: Record<string, unknown>): void {
