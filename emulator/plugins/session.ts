@@ -259,8 +259,11 @@ export class Session {
         const fn = this.fn(r.fn);
         // Validate, then run: every step's scope is checked before the first access.
         let writes = false;
-        for (const step of r.steps) {
-          this.requireScope(STEP_KIND[step.op]);
+        for (const [i, step] of r.steps.entries()) {
+          const kind = STEP_KIND[step.op];
+          this.requireScope(kind, REQUIRED_SCOPE[kind], `step ${i} (${step.op})`);
+          // The same rule as a single MMIO read: one that touches the shared payload window needs more.
+          if (step.op === 'read' || step.op === 'poll') this.requireScope(kind, mmioReadScope(fn, step.offset, step.width), `step ${i}: an MMIO read of the shared payload window of ${r.fn}`);
           if (step.op === 'write' || step.op === 'payloadWrite') writes = true;
         }
         if (writes) this.taintRaw('register program with writes', r.fn);

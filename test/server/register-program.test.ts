@@ -77,6 +77,10 @@ describe('register programs', () => {
       ]),
     ).rejects.toMatchObject({ code: 'permission-denied' });
     expect(await ro.mmioRead('switch', MB_CMD, 8)).toBe(before);
+    // Reading the shared payload window needs full scope, by payload read or by an MMIO read of
+    // it, as for the single-access requests; nothing before the refused step runs either.
+    await expect(ro.registerProgram('switch', [{ op: 'read', offset: MB_CTRL, width: 4 }, { op: 'payloadRead', offset: 0, length: 4, lengthFromCommand: false }])).rejects.toMatchObject({ code: 'permission-denied', message: expect.stringContaining('step 1') });
+    await expect(ro.registerProgram('switch', [{ op: 'poll', offset: 0xa0, width: 8, mask: 0n, expect: 0n }])).rejects.toMatchObject({ code: 'permission-denied', message: expect.stringContaining('payload window') });
     // Reads alone are fine at read-only.
     const r = await ro.registerProgram('switch', [{ op: 'read', offset: MB_CTRL, width: 4 }, { op: 'configRead', offset: 0, width: 4 }]);
     expect(r.completed).toBe(true);
