@@ -5,6 +5,7 @@
 
 import { RC } from '../spec/return-codes.js';
 import type { CciContext } from './context.js';
+import { EMPTY_SCHEMA, type PayloadSchema } from './schema.js';
 
 /** A decoder result: a value, or the return code the command completes with. */
 export type Decoded<T> = { ok: true; value: T } | { ok: false; rc: number };
@@ -13,6 +14,11 @@ export type Decoded<T> = { ok: true; value: T } | { ok: false; rc: number };
 export interface Codec<T> {
   decode(bytes: Uint8Array): Decoded<T>;
   encode(value: T): Uint8Array;
+  /**
+   * The payload's fields by name (src/cci/schema.ts). A codec shared by several commands carries
+   * it once; a command may override it with its own `fields`.
+   */
+  readonly schema?: PayloadSchema;
 }
 
 /**
@@ -36,7 +42,7 @@ export interface BackgroundJob {
 
 export type CommandResult<TRes> =
   | { rc: typeof RC.Success; value: TRes; vendorStatus?: number }
-  | { rc: number; value?: undefined; vendorStatus?: number }
+  | { rc: number; value?: undefined; vendorStatus?: number; hint?: string }
   | { background: BackgroundJob };
 
 export interface CommandContext<D> {
@@ -59,6 +65,8 @@ export interface CommandDef<D = unknown, TReq = unknown, TRes = unknown> {
   readonly requiresMedia?: boolean;
   readonly request: Codec<TReq>;
   readonly response: Codec<TRes>;
+  /** Field schemas for this command, when they differ from its codecs' own `schema`. */
+  readonly fields?: { readonly request?: PayloadSchema; readonly response?: PayloadSchema };
   // Method syntax on purpose: a table of differently typed commands must fit one array type.
   handle(req: TReq, ctx: CommandContext<D>): CommandResult<TRes>;
 }
@@ -74,13 +82,25 @@ export function defineCommand<D, TReq, TRes>(def: CommandDef<D, TReq, TRes>): Co
 export const emptyCodec: Codec<void> = {
   decode: () => ({ ok: true, value: undefined }),
   encode: () => new Uint8Array(0),
+  schema: EMPTY_SCHEMA,
 };
 
 /** Raw bytes, for commands whose payload is opaque (log data, LSA data, embedded messages). */
 export const rawCodec: Codec<Uint8Array> = {
   decode: (bytes) => ({ ok: true, value: bytes }),
   encode: (value) => value,
+  schema: { fields: [{ name: 'data', spec: 'Data', at: 0, type: 'bytes', length: 'rest', maxLength: 64 }], unwrap: 'data' },
 };
+
+/** The request schema of a command: its own, else its codec's (undefined when it has none). */
+export function requestSchema(def: CommandDef): PayloadSchema | undefined {
+  return def.fields?.request ?? def.request.schema;
+}
+
+/** The response schema of a command: its own, else its codec's (undefined when it has none). */
+export function responseSchema(def: CommandDef): PayloadSchema | undefined {
+  return def.fields?.response ?? def.response.schema;
+}
 
 export function ok<T>(value: T): CommandResult<T> {
   return { rc: RC.Success, value };
@@ -88,6 +108,14 @@ export function ok<T>(value: T): CommandResult<T> {
 
 export function fail(rc: number, vendorStatus?: number): CommandResult<never> {
   return vendorStatus === undefined ? { rc } : { rc, vendorStatus };
+}
+
+/**
+ * A failure with the reason the model knows ("vPPB 1 of VCS 0 is already bound"). The hint
+ * travels beside the return code to whoever sent the command; rc and payload are unchanged.
+ */
+export function failWithHint(rc: number, hint: string | undefined): CommandResult<never> {
+  return hint === undefined ? { rc } : { rc, hint };
 }
 
 export function invalid<T>(rc: number = RC.InvalidInput): Decoded<T> {

@@ -14,6 +14,7 @@
 import { RC } from '../spec/return-codes.js';
 import { ByteReader, ByteWriter } from '../util/bytes.js';
 import type { Decoded } from './command.js';
+import type { Field } from './schema.js';
 
 export const CCI_HEADER_SIZE = 12;
 export const CATEGORY_REQUEST = 0;
@@ -83,4 +84,21 @@ export function encodeCciMessage(m: CciMessageInit): Uint8Array {
 
 export function requestMessage(opcode: number, payload: Uint8Array = new Uint8Array(0), tag = 0): Uint8Array {
   return encodeCciMessage({ category: CATEGORY_REQUEST, tag, opcode, payload });
+}
+
+/**
+ * The CCI message format as schema fields (CXL r3.2 Figure 7-19), for payloads that carry a
+ * whole message (MMPT Send Message, Tunnel Management Command). The value has CciMessage's shape.
+ */
+export function cciMessageFields(category: 'request' | 'response' | 'any'): readonly Field[] {
+  return [
+    { name: 'category', spec: 'Message Category', at: 0, type: 'u8', bits: [0, 3], enum: { 0: 'Request', 1: 'Response' }, ...(category === 'request' ? { max: 0 } : category === 'response' ? { min: 1, max: 1 } : { max: 1 }) },
+    { name: 'tag', spec: 'Message Tag', at: 1, type: 'u8' },
+    { name: 'opcode', spec: 'Command Opcode', at: 3, type: 'u16' },
+    { name: 'payloadLength', spec: 'Message Payload Length', at: 5, type: 'u24', bits: [0, 19], countOf: 'payload', keep: true, unit: 'bytes' },
+    { name: 'backgroundOperation', spec: 'Background Operation (BO)', at: 5, type: 'u24', bits: [23, 23], as: 'boolean' },
+    { name: 'rc', spec: 'Return Code', at: 8, type: 'u16' },
+    { name: 'vendorStatus', spec: 'Vendor Specific Extended Status', at: 10, type: 'u16' },
+    { name: 'payload', spec: 'Message Payload', at: CCI_HEADER_SIZE, type: 'bytes', length: 'rest', maxLength: 24 },
+  ];
 }

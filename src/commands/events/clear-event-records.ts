@@ -5,6 +5,7 @@
 
 import { decoded, defineCommand, emptyCodec, fail, invalid, ok } from '../../cci/command.js';
 import { Effect } from '../../spec/effects.js';
+import { EVENT_LOG } from '../../cci/schema-enums.js';
 import { RC } from '../../spec/return-codes.js';
 import type { EventLogId , EventsDevice } from '../../events/event-log.js';
 import { ByteWriter } from '../../util/bytes.js';
@@ -47,6 +48,19 @@ export const clearEventRecordsCommand = defineCommand<EventsDevice, ClearEventRe
     },
   ),
   response: emptyCodec,
+  fields: {
+    request: {
+      fields: [
+        { name: 'log', spec: 'Event Log', at: 0, type: 'u8', enum: EVENT_LOG, max: 4 },
+        { name: 'clearAll', spec: 'Clear Event Flags: Clear All Events', at: 1, type: 'u8', bits: [0, 0], as: 'boolean' },
+        { name: 'handleCount', spec: 'Number of Event Record Handles', at: 2, type: 'u8', countOf: 'handles' },
+        { name: 'handles', spec: 'Event Record Handles', at: HEADER, type: 'array', count: { field: 'handleCount' }, item: 'u16' },
+      ],
+      doc: 'Clear All Events takes no handles.',
+      size: HEADER,
+      check: (r) => !(r['clearAll'] === true && (r['handles'] as unknown[]).length > 0),
+    },
+  },
   handle: (req, { device }: { device: EventsDevice }) => {
     if (!device.events.supports(req.log)) return fail(RC.InvalidInput);
     if (req.clearAll) {

@@ -4,6 +4,7 @@
 import { decoded, defineCommand, fail, invalid, ok } from '../../cci/command.js';
 import { RC } from '../../spec/return-codes.js';
 import { EVENT_LOG_COUNT, EVENT_RECORD_BYTES, type EventLogId, type OverflowState, type EventsDevice } from '../../events/event-log.js';
+import { EVENT_LOG } from '../../cci/schema-enums.js';
 import { ByteWriter } from '../../util/bytes.js';
 import { encodeOnly, requestCodec } from '../memdev/codecs.js';
 
@@ -45,6 +46,53 @@ export const getEventRecordsCommand = defineCommand<EventsDevice, EventLogId, Ge
     v.records.forEach((rec, i) => w.set(HEADER + i * EVENT_RECORD_BYTES, rec));
     return w.bytes;
   }),
+  fields: {
+    request: { fields: [{ name: 'log', spec: 'Event Log', at: 0, type: 'u8', enum: EVENT_LOG, max: EVENT_LOG_COUNT - 1 }], unwrap: 'log' },
+    response: {
+      fields: [
+        { name: 'overflow', spec: 'Event Record Flags: Overflow', at: 0, type: 'u8', bits: [0, 0], as: 'boolean' },
+        { name: 'more', spec: 'Event Record Flags: More Event Records', at: 0, type: 'u8', bits: [1, 1], as: 'boolean' },
+        { name: 'overflowErrorCount', spec: 'Overflow Error Count', at: 2, type: 'u16' },
+        { name: 'firstOverflowTimestamp', spec: 'First Overflow Event Timestamp', at: 4, type: 'u64', unit: 'ns' },
+        { name: 'lastOverflowTimestamp', spec: 'Last Overflow Event Timestamp', at: 0x0c, type: 'u64', unit: 'ns' },
+        { name: 'recordCount', spec: 'Event Record Count', at: 0x14, type: 'u16', countOf: 'records' },
+        {
+          name: 'records', spec: 'Event Records', at: 0x20, type: 'array', count: { field: 'recordCount' }, stride: EVENT_RECORD_BYTES,
+          fields: [
+            { name: 'uuid', spec: 'Event Record Identifier', at: 0, type: 'bytes', length: 16, uuid: true },
+            { name: 'length', spec: 'Event Record Length', at: 0x10, type: 'u8', unit: 'bytes' },
+            { name: 'flags', spec: 'Event Record Flags', at: 0x11, type: 'u24' },
+            { name: 'handle', spec: 'Event Record Handle', at: 0x14, type: 'u16', doc: 'give it to Clear Event Records' },
+            { name: 'relatedHandle', spec: 'Related Event Record Handle', at: 0x16, type: 'u16' },
+            { name: 'timestamp', spec: 'Event Record Timestamp', at: 0x18, type: 'u64', unit: 'ns' },
+            { name: 'maintenance', spec: 'Maintenance Operation Class and following header bytes', at: 0x20, type: 'bytes', length: 0x10 },
+            { name: 'data', spec: 'Event Record Data', at: 0x30, type: 'bytes', length: 0x50 },
+          ],
+        },
+      ],
+      doc: 'Overflow fields are zero unless the Overflow flag is set.',
+      fix: (r) => (r['overflow'] ? r : { ...r, overflowErrorCount: 0, firstOverflowTimestamp: 0n, lastOverflowTimestamp: 0n }),
+      toCodec: (r) => ({
+        overflow: r['overflow'] ? { count: r['overflowErrorCount'], first: r['firstOverflowTimestamp'], last: r['lastOverflowTimestamp'] } : undefined,
+        more: r['more'],
+        records: (r['records'] as Record<string, unknown>[]).map((e) => {
+          const b = new Uint8Array(EVENT_RECORD_BYTES);
+          new DataView(b.buffer).setUint16(0x14, Number(e['handle']), true);
+          b.set(e['uuid'] as Uint8Array, 0);
+          b[0x10] = Number(e['length']);
+          const flags = Number(e['flags']);
+          b[0x11] = flags & 0xff;
+          b[0x12] = (flags >> 8) & 0xff;
+          b[0x13] = (flags >> 16) & 0xff;
+          new DataView(b.buffer).setUint16(0x16, Number(e['relatedHandle']), true);
+          new DataView(b.buffer).setBigUint64(0x18, e['timestamp'] as bigint, true);
+          b.set(e['maintenance'] as Uint8Array, 0x20);
+          b.set(e['data'] as Uint8Array, 0x30);
+          return b;
+        }),
+      }),
+    },
+  },
   handle: (log, { device, cci }) => {
     // A log this device does not implement (the DC log on the switch): Invalid Input.
     if (!device.events.supports(log)) return fail(RC.InvalidInput);

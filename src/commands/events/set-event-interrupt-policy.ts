@@ -2,6 +2,8 @@
 // The 4-byte form (CXL 2.0 hosts, no dynamic capacity byte) leaves the DC setting unchanged.
 
 import type { EventsDevice } from '../../events/event-log.js';
+import { encodeSchema } from '../../cci/schema.js';
+import { EVENT_POLICY_FIELDS } from './get-event-interrupt-policy.js';
 import { decoded, defineCommand, emptyCodec, invalid, ok } from '../../cci/command.js';
 import { Effect } from '../../spec/effects.js';
 import { requestCodec } from '../memdev/codecs.js';
@@ -25,6 +27,13 @@ export const setEventInterruptPolicyCommand = defineCommand<EventsDevice, Uint8A
     (v) => v,
   ),
   response: emptyCodec,
+  fields: {
+    request: {
+      fields: EVENT_POLICY_FIELDS,
+      doc: 'Four bytes (no Dynamic Capacity setting) are accepted too; mode 3 is reserved.',
+      toCodec: (r) => encodeSchema({ fields: EVENT_POLICY_FIELDS }, r),
+    },
+  },
   handle: (settings, { device }: { device: EventsDevice }) => {
     device.events.policy.set(settings);
     return ok(undefined);

@@ -26,6 +26,16 @@ export const getFeatureCommand = defineCommand({
     (v) => new ByteWriter(0x15).set(0, v.uuid).u16(0x10, v.offset).u16(0x12, v.count).u8(0x14, v.selection).bytes,
   ),
   response: rawCodec,
+  fields: {
+    request: {
+      fields: [
+        { name: 'uuid', spec: 'Feature Identifier', at: 0, type: 'bytes', length: 16, uuid: true },
+        { name: 'offset', spec: 'Offset', at: 0x10, type: 'u16', unit: 'bytes' },
+        { name: 'count', spec: 'Count', at: 0x12, type: 'u16', unit: 'bytes' },
+        { name: 'selection', spec: 'Selection', at: 0x14, type: 'u8', enum: { 0: 'Current value', 1: 'Default value', 2: 'Saved value' } },
+      ],
+    },
+  },
   handle: (req, { device, cci }: LdContext) => {
     const f = device.features.find(req.uuid);
     if (!f) return fail(UNKNOWN_FEATURE_RC);

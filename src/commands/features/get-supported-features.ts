@@ -48,6 +48,45 @@ export const getSupportedFeaturesCommand = defineCommand({
     });
     return w.bytes;
   }),
+  fields: {
+    request: {
+      fields: [
+        { name: 'count', spec: 'Count', at: 0, type: 'u32', unit: 'bytes', doc: 'the most response bytes wanted (at least 8)' },
+        { name: 'startIndex', spec: 'Starting Feature Index', at: 4, type: 'u16' },
+      ],
+      size: 8,
+    },
+    response: {
+      fields: [
+        { name: 'entryCount', spec: 'Number of Supported Feature Entries', at: 0, type: 'u16', countOf: 'entries' },
+        { name: 'total', spec: 'Device Supported Features', at: 2, type: 'u16' },
+        {
+          name: 'entries', spec: 'Supported Feature Entries', at: HEADER, type: 'array', count: { field: 'entryCount' }, stride: ENTRY,
+          fields: [
+            { name: 'uuid', spec: 'Feature Identifier', at: 0, type: 'bytes', length: 16, uuid: true },
+            { name: 'index', spec: 'Feature Index', at: 0x10, type: 'u16' },
+            { name: 'getSize', spec: 'Get Feature Size', at: 0x12, type: 'u16', unit: 'bytes' },
+            { name: 'setSize', spec: 'Set Feature Size', at: 0x14, type: 'u16', unit: 'bytes' },
+            { name: 'attributes', spec: 'Attribute Flags', at: 0x16, type: 'u32', flags: { 0: 'Changeable', 3: 'Persist across Firmware Update' } },
+            { name: 'getVersion', spec: 'Get Feature Version', at: 0x1a, type: 'u8' },
+            { name: 'setVersion', spec: 'Set Feature Version', at: 0x1b, type: 'u8' },
+            { name: 'setEffects', spec: 'Set Feature Effects', at: 0x1c, type: 'u16' },
+          ],
+        },
+      ],
+      size: HEADER,
+      doc: 'Feature Index counts from Starting Feature Index.',
+      fix: (r) => {
+        const entries = r['entries'] as Record<string, unknown>[];
+        const start = Number(entries[0]?.['index'] ?? 0) & 0x7fff;
+        return { ...r, entries: entries.map((e, i) => ({ ...e, index: start + i })) };
+      },
+      toCodec: (r) => {
+        const entries = r['entries'] as Record<string, unknown>[];
+        return { total: r['total'], startIndex: Number(entries[0]?.['index'] ?? 0), entries };
+      },
+    },
+  },
   handle: (req, { device, cci }: LdContext) => {
     const all = device.features.list;
     // The output always carries the header, and the start must name a Feature.

@@ -47,6 +47,19 @@ export const setFeatureCommand = defineCommand({
         .set(HEADER, v.data).bytes,
   ),
   response: emptyCodec,
+  fields: {
+    request: {
+      fields: [
+        { name: 'uuid', spec: 'Feature Identifier', at: 0, type: 'bytes', length: 16, uuid: true },
+        { name: 'action', spec: 'Set Feature Flags: Action', at: 0x10, type: 'u32', bits: [0, 2], enum: { 0: 'Full Data Transfer', 1: 'Initiate Data Transfer', 2: 'Continue Data Transfer', 3: 'Finish Data Transfer', 4: 'Abort Data Transfer' }, max: 4 },
+        { name: 'save', spec: 'Set Feature Flags: Saved across Reset', at: 0x10, type: 'u32', bits: [3, 3], as: 'boolean' },
+        { name: 'offset', spec: 'Offset', at: 0x14, type: 'u16', unit: 'bytes' },
+        { name: 'version', spec: 'Version', at: 0x16, type: 'u8' },
+        { name: 'data', spec: 'Feature Data', at: HEADER, type: 'bytes', length: 'rest', maxLength: 32 },
+      ],
+      size: HEADER,
+    },
+  },
   handle: (req, { device }: LdContext) => {
     const set = device.features;
     const f = set.find(req.uuid);

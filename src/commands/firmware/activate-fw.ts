@@ -33,6 +33,14 @@ export const activateFwCommand = defineCommand({
     (v) => new ByteWriter(2).u8(0, v.action).u8(1, v.slot).bytes,
   ),
   response: emptyCodec,
+  fields: {
+    request: {
+      fields: [
+        { name: 'action', spec: 'Action', at: 0, type: 'u8', enum: { 0: 'Online', 1: 'On next cold reset' }, max: 1 },
+        { name: 'slot', spec: 'Slot', at: 1, type: 'u8' },
+      ],
+    },
+  },
   handle: (req, { device }: LdContext) => {
     const fw = device.firmware;
     if (fw.transfer) return fail(RC.FwTransferInProgress);

@@ -32,6 +32,21 @@ export const getFwInfoCommand = defineCommand({
     v.revisions.slice(0, 4).forEach((rev, i) => w.set(0x10 + i * FW_REVISION_BYTES, asciiField(rev, FW_REVISION_BYTES)));
     return w.bytes;
   }),
+  fields: {
+    response: {
+      fields: [
+        { name: 'slotCount', spec: 'FW Slots Supported', at: 0, type: 'u8' },
+        { name: 'active', spec: 'FW Slot Info: Active FW Slot', at: 1, type: 'u8', bits: [0, 2] },
+        { name: 'staged', spec: 'FW Slot Info: Staged FW Slot', at: 1, type: 'u8', bits: [3, 5], doc: '0: none staged' },
+        { name: 'onlineActivation', spec: 'FW Activation Capabilities: Online FW Activation', at: 2, type: 'u8', bits: [0, 0], as: 'boolean' },
+        { name: 'slot1Revision', spec: 'Slot 1 FW Revision', at: 0x10, type: 'ascii', length: FW_REVISION_BYTES },
+        { name: 'slot2Revision', spec: 'Slot 2 FW Revision', at: 0x20, type: 'ascii', length: FW_REVISION_BYTES },
+        { name: 'slot3Revision', spec: 'Slot 3 FW Revision', at: 0x30, type: 'ascii', length: FW_REVISION_BYTES },
+        { name: 'slot4Revision', spec: 'Slot 4 FW Revision', at: 0x40, type: 'ascii', length: FW_REVISION_BYTES },
+      ],
+      toCodec: (r) => ({ ...r, revisions: [r['slot1Revision'], r['slot2Revision'], r['slot3Revision'], r['slot4Revision']] }),
+    },
+  },
   handle: (_req, { device }: LdContext) => {
     const fw = device.firmware;
     return ok({ slotCount: fw.slotCount, active: fw.active, staged: fw.staged, onlineActivation: fw.onlineActivation, revisions: [...fw.revisions] });

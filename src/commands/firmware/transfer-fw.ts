@@ -53,6 +53,17 @@ export const transferFwCommand = defineCommand({
     (v) => new ByteWriter(HEADER + v.data.length).u8(0, v.action).u8(1, v.slot).u32(4, v.offset / FW_TRANSFER_UNIT).set(HEADER, v.data).bytes,
   ),
   response: emptyCodec,
+  fields: {
+    request: {
+      fields: [
+        { name: 'action', spec: 'Action', at: 0, type: 'u8', enum: { 0: 'Full FW Transfer', 1: 'Initiate FW Transfer', 2: 'Continue FW Transfer', 3: 'End Transfer', 4: 'Abort Transfer' }, max: 4 },
+        { name: 'slot', spec: 'Slot', at: 1, type: 'u8' },
+        { name: 'offset', spec: 'Offset', at: 4, type: 'u32', scale: FW_TRANSFER_UNIT, unit: 'bytes (multiple of 128)' },
+        { name: 'data', spec: 'Data', at: HEADER, type: 'bytes', length: 'rest', maxLength: 32 },
+      ],
+      size: HEADER,
+    },
+  },
   handle: (req, { device, cci }: LdContext) => {
     const fw = device.firmware;
     const now = cci.clock.now();

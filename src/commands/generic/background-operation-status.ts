@@ -6,6 +6,15 @@ import type { BackgroundStatus } from '../../cci/context.js';
 import { ByteReader, ByteWriter } from '../../util/bytes.js';
 
 export const backgroundStatusCodec: Codec<BackgroundStatus> = {
+  schema: {
+    fields: [
+      { name: 'running', spec: 'Background Operation Status: Operation In Progress', at: 0, type: 'u8', bits: [0, 0], as: 'boolean' },
+      { name: 'percent', spec: 'Background Operation Status: Percentage Complete', at: 0, type: 'u8', bits: [1, 7], unit: '%' },
+      { name: 'opcode', spec: 'Command Opcode', at: 2, type: 'u16', doc: 'the last background command run' },
+      { name: 'rc', spec: 'Return Code', at: 4, type: 'u16', doc: 'its return code, once finished' },
+      { name: 'vendorStatus', spec: 'Vendor Specific Extended Status', at: 6, type: 'u16' },
+    ],
+  },
   decode: (b) => {
     if (b.length !== 8) return { ok: false, rc: 0x16 };
     const r = new ByteReader(b);

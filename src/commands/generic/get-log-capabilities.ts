@@ -9,11 +9,21 @@ import { supportedLogs } from './logs.js';
 
 /** The 16-byte Log Identifier payload shared by Get Log Capabilities and Clear Log. */
 export const logUuidCodec: Codec<Uint8Array> = {
+  schema: { fields: [{ name: 'uuid', spec: 'Log Identifier', at: 0, type: 'bytes', length: 16, uuid: true }], unwrap: 'uuid' },
   decode: (b) => (b.length === 16 ? { ok: true, value: new ByteReader(b).slice(0, 16) } : { ok: false, rc: RC.InvalidPayloadLength }),
   encode: (uuid) => new ByteWriter(16).set(0, uuid).bytes,
 };
 
 export const logCapabilitiesCodec: Codec<number> = {
+  schema: {
+    fields: [
+      {
+        name: 'capabilities', spec: 'Parameter Flags', at: 0, type: 'u32',
+        flags: { 0: 'Clear Log Supported', 1: 'Populate Log Supported', 2: 'Auto Populate Supported', 3: 'Persistent across Cold Reset' },
+      },
+    ],
+    unwrap: 'capabilities',
+  },
   decode: (b) => (b.length === 4 ? { ok: true, value: new ByteReader(b).u32(0) } : { ok: false, rc: RC.InvalidPayloadLength }),
   encode: (flags) => new ByteWriter(4).u32(0, flags).bytes,
 };

@@ -15,6 +15,13 @@ export interface GetLogRequest {
 }
 
 export const getLogRequestCodec: Codec<GetLogRequest> = {
+  schema: {
+    fields: [
+      { name: 'uuid', spec: 'Log Identifier', at: 0, type: 'bytes', length: 16, uuid: true, doc: 'CEL: 0da9c0b5-bf41-4b78-8f79-96b1623b3f17' },
+      { name: 'offset', spec: 'Offset', at: 0x10, type: 'u32', unit: 'bytes' },
+      { name: 'length', spec: 'Length', at: 0x14, type: 'u32', unit: 'bytes' },
+    ],
+  },
   decode: (b) => {
     if (b.length !== 0x18) return { ok: false, rc: RC.InvalidPayloadLength };
     const r = new ByteReader(b);

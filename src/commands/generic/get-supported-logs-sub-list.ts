@@ -27,6 +27,12 @@ const HEADER = 8;
 const ENTRY = 20;
 
 export const supportedLogsSubListRequestCodec: Codec<SupportedLogsSubListRequest> = {
+  schema: {
+    fields: [
+      { name: 'maxEntries', spec: 'Maximum Number of Supported Log Entries', at: 0, type: 'u8', min: 1 },
+      { name: 'startIndex', spec: 'Start Log Entry Index', at: 1, type: 'u8' },
+    ],
+  },
   decode: (b) => {
     if (b.length !== 2) return { ok: false, rc: RC.InvalidPayloadLength };
     const r = new ByteReader(b);
@@ -37,6 +43,21 @@ export const supportedLogsSubListRequestCodec: Codec<SupportedLogsSubListRequest
 };
 
 export const supportedLogsSubListCodec: Codec<SupportedLogsSubList> = {
+  schema: {
+    fields: [
+      { name: 'entryCount', spec: 'Number of Supported Log Entries', at: 0, type: 'u8', countOf: 'entries' },
+      { name: 'total', spec: 'Total Number of Supported Log Entries', at: 2, type: 'u16' },
+      { name: 'startIndex', spec: 'Start Log Entry Index', at: 4, type: 'u8' },
+      {
+        name: 'entries', spec: 'Supported Log Entries', at: HEADER, type: 'array', count: { field: 'entryCount' },
+        fields: [
+          { name: 'uuid', spec: 'Log Identifier', at: 0, type: 'bytes', length: 16, uuid: true },
+          { name: 'size', spec: 'Log Size', at: 16, type: 'u32', unit: 'bytes' },
+        ],
+      },
+    ],
+    size: HEADER,
+  },
   decode: (b) => {
     if (b.length < HEADER) return { ok: false, rc: RC.InvalidPayloadLength };
     const r = new ByteReader(b);

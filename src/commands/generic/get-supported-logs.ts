@@ -11,6 +11,20 @@ export interface SupportedLogEntry {
 }
 
 export const supportedLogsCodec: Codec<SupportedLogEntry[]> = {
+  schema: {
+    fields: [
+      { name: 'entryCount', spec: 'Number of Supported Log Entries', at: 0, type: 'u16', countOf: 'entries' },
+      {
+        name: 'entries', spec: 'Supported Log Entries', at: 8, type: 'array', count: { field: 'entryCount' },
+        fields: [
+          { name: 'uuid', spec: 'Log Identifier', at: 0, type: 'bytes', length: 16, uuid: true },
+          { name: 'size', spec: 'Log Size', at: 16, type: 'u32', unit: 'bytes' },
+        ],
+      },
+    ],
+    unwrap: 'entries',
+    size: 8,
+  },
   decode: (b) => {
     const r = new ByteReader(b);
     if (b.length < 8) return { ok: false, rc: 0x16 };

@@ -5,6 +5,7 @@ import { defineCommand, emptyCodec, ok, type Codec } from '../../cci/command.js'
 import { ByteReader, ByteWriter } from '../../util/bytes.js';
 
 export const timestampCodec: Codec<bigint> = {
+  schema: { fields: [{ name: 'timestamp', spec: 'Timestamp', at: 0, type: 'u64', unit: 'ns since 1970-01-01 UTC' }], unwrap: 'timestamp' },
   decode: (b) => (b.length === 8 ? { ok: true, value: new ByteReader(b).u64(0) } : { ok: false, rc: 0x16 }),
   encode: (ns) => new ByteWriter(8).u64(0, ns).bytes,
 };

@@ -12,6 +12,17 @@ export interface IdentifyResponse extends CciIdentity {
 export const IDENTIFY_RESPONSE_SIZE = 0x12;
 
 export const identifyResponseCodec: Codec<IdentifyResponse> = {
+  schema: {
+    fields: [
+      { name: 'vendorId', spec: 'PCIe Vendor ID', at: 0, type: 'u16' },
+      { name: 'deviceId', spec: 'PCIe Device ID', at: 2, type: 'u16' },
+      { name: 'subsystemVendorId', spec: 'PCIe Subsystem Vendor ID', at: 4, type: 'u16' },
+      { name: 'subsystemId', spec: 'PCIe Subsystem ID', at: 6, type: 'u16' },
+      { name: 'serialNumber', spec: 'Device Serial Number', at: 8, type: 'u64' },
+      { name: 'maxMessageSizeLog2', spec: 'Maximum Supported Message Size', at: 0x10, type: 'u8', unit: 'log2 bytes' },
+      { name: 'componentType', spec: 'Component Type', at: 0x11, type: 'u8', enum: { 0: 'Switch', 3: 'Type 3 Device', 4: 'GFD' } },
+    ],
+  },
   decode: (b) => {
     if (b.length !== IDENTIFY_RESPONSE_SIZE) return { ok: false, rc: 0x16 };
     const v = new DataView(b.buffer, b.byteOffset, b.byteLength);

@@ -26,6 +26,15 @@ export const clearPoisonCommand = defineCommand({
     (v) => new ByteWriter(0x48).u64(0, v.dpa).set(8, v.data).bytes,
   ),
   response: emptyCodec,
+  fields: {
+    request: {
+      fields: [
+        { name: 'dpa', spec: 'Clear Poison Address', at: 0, type: 'u64', bits: [6, 63], scale: 64, unit: 'bytes (64-byte aligned)' },
+        { name: 'data', spec: 'Clear Poison Write Data', at: 8, type: 'bytes', length: 64 },
+      ],
+      size: 0x48,
+    },
+  },
   handle: (req, { device }: LdContext) => {
     if (!device.media.contains(req.dpa, 64n)) return fail(RC.InvalidPhysicalAddress);
     device.poison.clear(req.dpa);

@@ -7,6 +7,9 @@ import { ALERT_BITS_MASK, type AlertConfig } from '../../type3/ld/health.js';
 import { ByteWriter } from '../../util/bytes.js';
 import { encodeOnly } from './codecs.js';
 
+/** CXL r3.2 Table 8-128, the alert bits (Valid, Programmable, Enable Alert Actions). */
+export const ALERT_FLAGS = { 0: 'Life Used', 1: 'Device Over-Temperature', 2: 'Device Under-Temperature', 3: 'Corrected Volatile Memory Error', 4: 'Corrected Persistent Memory Error' } as const;
+
 export interface GetAlertConfigurationResponse extends AlertConfig {
   /** Which warning thresholds the host may program. */
   readonly programmableAlerts: number;
@@ -34,5 +37,21 @@ export const getAlertConfigurationCommand = defineCommand({
         .u16(0x0c, a.correctedVolatileWarning)
         .u16(0x0e, a.correctedPersistentWarning).bytes,
   ),
+  fields: {
+    response: {
+      fields: [
+        { name: 'enabledAlerts', spec: 'Valid Alerts', at: 0, type: 'u8', flags: ALERT_FLAGS },
+        { name: 'programmableAlerts', spec: 'Programmable Alerts', at: 1, type: 'u8', flags: ALERT_FLAGS },
+        { name: 'lifeUsedCritical', spec: 'Life Used Critical Alert Threshold', at: 2, type: 'u8', unit: '%' },
+        { name: 'lifeUsedWarning', spec: 'Life Used Programmable Warning Threshold', at: 3, type: 'u8', unit: '%' },
+        { name: 'overTemperatureCritical', spec: 'Device Over-Temperature Critical Alert Threshold', at: 4, type: 'u16', signed: true, unit: '°C' },
+        { name: 'underTemperatureCritical', spec: 'Device Under-Temperature Critical Alert Threshold', at: 6, type: 'u16', signed: true, unit: '°C' },
+        { name: 'overTemperatureWarning', spec: 'Device Over-Temperature Programmable Warning Threshold', at: 8, type: 'u16', signed: true, unit: '°C' },
+        { name: 'underTemperatureWarning', spec: 'Device Under-Temperature Programmable Warning Threshold', at: 0x0a, type: 'u16', signed: true, unit: '°C' },
+        { name: 'correctedVolatileWarning', spec: 'Corrected Volatile Memory Error Programmable Warning Threshold', at: 0x0c, type: 'u16' },
+        { name: 'correctedPersistentWarning', spec: 'Corrected Persistent Memory Error Programmable Warning Threshold', at: 0x0e, type: 'u16' },
+      ],
+    },
+  },
   handle: (_req, { device }: LdContext) => ok({ ...device.alerts, programmableAlerts: ALERT_BITS_MASK }),
 });

@@ -38,5 +38,19 @@ export const getHealthInfoCommand = defineCommand({
         .u32(0x0a, h.correctedVolatileErrors)
         .u32(0x0e, h.correctedPersistentErrors).bytes,
   ),
+  fields: {
+    response: {
+      fields: [
+        { name: 'healthStatus', spec: 'Health Status', at: 0, type: 'u8', flags: { 0: 'Maintenance Needed', 1: 'Performance Degraded', 2: 'Hardware Replacement Needed' } },
+        { name: 'mediaStatus', spec: 'Media Status', at: 1, type: 'u8', enum: { 0: 'Normal', 1: 'Not Ready', 2: 'Write Persistency Lost', 3: 'All Data Lost' } },
+        { name: 'additionalStatus', spec: 'Additional Status', at: 2, type: 'u8' },
+        { name: 'lifeUsed', spec: 'Life Used', at: 3, type: 'u8', unit: '%' },
+        { name: 'temperature', spec: 'Device Temperature', at: 4, type: 'u16', unit: '°C (7FFFh: not reported)' },
+        { name: 'dirtyShutdownCount', spec: 'Dirty Shutdown Count', at: 6, type: 'u32' },
+        { name: 'correctedVolatileErrors', spec: 'Corrected Volatile Error Count', at: 0x0a, type: 'u32' },
+        { name: 'correctedPersistentErrors', spec: 'Corrected Persistent Error Count', at: 0x0e, type: 'u32' },
+      ],
+    },
+  },
   handle: (_req, { device }: LdContext) => ok({ ...device.health, additionalStatus: additionalStatus(device.health, device.alerts) }),
 });

@@ -23,6 +23,15 @@ export const getLsaCommand = defineCommand({
     (v) => new ByteWriter(8).u32(0, v.offset).u32(4, v.length).bytes,
   ),
   response: rawCodec,
+  fields: {
+    request: {
+      fields: [
+        { name: 'offset', spec: 'Offset', at: 0, type: 'u32', unit: 'bytes' },
+        { name: 'length', spec: 'Length', at: 4, type: 'u32', unit: 'bytes' },
+      ],
+    },
+    response: { fields: [{ name: 'data', spec: 'Data', at: 0, type: 'bytes', length: 'rest', maxLength: 64 }], unwrap: 'data' },
+  },
   handle: (req, { device, cci }: LdContext) => {
     if (req.offset + req.length > device.lsa.length) return fail(RC.InvalidInput);
     // The output must fit one response (CXL r3.2 8.2.10.9.2.3: larger reads are split by the host).

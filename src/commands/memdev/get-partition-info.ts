@@ -27,5 +27,20 @@ export const getPartitionInfoCommand = defineCommand({
       .u64(0x10, pending ? p.nextVolatile / CAPACITY_UNIT : 0n)
       .u64(0x18, pending ? p.nextPersistent / CAPACITY_UNIT : 0n).bytes;
   }),
+  fields: {
+    response: {
+      fields: [
+        { name: 'activeVolatile', spec: 'Active Volatile Capacity', at: 0x00, type: 'u64', scale: 268435456, unit: 'bytes (256 MiB units on the wire)' },
+        { name: 'activePersistent', spec: 'Active Persistent Capacity', at: 0x08, type: 'u64', scale: 268435456, unit: 'bytes (256 MiB units on the wire)' },
+        { name: 'nextVolatile', spec: 'Next Volatile Capacity', at: 0x10, type: 'u64', scale: 268435456, unit: 'bytes (256 MiB units on the wire)' },
+        { name: 'nextPersistent', spec: 'Next Persistent Capacity', at: 0x18, type: 'u64', scale: 268435456, unit: 'bytes (256 MiB units on the wire)' },
+      ],
+      doc: 'Next Volatile and Next Persistent are both zero unless a partition change is pending.',
+      // The model keeps next == active when nothing is pending; the wire says so with zeros.
+      fix: (r) => (r['nextVolatile'] === r['activeVolatile'] && r['nextPersistent'] === r['activePersistent'] ? { ...r, nextVolatile: 0n, nextPersistent: 0n } : r),
+      toCodec: (r) =>
+        r['nextVolatile'] === 0n && r['nextPersistent'] === 0n ? { ...r, nextVolatile: r['activeVolatile'], nextPersistent: r['activePersistent'] } : r,
+    },
+  },
   handle: (_req, { device }: LdContext) => ok({ ...device.partition }),
 });

@@ -2,6 +2,7 @@
 // A list longer than one response sets More Media Error Records; repeating the same request
 // returns the next part.
 
+import { DPA_RANGE_FIELDS, MEDIA_ERROR_RECORD_FIELDS } from '../../cci/schema-memdev.js';
 import { decoded, defineCommand, fail, invalid, ok } from '../../cci/command.js';
 import { RC } from '../../spec/return-codes.js';
 import type { LdContext } from '../../type3/logical-device.js';
@@ -53,6 +54,23 @@ export const getPoisonListCommand = defineCommand({
     v.records.forEach((r, i) => writeMediaErrorRecord(w, HEADER + i * MEDIA_ERROR_RECORD_SIZE, r));
     return w.bytes;
   }),
+  fields: {
+    request: { fields: DPA_RANGE_FIELDS },
+    response: {
+      fields: [
+        { name: 'more', spec: 'Poison List Flags: More Media Error Records', at: 0, type: 'u8', bits: [0, 0], as: 'boolean' },
+        { name: 'overflow', spec: 'Poison List Flags: Poison List Overflow', at: 0, type: 'u8', bits: [1, 1], as: 'boolean' },
+        { name: 'scanMediaInProgress', spec: 'Poison List Flags: Scan Media in Progress', at: 0, type: 'u8', bits: [2, 2], as: 'boolean' },
+        { name: 'overflowTimestamp', spec: 'Overflow Timestamp', at: 2, type: 'u64', unit: 'ns' },
+        { name: 'recordCount', spec: 'Media Error Record Count', at: 0x0a, type: 'u16', countOf: 'records' },
+        { name: 'records', spec: 'Media Error Records', at: HEADER, type: 'array', count: { field: 'recordCount' }, fields: MEDIA_ERROR_RECORD_FIELDS, stride: MEDIA_ERROR_RECORD_SIZE },
+      ],
+      size: HEADER,
+      doc: 'Overflow Timestamp is zero unless the overflow flag is set.',
+      fix: (r) => (r['overflow'] ? r : { ...r, overflowTimestamp: 0n }),
+      toCodec: (r) => ({ more: r['more'], scanMediaInProgress: r['scanMediaInProgress'], overflowTimestamp: r['overflow'] ? r['overflowTimestamp'] : undefined, records: r['records'] }),
+    },
+  },
   handle: (req, { device, cci }: LdContext) => {
     if (!device.media.contains(req.dpa, req.length)) return fail(RC.InvalidPhysicalAddress);
     const all = device.poison.inRange(req.dpa, req.length);

@@ -1,6 +1,7 @@
 // CXL r3.2 8.2.10.9.4.6 Get Scan Media Results (Opcode 4305h): the errors the last Scan Media
 // found. Records are handed out once; More Media Error Records says another call has more.
 
+import { MEDIA_ERROR_RECORD_FIELDS } from '../../cci/schema-memdev.js';
 import { defineCommand, emptyCodec, fail, ok } from '../../cci/command.js';
 import { RC } from '../../spec/return-codes.js';
 import type { LdContext } from '../../type3/logical-device.js';
@@ -37,6 +38,19 @@ export const getScanMediaResultsCommand = defineCommand({
     v.records.forEach((r, i) => writeMediaErrorRecord(w, HEADER + i * MEDIA_ERROR_RECORD_SIZE, r));
     return w.bytes;
   }),
+  fields: {
+    response: {
+      fields: [
+        { name: 'restartDpa', spec: 'Scan Media Restart Physical Address', at: 0, type: 'u64', unit: 'bytes' },
+        { name: 'restartLength', spec: 'Scan Media Restart Physical Address Length', at: 8, type: 'u64', scale: 64, unit: 'bytes' },
+        { name: 'more', spec: 'Scan Media Flags: More Media Error Records', at: 0x10, type: 'u8', bits: [0, 0], as: 'boolean' },
+        { name: 'stoppedPrematurely', spec: 'Scan Media Flags: Scan Stopped Prematurely', at: 0x10, type: 'u8', bits: [1, 1], as: 'boolean' },
+        { name: 'recordCount', spec: 'Media Error Record Count', at: 0x12, type: 'u16', countOf: 'records' },
+        { name: 'records', spec: 'Media Error Records', at: HEADER, type: 'array', count: { field: 'recordCount' }, fields: MEDIA_ERROR_RECORD_FIELDS, stride: MEDIA_ERROR_RECORD_SIZE },
+      ],
+      size: HEADER,
+    },
+  },
   handle: (_req, { device, cci }: LdContext) => {
     // Results are not final while the scan runs.
     if (device.scanMedia.running) return fail(RC.Busy);

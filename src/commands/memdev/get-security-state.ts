@@ -13,5 +13,13 @@ export const getSecurityStateCommand = defineCommand({
   effects: 0,
   request: emptyCodec,
   response: encodeOnly<number>((state) => new ByteWriter(4).u32(0, state).bytes),
+  fields: {
+    response: {
+      fields: [
+        { name: 'state', spec: 'Security State', at: 0, type: 'u32', flags: { 0: 'User Passphrase Set', 1: 'Master Passphrase Set', 2: 'Locked', 3: 'Frozen', 4: 'User Passphrase Attempt Count Reached', 5: 'Master Passphrase Attempt Count Reached' } },
+      ],
+      unwrap: 'state',
+    },
+  },
   handle: (_req, { device }: LdContext) => ok(device.securityState),
 });

@@ -12,5 +12,6 @@ export const getShutdownStateCommand = defineCommand({
   effects: 0,
   request: emptyCodec,
   response: encodeOnly<boolean>((dirty) => Uint8Array.of(dirty ? 1 : 0)),
+  fields: { response: { fields: [{ name: 'dirty', spec: 'Shutdown State: Dirty', at: 0, type: 'u8', bits: [0, 0], as: 'boolean' }], unwrap: 'dirty' } },
   handle: (_req, { device }: LdContext) => ok(device.dirtyShutdown),
 });

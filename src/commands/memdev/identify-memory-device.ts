@@ -31,6 +31,25 @@ export interface IdentifyMemoryDeviceResponse {
 }
 
 const responseCodec: Codec<IdentifyMemoryDeviceResponse> = {
+  schema: {
+    fields: [
+      { name: 'fwRevision', spec: 'FW Revision', at: 0x00, type: 'ascii', length: 16 },
+      { name: 'totalCapacity', spec: 'Total Capacity', at: 0x10, type: 'u64', scale: 268435456, unit: 'bytes (256 MiB units on the wire)' },
+      { name: 'volatileOnlyCapacity', spec: 'Volatile Only Capacity', at: 0x18, type: 'u64', scale: 268435456, unit: 'bytes (256 MiB units on the wire)' },
+      { name: 'persistentOnlyCapacity', spec: 'Persistent Only Capacity', at: 0x20, type: 'u64', scale: 268435456, unit: 'bytes (256 MiB units on the wire)' },
+      { name: 'partitionAlignment', spec: 'Partition Alignment', at: 0x28, type: 'u64', scale: 268435456, unit: 'bytes (256 MiB units on the wire)' },
+      { name: 'informationalEventLogSize', spec: 'Informational Event Log Size', at: 0x30, type: 'u16', unit: 'records' },
+      { name: 'warningEventLogSize', spec: 'Warning Event Log Size', at: 0x32, type: 'u16', unit: 'records' },
+      { name: 'failureEventLogSize', spec: 'Failure Event Log Size', at: 0x34, type: 'u16', unit: 'records' },
+      { name: 'fatalEventLogSize', spec: 'Fatal Event Log Size', at: 0x36, type: 'u16', unit: 'records' },
+      { name: 'lsaSize', spec: 'LSA Size', at: 0x38, type: 'u32', unit: 'bytes' },
+      { name: 'poisonListMaxRecords', spec: 'Poison List Maximum Media Error Records', at: 0x3c, type: 'u24' },
+      { name: 'injectPoisonLimit', spec: 'Inject Poison Limit', at: 0x3f, type: 'u16' },
+      { name: 'poisonHandlingCapabilities', spec: 'Poison Handling Capabilities', at: 0x41, type: 'u8', flags: { 0: 'Injects Persistent Poison', 1: 'Scans for Poison' } },
+      { name: 'qosTelemetryCapabilities', spec: 'QoS Telemetry Capabilities', at: 0x42, type: 'u8', flags: { 0: 'Egress Port Congestion Supported', 1: 'Temporary Throughput Reduction Supported' } },
+      { name: 'dynamicCapacityEventLogSize', spec: 'Dynamic Capacity Event Log Size', at: 0x43, type: 'u16', unit: 'records' },
+    ],
+  },
   // Device side only encodes; host-side decoding lives with the host driver.
   decode: () => ({ ok: false, rc: RC.Unsupported }),
   encode: (r) =>

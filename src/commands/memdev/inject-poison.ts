@@ -23,6 +23,7 @@ export const injectPoisonCommand = defineCommand({
     (dpa) => new ByteWriter(8).u64(0, dpa).bytes,
   ),
   response: emptyCodec,
+  fields: { request: { fields: [{ name: 'dpa', spec: 'Inject Poison Physical Address', at: 0, type: 'u64', bits: [6, 63], scale: 64, unit: 'bytes (64-byte aligned)' }], unwrap: 'dpa' } },
   handle: (dpa, { device, cci }: LdContext) => {
     if (!device.media.contains(dpa, 64n)) return fail(RC.InvalidPhysicalAddress);
     if (device.poison.injectWouldExceed(dpa)) return fail(RC.InjectPoisonLimitReached);

@@ -116,6 +116,57 @@ export const mediaOperationsCommand = defineCommand({
   effects: Effect.DataChangeImmediate | Effect.BackgroundOperation,
   request: mediaOperationsRequestCodec,
   response: mediaOperationsDiscoveryCodec,
+  fields: {
+    request: {
+      fields: [
+        { name: 'operationClass', spec: 'Media Operation Class', at: 0, type: 'u8', enum: { 0: 'General', 1: 'Sanitize' } },
+        { name: 'operationSubclass', spec: 'Media Operation Subclass', at: 1, type: 'u8', doc: 'class 0: 0 Discovery; class 1: 0 Sanitize, 1 Zero' },
+        { name: 'rangeCount', spec: 'DPA Range Count', at: 4, type: 'u32', countOf: 'ranges' },
+        { name: 'startIndex', spec: 'Discovery: Start Index', at: 8, type: 'u16', doc: 'Discovery only' },
+        { name: 'count', spec: 'Discovery: Number of Operations', at: 10, type: 'u16', doc: 'Discovery only' },
+        {
+          name: 'ranges', spec: 'DPA Range List', at: HEADER, type: 'array', count: { field: 'rangeCount' }, stride: RANGE,
+          fields: [
+            { name: 'dpa', spec: 'Starting DPA', at: 0, type: 'u64', bits: [6, 63], scale: 64, unit: 'bytes (64-byte aligned)' },
+            { name: 'length', spec: 'Length', at: 8, type: 'u64', bits: [6, 63], scale: 64, min: 64, unit: 'bytes (multiple of 64)' },
+          ],
+        },
+      ],
+      doc: 'Discovery (class 0, subclass 0) takes Start Index and Number of Operations and no ranges; Sanitize (1, 0) and Zero (1, 1) take one or more ranges and no discovery fields.',
+      check: (r) => {
+        const n = (r['ranges'] as unknown[]).length;
+        const op = `${String(r['operationClass'])}.${String(r['operationSubclass'])}`;
+        return op === '0.0' ? n === 0 : (op === '1.0' || op === '1.1') && n > 0;
+      },
+      fix: (r) => {
+        const first = (r['ranges'] as Record<string, unknown>[])[0];
+        if (!first) return r;
+        const dpa = first['dpa'] as bigint;
+        return { ...r, startIndex: Number(dpa & 0xffffn), count: Number((dpa >> 16n) & 0xffffn) };
+      },
+      toCodec: (r) => {
+        const op = `${String(r['operationClass'])}.${String(r['operationSubclass'])}`;
+        if (op === '0.0') return { kind: 'discovery', startIndex: r['startIndex'], count: r['count'] };
+        return { kind: op === '1.0' ? 'sanitize' : 'zero', ranges: r['ranges'] };
+      },
+    },
+    response: {
+      fields: [
+        { name: 'granularity', spec: 'DPA Range Granularity', at: 0, type: 'u64', unit: 'bytes', min: 64, max: 64 },
+        { name: 'total', spec: 'Total Supported Operations', at: 8, type: 'u16' },
+        { name: 'operationCount', spec: 'Number of Supported Operations Returned', at: 0xa, type: 'u16', countOf: 'operations' },
+        {
+          name: 'operations', spec: 'Supported Operations', at: 0xc, type: 'array', count: { field: 'operationCount' }, stride: 2,
+          fields: [
+            { name: 'class', spec: 'Media Operation Class', at: 0, type: 'u8' },
+            { name: 'subclass', spec: 'Media Operation Subclass', at: 1, type: 'u8' },
+          ],
+        },
+      ],
+      doc: 'Discovery answers with this; Sanitize and Zero answer with no payload (a background operation).',
+      toCodec: (r) => ({ total: r['total'], operations: r['operations'] }),
+    },
+  },
   handle: (req, { device }: LdContext) => {
     if (req.kind === 'discovery') {
       const total = SUPPORTED_MEDIA_OPERATIONS.length;

@@ -2,6 +2,7 @@
 // background. Results wait for Get Scan Media Results; an abort keeps what was found so far and
 // says where to restart.
 
+import { DPA_RANGE_FIELDS } from '../../cci/schema-memdev.js';
 import { decoded, defineCommand, emptyCodec, fail } from '../../cci/command.js';
 import { Effect } from '../../spec/effects.js';
 import { RC } from '../../spec/return-codes.js';
@@ -34,6 +35,14 @@ export const scanMediaCommand = defineCommand({
     (v) => new ByteWriter(0x11).u64(0, v.dpa).u64(8, v.length / 64n).u8(0x10, v.noEventLog ? 1 : 0).bytes,
   ),
   response: emptyCodec,
+  fields: {
+    request: {
+      fields: [
+        ...DPA_RANGE_FIELDS,
+        { name: 'noEventLog', spec: 'Scan Media Flags: No Event Log', at: 0x10, type: 'u8', bits: [0, 0], as: 'boolean' },
+      ],
+    },
+  },
   handle: (req, { device }: LdContext) => {
     if (!device.media.contains(req.dpa, req.length)) return fail(RC.InvalidPhysicalAddress);
     const durationMs = estimateScanMs(req.length);

@@ -2,6 +2,7 @@
 // programmable warning thresholds. A warning must sit on the safe side of its critical threshold,
 // otherwise the whole request fails and nothing changes.
 
+import { ALERT_FLAGS } from './get-alert-configuration.js';
 import { decoded, defineCommand, emptyCodec, fail, ok } from '../../cci/command.js';
 import { Effect } from '../../spec/effects.js';
 import { RC } from '../../spec/return-codes.js';
@@ -53,6 +54,19 @@ export const setAlertConfigurationCommand = defineCommand({
         .u16(0x0a, v.correctedPersistentWarning).bytes,
   ),
   response: emptyCodec,
+  fields: {
+    request: {
+      fields: [
+        { name: 'validActions', spec: 'Valid Alert Actions', at: 0, type: 'u8', bits: [0, 4], flags: ALERT_FLAGS },
+        { name: 'enableActions', spec: 'Enable Alert Actions', at: 1, type: 'u8', bits: [0, 4], flags: ALERT_FLAGS },
+        { name: 'lifeUsedWarning', spec: 'Life Used Programmable Warning Threshold', at: 2, type: 'u8', unit: '%' },
+        { name: 'overTemperatureWarning', spec: 'Device Over-Temperature Programmable Warning Threshold', at: 4, type: 'u16', signed: true, unit: '°C' },
+        { name: 'underTemperatureWarning', spec: 'Device Under-Temperature Programmable Warning Threshold', at: 6, type: 'u16', signed: true, unit: '°C' },
+        { name: 'correctedVolatileWarning', spec: 'Corrected Volatile Memory Error Programmable Warning Threshold', at: 8, type: 'u16' },
+        { name: 'correctedPersistentWarning', spec: 'Corrected Persistent Memory Error Programmable Warning Threshold', at: 0x0a, type: 'u16' },
+      ],
+    },
+  },
   handle: (req, { device }: LdContext) => {
     const cur = device.alerts;
     const next: AlertConfig = { ...cur };

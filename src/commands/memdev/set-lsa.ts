@@ -25,6 +25,15 @@ export const setLsaCommand = defineCommand({
     (v) => new ByteWriter(8 + v.data.length).u32(0, v.offset).set(8, v.data).bytes,
   ),
   response: emptyCodec,
+  fields: {
+    request: {
+      fields: [
+        { name: 'offset', spec: 'Offset', at: 0, type: 'u32', unit: 'bytes' },
+        { name: 'data', spec: 'Data', at: 8, type: 'bytes', length: 'rest', maxLength: 64 },
+      ],
+      size: 8,
+    },
+  },
   handle: (req, { device }: LdContext) => {
     if (req.offset + req.data.length > device.lsa.length) return fail(RC.InvalidInput);
     device.lsa.set(req.data, req.offset);

@@ -35,6 +35,14 @@ export const setPartitionInfoCommand = defineCommand({
     (v) => new ByteWriter(9).u64(0, v.volatileBytes / CAPACITY_UNIT).u8(8, v.immediate ? 1 : 0).bytes,
   ),
   response: emptyCodec,
+  fields: {
+    request: {
+      fields: [
+        { name: 'volatileBytes', spec: 'Volatile Capacity', at: 0, type: 'u64', scale: 268435456, max: (UNITS_LIMIT - 1n) * 268435456n, unit: 'bytes (256 MiB units on the wire)' },
+        { name: 'immediate', spec: 'Flags: Immediate', at: 8, type: 'u8', bits: [0, 0], as: 'boolean' },
+      ],
+    },
+  },
   handle: (req, { device }: LdContext) => {
     // The volatile part must fit the LD's capacity; the rest becomes persistent. Alignment is one
     // 256 MiB unit, which the unit-based field already guarantees.

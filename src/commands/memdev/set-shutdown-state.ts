@@ -19,6 +19,7 @@ export const setShutdownStateCommand = defineCommand({
     (dirty) => Uint8Array.of(dirty ? 1 : 0),
   ),
   response: emptyCodec,
+  fields: { request: { fields: [{ name: 'dirty', spec: 'Shutdown State: Dirty', at: 0, type: 'u8', bits: [0, 0], as: 'boolean' }], unwrap: 'dirty' } },
   handle: (dirty, { device }: LdContext) => {
     device.dirtyShutdown = dirty;
     return ok(undefined);

@@ -15,6 +15,16 @@ export interface LdConfigRequest extends ConfigRequest {
 }
 
 export const ldConfigRequestCodec: Codec<LdConfigRequest> = {
+  schema: {
+    fields: [
+      { name: 'ppbId', spec: 'PPB ID', at: 0, type: 'u8', doc: 'the MLD port' },
+      { name: 'offset', spec: 'Register Number and Extended Register Number', at: 1, type: 'u24', bits: [2, 11], scale: 4, unit: 'byte offset in config space' },
+      { name: 'byteEnables', spec: 'First Dword Byte Enable', at: 1, type: 'u24', bits: [12, 15] },
+      { name: 'write', spec: 'Transaction Type', at: 1, type: 'u24', bits: [23, 23], as: 'boolean', doc: 'true: configuration write; false: read' },
+      { name: 'ldId', spec: 'LD ID', at: 4, type: 'u16' },
+      { name: 'data', spec: 'Transaction Data', at: 8, type: 'u32' },
+    ],
+  },
   decode: (b) => {
     const r = new ByteReader(b);
     return { ok: true, value: { ppbId: r.u8(0), ldId: r.u16(4), ...decodeConfigField(r.u24(1), r.u32(8)) } };

@@ -37,6 +37,21 @@ export interface LdMemoryResponse {
 }
 
 export const ldMemoryRequestCodec: Codec<LdMemoryRequest> = {
+  schema: {
+    fields: [
+      { name: 'portId', spec: 'Port ID', at: 0, type: 'u8' },
+      { name: 'firstBe', spec: 'First Dword Byte Enable', at: 1, type: 'u24', bits: [12, 15] },
+      { name: 'lastBe', spec: 'Last Dword Byte Enable', at: 1, type: 'u24', bits: [16, 19] },
+      { name: 'write', spec: 'Transaction Type', at: 1, type: 'u24', bits: [23, 23], as: 'boolean', doc: 'true: memory write; false: read' },
+      { name: 'ldId', spec: 'LD ID', at: 4, type: 'u16' },
+      { name: 'length', spec: 'Transaction Length', at: 6, type: 'u16', unit: 'bytes', max: MAX_TRANSACTION_LENGTH },
+      { name: 'address', spec: 'Transaction Address', at: 8, type: 'u64' },
+      { name: 'data', spec: 'Transaction Data', at: MEMORY_REQUEST_HEADER, type: 'bytes', length: 'rest', maxLength: 16, doc: 'writes only: Transaction Length bytes' },
+    ],
+    doc: 'A write carries exactly Transaction Length data bytes; a read carries none.',
+    check: (r) => (r['write'] === true ? (r['data'] as Uint8Array).length === r['length'] : (r['data'] as Uint8Array).length === 0),
+    fix: (r) => (r['write'] === true ? { ...r, length: (r['data'] as Uint8Array).length } : { ...r, data: new Uint8Array(0) }),
+  },
   decode: (b) => {
     const r = new ByteReader(b);
     const field = r.u24(1);
@@ -70,6 +85,13 @@ export const ldMemoryRequestCodec: Codec<LdMemoryRequest> = {
 };
 
 export const ldMemoryResponseCodec: Codec<LdMemoryResponse> = {
+  schema: {
+    fields: [
+      { name: 'returnSize', spec: 'Return Size', at: 0, type: 'u16', unit: 'bytes' },
+      { name: 'data', spec: 'Transaction Data', at: 4, type: 'bytes', length: 'rest', maxLength: 16 },
+    ],
+    size: 4,
+  },
   decode: (b) => {
     if (b.length < 4) return { ok: false, rc: RC.InvalidPayloadLength };
     const r = new ByteReader(b);

@@ -5,6 +5,7 @@
 
 import { defineCommand, emptyCodec, fail, ok, type Codec } from '../../cci/command.js';
 import { CATEGORY_REQUEST, CATEGORY_RESPONSE, CCI_HEADER_SIZE, decodeCciMessage, encodeCciMessage, type CciMessage } from '../../cci/message.js';
+import { cciMessageFields } from '../../cci/message.js';
 import { RC } from '../../spec/return-codes.js';
 import { concatBytes } from '../../util/bytes.js';
 import type { CciResponse, ProcessOptions } from '../../cci/cci.js';
@@ -27,6 +28,12 @@ export interface MmptMessage {
 }
 
 export const mmptMessageCodec: Codec<MmptMessage> = {
+  schema: {
+    fields: [
+      { name: 'type', spec: 'Message Type', at: 0, type: 'u8', enum: { 7: 'FM API', 8: 'CXL CCI' }, min: 7, max: 8, doc: '07h for an FM API (51h-56h) command, 08h otherwise' },
+      { name: 'message', spec: 'Message (CCI message format)', at: 1, type: 'record', fields: cciMessageFields('any') },
+    ],
+  },
   decode: (b) => {
     if (b.length < 1 + CCI_HEADER_SIZE) return { ok: false, rc: RC.InvalidPayloadLength };
     const type = b[0] ?? 0;

@@ -7,6 +7,7 @@
 // that block with the other fields zero. Invalid Input is kept for a response that would not fit.
 
 import { defineCommand, ok, type Codec } from '../../cci/command.js';
+import { CONNECTED_DEVICE_MODE, CONNECTED_DEVICE_TYPE, LINK_SPEED, LTSSM_STATE, PORT_CONFIG_STATE } from '../../cci/schema-enums.js';
 import { RC } from '../../spec/return-codes.js';
 import { PortConfigState, speedEncoding, speedsVector } from '../../switch/link.js';
 import type { PhysicalPort } from '../../switch/port.js';
@@ -35,6 +36,13 @@ export interface PortInfo {
 }
 
 export const getPhysicalPortStateRequestCodec: Codec<number[]> = {
+  schema: {
+    fields: [
+      { name: 'portCount', spec: 'Number of Ports', at: 0, type: 'u8', countOf: 'portIds' },
+      { name: 'portIds', spec: 'Port ID List', at: 1, type: 'array', count: { field: 'portCount' }, item: 'u8' },
+    ],
+    unwrap: 'portIds',
+  },
   decode: (b) => {
     const count = b[0] ?? 0;
     if (b.length !== 1 + count) return { ok: false, rc: RC.InvalidPayloadLength };
@@ -44,6 +52,32 @@ export const getPhysicalPortStateRequestCodec: Codec<number[]> = {
 };
 
 export const getPhysicalPortStateResponseCodec: Codec<PortInfo[]> = {
+  schema: {
+    fields: [
+      { name: 'portCount', spec: 'Number of Ports', at: 0, type: 'u8', countOf: 'ports' },
+      {
+        name: 'ports', spec: 'Port Information List', at: HEADER, type: 'array', count: { field: 'portCount' }, stride: PORT_INFO_SIZE,
+        fields: [
+          { name: 'portId', spec: 'Port ID', at: 0, type: 'u8' },
+          { name: 'configState', spec: 'Current Port Configuration State', at: 1, type: 'u8', bits: [0, 3], enum: PORT_CONFIG_STATE },
+          { name: 'connectedDeviceMode', spec: 'Connected Device Mode', at: 2, type: 'u8', bits: [0, 3], enum: CONNECTED_DEVICE_MODE },
+          { name: 'connectedDeviceType', spec: 'Connected Device Type', at: 4, type: 'u8', enum: CONNECTED_DEVICE_TYPE },
+          { name: 'supportedCxlModes', spec: 'Supported CXL Modes', at: 5, type: 'u8', flags: { 0: 'RCD', 1: '68B Flit and VH', 2: '256B Flit', 3: 'Latency-Optimized 256B Flit', 4: 'PBR' } },
+          { name: 'maxLinkWidth', spec: 'Maximum Link Width', at: 6, type: 'u8', bits: [0, 5], unit: 'lanes' },
+          { name: 'negotiatedLinkWidth', spec: 'Negotiated Link Width', at: 7, type: 'u8', bits: [0, 5], unit: 'lanes' },
+          { name: 'supportedSpeedsVector', spec: 'Supported Link Speeds Vector', at: 8, type: 'u8', bits: [0, 5], flags: { 0: '2.5 GT/s', 1: '5 GT/s', 2: '8 GT/s', 3: '16 GT/s', 4: '32 GT/s', 5: '64 GT/s' } },
+          { name: 'maxLinkSpeed', spec: 'Max Link Speed', at: 9, type: 'u8', bits: [0, 5], enum: LINK_SPEED },
+          { name: 'currentLinkSpeed', spec: 'Current Link Speed', at: 0xa, type: 'u8', bits: [0, 5], enum: LINK_SPEED },
+          { name: 'ltssmState', spec: 'LTSSM State', at: 0xb, type: 'u8', enum: LTSSM_STATE },
+          { name: 'firstNegotiatedLane', spec: 'First Negotiated Lane Number', at: 0xc, type: 'u8' },
+          { name: 'linkStateFlags', spec: 'Link State Flags', at: 0xd, type: 'u16', flags: { 0: 'Lane Reversal State', 1: 'Port PCIe Reset State (PERST# asserted)', 2: 'Port Presence Pin State', 3: 'Power Control State' } },
+          { name: 'supportedLdCount', spec: 'Supported LD Count', at: 0xf, type: 'u8' },
+        ],
+      },
+    ],
+    unwrap: 'ports',
+    size: HEADER,
+  },
   decode: (b) => {
     const count = b[0] ?? 0;
     if (b.length !== HEADER + count * PORT_INFO_SIZE) return { ok: false, rc: RC.InvalidPayloadLength };

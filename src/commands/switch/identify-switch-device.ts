@@ -35,6 +35,18 @@ function fromBitmask(bytes: Uint8Array): number[] {
 }
 
 export const identifySwitchDeviceResponseCodec: Codec<IdentifySwitchDeviceResponse> = {
+  schema: {
+    fields: [
+      { name: 'ingressPort', spec: 'Ingress Port ID', at: 0, type: 'u8' },
+      { name: 'physicalPorts', spec: 'Number of Physical Ports', at: 2, type: 'u8' },
+      { name: 'vcsCount', spec: 'Number of VCSs', at: 3, type: 'u8' },
+      { name: 'activePorts', spec: 'Active Port Bitmask', at: 0x04, type: 'bitmap', length: 32, doc: 'port IDs whose bit is set' },
+      { name: 'activeVcss', spec: 'Active VCS Bitmask', at: 0x24, type: 'bitmap', length: 32, doc: 'VCS IDs whose bit is set' },
+      { name: 'totalVppbs', spec: 'Total Number of vPPBs', at: 0x44, type: 'u16' },
+      { name: 'boundVppbs', spec: 'Number of Bound vPPBs', at: 0x46, type: 'u16' },
+      { name: 'hdmDecoders', spec: 'Number of HDM Decoders', at: 0x48, type: 'u8' },
+    ],
+  },
   decode: (b) => {
     if (b.length !== IDENTIFY_SWITCH_DEVICE_SIZE) return { ok: false, rc: RC.InvalidPayloadLength };
     const r = new ByteReader(b);

@@ -24,6 +24,12 @@ export interface PhysicalPortControlRequest {
 }
 
 export const physicalPortControlRequestCodec: Codec<PhysicalPortControlRequest> = {
+  schema: {
+    fields: [
+      { name: 'ppbId', spec: 'PPB ID', at: 0, type: 'u8', doc: 'the physical port' },
+      { name: 'op', spec: 'Port Opcode', at: 1, type: 'u8', enum: { 0: 'Assert PERST', 1: 'Deassert PERST', 2: 'Reset PPB' }, max: 2 },
+    ],
+  },
   decode: (b) => {
     const r = new ByteReader(b);
     const op = r.u8(1);

@@ -13,6 +13,15 @@ export interface PpbConfigRequest extends ConfigRequest {
 }
 
 export const ppbConfigRequestCodec: Codec<PpbConfigRequest> = {
+  schema: {
+    fields: [
+      { name: 'ppbId', spec: 'PPB ID', at: 0, type: 'u8' },
+      { name: 'offset', spec: 'Register Number and Extended Register Number', at: 1, type: 'u24', bits: [2, 11], scale: 4, unit: 'byte offset in config space', doc: 'a dword-aligned offset 0..0xffc' },
+      { name: 'byteEnables', spec: 'First Dword Byte Enable', at: 1, type: 'u24', bits: [12, 15] },
+      { name: 'write', spec: 'Transaction Type', at: 1, type: 'u24', bits: [23, 23], as: 'boolean', doc: 'true: configuration write; false: read' },
+      { name: 'data', spec: 'Transaction Data', at: 4, type: 'u32' },
+    ],
+  },
   decode: (b) => {
     const r = new ByteReader(b);
     return { ok: true, value: { ppbId: r.u8(0), ...decodeConfigField(r.u24(1), r.u32(4)) } };
@@ -22,6 +31,7 @@ export const ppbConfigRequestCodec: Codec<PpbConfigRequest> = {
 
 /** Return Data (Tables 7-22 and 7-40): the read dword; zero after a write. */
 export const configReturnDataCodec: Codec<number> = {
+  schema: { fields: [{ name: 'data', spec: 'Return Data', at: 0, type: 'u32' }], unwrap: 'data' },
   decode: (b) => (b.length === 4 ? { ok: true, value: new ByteReader(b).u32(0) } : { ok: false, rc: RC.InvalidPayloadLength }),
   encode: (v) => new ByteWriter(4).u32(0, v).bytes,
 };

@@ -5,22 +5,47 @@
 
 import type { Cci } from '../../cci/cci.js';
 import { defineCommand, fail, ok, type Codec, type CommandContext, type CommandDef } from '../../cci/command.js';
-import { CATEGORY_RESPONSE, CCI_HEADER_SIZE, encodeCciMessage } from '../../cci/message.js';
+import { CATEGORY_REQUEST, CATEGORY_RESPONSE, CCI_HEADER_SIZE, cciMessageFields, encodeCciMessage, type CciMessage } from '../../cci/message.js';
 import { tunnelBudget } from '../../cci/message-size.js';
 import { RC } from '../../spec/return-codes.js';
-import { decodeTunnelRequest, decodeTunnelResponse, encodeTunnelRequest, encodeTunnelResponse, TUNNEL_OPCODE, TUNNEL_RESPONSE_HEADER, type TunnelRequest } from './tunnel-payload.js';
+import { decodeTunnelRequest, decodeTunnelResponse, encodeTunnelRequest, encodeTunnelResponse, TUNNEL_OPCODE, TUNNEL_REQUEST_HEADER, TUNNEL_RESPONSE_HEADER, type TunnelRequest } from './tunnel-payload.js';
 
 export type TunnelResolver<D> = (ctx: CommandContext<D>, id: number, targetType: number) => Cci | number;
 
 const requestCodec: Codec<TunnelRequest> = {
+  schema: {
+    fields: [
+      { name: 'id', spec: 'Port or LD ID', at: 0, type: 'u8' },
+      { name: 'targetType', spec: 'Target Type', at: 1, type: 'u8', enum: { 0: 'Port or LD based', 1: 'LD-pool CCI' }, max: 0 },
+      { name: 'commandSize', spec: 'Command Size', at: 2, type: 'u16', countOf: 'raw', keep: true, unit: 'bytes' },
+      { name: 'raw', spec: 'Command Payload (the whole message)', at: TUNNEL_REQUEST_HEADER, type: 'bytes', length: 'rest', doc: 'the request message, CCI message format' },
+      { name: 'message', spec: 'Command Payload (decoded)', at: TUNNEL_REQUEST_HEADER, type: 'record', fields: cciMessageFields('request'), doc: 'the same bytes read as a message' },
+    ],
+    doc: 'Use `--tunnel PORT[:LD]` (CLI) or `tunnel:` (fixtures) rather than building this by hand.',
+    fix: (r) => {
+      const m = r['message'] as CciMessage;
+      const raw = encodeCciMessage({ category: CATEGORY_REQUEST, tag: m.tag, opcode: m.opcode, payload: m.payload, backgroundOperation: m.backgroundOperation, rc: m.rc, vendorStatus: m.vendorStatus });
+      return { ...r, raw, commandSize: raw.length, message: { ...m, category: CATEGORY_REQUEST, payloadLength: m.payload.length } };
+    },
+  },
   decode: decodeTunnelRequest,
   encode: (t) => encodeTunnelRequest(t.id, t.targetType, t.raw),
 };
 
 const responseCodec: Codec<Uint8Array> = {
+  schema: {
+    fields: [
+      { name: 'responseLength', spec: 'Response Length', at: 0, type: 'u16', countOf: 'message', unit: 'bytes' },
+      { name: 'message', spec: 'Response Message', at: TUNNEL_RESPONSE_HEADER, type: 'bytes', length: 'rest', doc: 'the response, CCI message format (the CLI and fixtures unwrap it for you)' },
+    ],
+    unwrap: 'message',
+    fix: (r) => ({ message: encodeCciMessage({ category: CATEGORY_RESPONSE, tag: 0, opcode: 0, payload: r['message'] as Uint8Array }) }),
+  },
+  // The value is the response message both ways (decode used to return the whole payload, which
+  // encode would have wrapped a second time).
   decode: (b) => {
     const d = decodeTunnelResponse(b);
-    return d.ok ? { ok: true, value: b } : d;
+    return d.ok ? { ok: true, value: b.slice(TUNNEL_RESPONSE_HEADER) } : d;
   },
   encode: (message) => encodeTunnelResponse(message),
 };

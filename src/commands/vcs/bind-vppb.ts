@@ -22,6 +22,14 @@ export interface BindVppbRequest {
 }
 
 export const bindVppbRequestCodec: Codec<BindVppbRequest> = {
+  schema: {
+    fields: [
+      { name: 'vcsId', spec: 'Virtual CXL Switch ID', at: 0, type: 'u8' },
+      { name: 'vppbId', spec: 'vPPB ID', at: 1, type: 'u8' },
+      { name: 'portId', spec: 'Physical Port ID', at: 2, type: 'u8' },
+      { name: 'ldId', spec: 'LD ID', at: 4, type: 'u16', doc: 'FFFFh to bind a whole port (anything but an MLD port)' },
+    ],
+  },
   decode: (b) => {
     const r = new ByteReader(b);
     return { ok: true, value: { vcsId: r.u8(0), vppbId: r.u8(1), portId: r.u8(2), ldId: r.u16(4) } };

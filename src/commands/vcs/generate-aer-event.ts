@@ -21,6 +21,15 @@ export interface GenerateAerEventRequest {
 }
 
 export const generateAerEventRequestCodec: Codec<GenerateAerEventRequest> = {
+  schema: {
+    fields: [
+      { name: 'vcsId', spec: 'Virtual CXL Switch ID', at: 0, type: 'u8' },
+      { name: 'vppbInstance', spec: 'vPPB Instance', at: 1, type: 'u8' },
+      { name: 'errorBit', spec: 'AER Error Type: error bit position', at: 4, type: 'u32', bits: [0, 4] },
+      { name: 'uncorrectable', spec: 'AER Error Type: Uncorrectable', at: 4, type: 'u32', bits: [31, 31], as: 'boolean', doc: 'false: a correctable error' },
+      { name: 'header', spec: 'AER Transaction Layer Packet Header', at: 8, type: 'bytes', length: AER_HEADER_SIZE },
+    ],
+  },
   decode: (b) => {
     const r = new ByteReader(b);
     const error = r.u32(4);

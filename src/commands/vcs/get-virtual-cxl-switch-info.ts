@@ -13,6 +13,7 @@
 // - Bound Port ID and Bound LD ID are FFh when they carry nothing; during a bind or unbind they
 //   name the port (and LD) being bound or released.
 
+import { BINDING_STATUS, VCS_STATE } from '../../cci/schema-enums.js';
 import { defineCommand, fail, ok, type Codec, type Decoded } from '../../cci/command.js';
 import { RC } from '../../spec/return-codes.js';
 import type { VppbState } from '../../switch/switch.js';
@@ -49,6 +50,15 @@ export interface VcsInfo {
 }
 
 export const getVcsInfoRequestCodec: Codec<GetVcsInfoRequest> = {
+  schema: {
+    fields: [
+      { name: 'startVppb', spec: 'Start vPPB', at: 0, type: 'u8' },
+      { name: 'vppbListLimit', spec: 'vPPB List Limit', at: 1, type: 'u8', min: 1 },
+      { name: 'vcsCount', spec: 'Number of VCSs', at: 2, type: 'u8', countOf: 'vcsIds' },
+      { name: 'vcsIds', spec: 'VCS ID List', at: 3, type: 'array', count: { field: 'vcsCount' }, item: 'u8', doc: 'at least one' },
+    ],
+    check: (r) => Array.isArray(r['vcsIds']) && r['vcsIds'].length > 0,
+  },
   decode: (b) => {
     const r = new ByteReader(b);
     const count = r.u8(2);
@@ -92,6 +102,38 @@ export function decodeVcsInfoResponse(b: Uint8Array, startVppb: number, vppbList
 }
 
 export const getVcsInfoResponseCodec: Codec<VcsInfo[]> = {
+  schema: {
+    fields: [
+      { name: 'vcsCount', spec: 'Number of VCSs', at: 0, type: 'u8', countOf: 'blocks' },
+      {
+        name: 'blocks', spec: 'VCS Information List', at: 4, type: 'array', count: { field: 'vcsCount' },
+        fields: [
+          { name: 'vcsId', spec: 'Virtual CXL Switch ID', at: 0, type: 'u8' },
+          { name: 'state', spec: 'VCS State', at: 1, type: 'u8', enum: VCS_STATE },
+          { name: 'uspId', spec: 'USP ID', at: 2, type: 'u8' },
+          { name: 'vppbCount', spec: 'Number of vPPBs', at: 3, type: 'u8' },
+          {
+            name: 'vppbs', spec: 'vPPB entries', at: 4, type: 'array', stride: 4,
+            count: {
+              doc: 'min(vPPB List Limit, Number of vPPBs - Start vPPB) of the request; none for an invalid VCS',
+              of: (rec, request) => {
+                const q = (request ?? {}) as { startVppb?: number; vppbListLimit?: number };
+                if (rec['state'] === VcsState.InvalidVcsId) return 0;
+                return Math.min(q.vppbListLimit ?? 255, Math.max(0, Number(rec['vppbCount'] ?? 0) - (q.startVppb ?? 0)));
+              },
+            },
+            fields: [
+              { name: 'status', spec: 'PPB Binding Status', at: 0, type: 'u8', enum: BINDING_STATUS },
+              { name: 'portId', spec: 'PPB Bound Port ID', at: 1, type: 'u8' },
+              { name: 'ldId', spec: 'PPB Bound LD ID', at: 2, type: 'u8' },
+            ],
+          },
+        ],
+      },
+    ],
+    unwrap: 'blocks',
+    size: 4,
+  },
   // Without the request at hand, assume it asked for every vPPB from vPPB 0.
   decode: (b) => decodeVcsInfoResponse(b, 0, 255),
   encode: (blocks) => {

@@ -2,6 +2,7 @@
 // operation like Bind vPPB; the Unbind Option (wait for link down, simulated managed or surprise
 // hot-remove) sets how long it takes. Bits 7:4 of the option byte are reserved and ignored.
 
+import { UNBIND_OPTION } from '../../cci/schema-enums.js';
 import { defineCommand, emptyCodec, fail, type Codec } from '../../cci/command.js';
 import { Effect } from '../../spec/effects.js';
 import { RC } from '../../spec/return-codes.js';
@@ -16,6 +17,13 @@ export interface UnbindVppbRequest {
 }
 
 export const unbindVppbRequestCodec: Codec<UnbindVppbRequest> = {
+  schema: {
+    fields: [
+      { name: 'vcsId', spec: 'Virtual CXL Switch ID', at: 0, type: 'u8' },
+      { name: 'vppbId', spec: 'vPPB ID', at: 1, type: 'u8' },
+      { name: 'option', spec: 'Unbind Option', at: 2, type: 'u8', bits: [0, 3], enum: UNBIND_OPTION },
+    ],
+  },
   decode: (b) => {
     const r = new ByteReader(b);
     return { ok: true, value: { vcsId: r.u8(0), vppbId: r.u8(1), option: r.u8(2) & 0x0f } };
