@@ -33,7 +33,9 @@ function randomInt(f: IntField, rng: Rng): unknown {
   if (rep === 'boolean') return rng.int(0, 1) === 1;
   const scale = BigInt(f.scale ?? 1);
   let raw: bigint;
-  const keys = Object.keys(f.enum ?? {}).map(Number);
+  const keys = Object.keys(f.enum ?? {})
+    .map(Number)
+    .filter((k) => (f.min === undefined || BigInt(k) * scale >= BigInt(f.min)) && (f.max === undefined || BigInt(k) * scale <= BigInt(f.max)));
   if (keys.length && rng.int(0, 3) > 0) raw = BigInt(keys[rng.int(0, keys.length - 1)] ?? 0);
   else {
     const bits = bitWidth(f);

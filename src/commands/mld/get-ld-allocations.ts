@@ -8,7 +8,7 @@ import { RC } from '../../spec/return-codes.js';
 import { ByteReader, ByteWriter } from '../../util/bytes.js';
 import { MEMORY_GRANULARITY_CODE, type LdAllocation } from '../../type3/ld-allocations.js';
 import type { MldManagement } from '../../type3/mld-management.js';
-import { LD_ALLOCATION_ENTRY_SIZE, readAllocationList, writeAllocationList } from './ld-allocation-list.js';
+import { LD_ALLOCATION_ENTRY_SIZE, readAllocationList, writeAllocationList, LD_ALLOCATION_FIELDS, MEMORY_GRANULARITY } from './ld-allocation-list.js';
 
 export interface GetLdAllocationsRequest {
   readonly startLd: number;
@@ -25,11 +25,27 @@ export interface GetLdAllocationsResponse {
 const HEADER = 4;
 
 export const getLdAllocationsRequestCodec: Codec<GetLdAllocationsRequest> = {
+  schema: {
+    fields: [
+      { name: 'startLd', spec: 'Start LD ID', at: 0, type: 'u8' },
+      { name: 'limit', spec: 'LD Allocation List Limit', at: 1, type: 'u8' },
+    ],
+  },
   decode: (b) => (b.length === 2 ? decoded({ startLd: b[0] ?? 0, limit: b[1] ?? 0 }) : invalid(RC.InvalidPayloadLength)),
   encode: (q) => new ByteWriter(2).u8(0, q.startLd).u8(1, q.limit).bytes,
 };
 
 export const getLdAllocationsResponseCodec: Codec<GetLdAllocationsResponse> = {
+  schema: {
+    fields: [
+      { name: 'ldCount', spec: 'Number of LDs', at: 0, type: 'u8' },
+      { name: 'granularity', spec: 'Memory Granularity', at: 1, type: 'u8', enum: MEMORY_GRANULARITY },
+      { name: 'startLd', spec: 'Start LD ID', at: 2, type: 'u8' },
+      { name: 'entryCount', spec: 'LD Allocation List Length', at: 3, type: 'u8', countOf: 'list' },
+      { name: 'list', spec: 'LD Allocation List', at: HEADER, type: 'array', count: { field: 'entryCount' }, fields: LD_ALLOCATION_FIELDS },
+    ],
+    size: HEADER,
+  },
   decode: (b) => {
     const r = new ByteReader(b);
     const n = r.u8(3);

@@ -16,6 +16,13 @@ export interface LdInfo {
 export const LD_INFO_SIZE = 0x0b;
 
 export const ldInfoCodec: Codec<LdInfo> = {
+  schema: {
+    fields: [
+      { name: 'memorySizeBytes', spec: 'Memory Size', at: 0, type: 'u64', unit: 'bytes' },
+      { name: 'ldCount', spec: 'LD Count', at: 8, type: 'u16' },
+      { name: 'qosTelemetryCaps', spec: 'QoS Telemetry Capability', at: 0x0a, type: 'u8', flags: { 0: 'Egress Port Congestion Supported', 1: 'Temporary Throughput Reduction Supported' } },
+    ],
+  },
   decode: (b) => {
     if (b.length !== LD_INFO_SIZE) return invalid(RC.InvalidPayloadLength);
     const r = new ByteReader(b);

@@ -6,6 +6,7 @@ import { RC } from '../../spec/return-codes.js';
 import type { MldManagement } from '../../type3/mld-management.js';
 
 export const qosStatusCodec: Codec<number> = {
+  schema: { fields: [{ name: 'backpressureAverage', spec: 'Backpressure Average Percentage', at: 0, type: 'u8', unit: '%' }], unwrap: 'backpressureAverage' },
   decode: (b) => (b.length === 1 ? decoded(b[0] ?? 0) : invalid(RC.InvalidPayloadLength)),
   encode: (v) => Uint8Array.of(v & 0xff),
 };

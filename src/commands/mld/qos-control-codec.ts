@@ -10,6 +10,16 @@ import type { QosControl } from '../../type3/qos.js';
 export const QOS_CONTROL_SIZE = 7;
 
 export const qosControlCodec: Codec<QosControl> = {
+  schema: {
+    fields: [
+      { name: 'telemetryControl', spec: 'QoS Telemetry Control', at: 0, type: 'u8', flags: { 0: 'Egress Port Congestion Enable', 1: 'Temporary Throughput Reduction Enable' } },
+      { name: 'egressModeratePercent', spec: 'Egress Moderate Percentage', at: 1, type: 'u8', unit: '%' },
+      { name: 'egressSeverePercent', spec: 'Egress Severe Percentage', at: 2, type: 'u8', unit: '%' },
+      { name: 'backpressureSampleInterval', spec: 'Backpressure Sample Interval', at: 3, type: 'u8', unit: 'x 100 ns' },
+      { name: 'reqCmpBasis', spec: 'ReqCmpBasis', at: 4, type: 'u16' },
+      { name: 'completionCollectionInterval', spec: 'Completion Collection Interval', at: 6, type: 'u8', unit: 'x 16 ns' },
+    ],
+  },
   decode: (b) => {
     if (b.length !== QOS_CONTROL_SIZE) return invalid(RC.InvalidPayloadLength);
     const r = new ByteReader(b);

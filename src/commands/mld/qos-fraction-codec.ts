@@ -18,11 +18,24 @@ export interface QosFractions {
 }
 
 export const qosRangeRequestCodec: Codec<QosRangeRequest> = {
+  schema: {
+    fields: [
+      { name: 'count', spec: 'Number of LDs', at: 0, type: 'u8' },
+      { name: 'startLd', spec: 'Start LD ID', at: 1, type: 'u8' },
+    ],
+  },
   decode: (b) => (b.length === 2 ? decoded({ count: b[0] ?? 0, startLd: b[1] ?? 0 }) : invalid(RC.InvalidPayloadLength)),
   encode: (q) => new ByteWriter(2).u8(0, q.count).u8(1, q.startLd).bytes,
 };
 
 export const qosFractionsCodec: Codec<QosFractions> = {
+  schema: {
+    fields: [
+      { name: 'count', spec: 'Number of LDs', at: 0, type: 'u8', countOf: 'fractions' },
+      { name: 'startLd', spec: 'Start LD ID', at: 1, type: 'u8' },
+      { name: 'fractions', spec: 'QoS Allocation Fraction / BW Limit Fraction, one byte per LD', at: 2, type: 'bytes', length: 'rest', maxLength: 16, doc: 'each byte is a fraction in 1/256 units' },
+    ],
+  },
   decode: (b) => {
     if (b.length < 2) return invalid(RC.InvalidPayloadLength);
     const count = b[0] ?? 0;

@@ -10,7 +10,7 @@ import { RC } from '../../spec/return-codes.js';
 import { ByteReader, ByteWriter } from '../../util/bytes.js';
 import type { LdAllocation } from '../../type3/ld-allocations.js';
 import type { MldManagement } from '../../type3/mld-management.js';
-import { LD_ALLOCATION_ENTRY_SIZE, readAllocationList, writeAllocationList } from './ld-allocation-list.js';
+import { LD_ALLOCATION_ENTRY_SIZE, readAllocationList, writeAllocationList, LD_ALLOCATION_FIELDS } from './ld-allocation-list.js';
 
 export interface SetLdAllocationsPayload {
   readonly startLd: number;
@@ -20,6 +20,14 @@ export interface SetLdAllocationsPayload {
 const HEADER = 4;
 
 export const setLdAllocationsCodec: Codec<SetLdAllocationsPayload> = {
+  schema: {
+    fields: [
+      { name: 'entryCount', spec: 'Number of LDs', at: 0, type: 'u8', countOf: 'list' },
+      { name: 'startLd', spec: 'Start LD ID', at: 1, type: 'u8' },
+      { name: 'list', spec: 'LD Allocation List', at: HEADER, type: 'array', count: { field: 'entryCount' }, fields: LD_ALLOCATION_FIELDS },
+    ],
+    size: HEADER,
+  },
   decode: (b) => {
     if (b.length < HEADER) return invalid(RC.InvalidPayloadLength);
     const r = new ByteReader(b);

@@ -36,6 +36,12 @@ export const typedPassphraseCodec: Codec<TypedPassphrase> = requestCodec<TypedPa
     return decoded({ type, passphrase: r.slice(PASS_AT, PASSPHRASE_BYTES) });
   },
   (v) => new ByteWriter(PASS_AT + PASSPHRASE_BYTES).u8(0, v.type).set(PASS_AT, v.passphrase).bytes,
+  {
+    fields: [
+      { name: 'type', spec: 'Passphrase Type', at: 0, type: 'u8', enum: { 0: 'Master passphrase', 1: 'User passphrase' }, max: 1 },
+      { name: 'passphrase', spec: 'Passphrase', at: PASS_AT, type: 'bytes', length: PASSPHRASE_BYTES },
+    ],
+  },
 );
 
 export const setPassphraseCodec: Codec<SetPassphraseRequest> = requestCodec<SetPassphraseRequest>(
@@ -46,10 +52,18 @@ export const setPassphraseCodec: Codec<SetPassphraseRequest> = requestCodec<SetP
   },
   (v) =>
     new ByteWriter(PASS_AT + 2 * PASSPHRASE_BYTES).u8(0, v.type).set(PASS_AT, v.current).set(PASS_AT + PASSPHRASE_BYTES, v.next).bytes,
+  {
+    fields: [
+      { name: 'type', spec: 'Passphrase Type', at: 0, type: 'u8', enum: { 0: 'Master passphrase', 1: 'User passphrase' }, max: 1 },
+      { name: 'current', spec: 'Current Passphrase', at: PASS_AT, type: 'bytes', length: PASSPHRASE_BYTES },
+      { name: 'next', spec: 'New Passphrase', at: PASS_AT + PASSPHRASE_BYTES, type: 'bytes', length: PASSPHRASE_BYTES },
+    ],
+  },
 );
 
 /** Unlock: the passphrase alone. */
 export const passphraseCodec: Codec<Uint8Array> = requestCodec<Uint8Array>(
   (r) => decoded(r.slice(0, PASSPHRASE_BYTES)),
   (v) => new ByteWriter(PASSPHRASE_BYTES).set(0, v).bytes,
+  { fields: [{ name: 'passphrase', spec: 'Current Passphrase', at: 0, type: 'bytes', length: PASSPHRASE_BYTES }], unwrap: 'passphrase' }
 );

@@ -16,7 +16,7 @@ const requestCodec: Codec<TunnelRequest> = {
   schema: {
     fields: [
       { name: 'id', spec: 'Port or LD ID', at: 0, type: 'u8' },
-      { name: 'targetType', spec: 'Target Type', at: 1, type: 'u8', enum: { 0: 'Port or LD based', 1: 'LD-pool CCI' }, max: 0 },
+      { name: 'targetType', spec: 'Target Type', at: 1, type: 'u8', enum: { 0: 'Port or LD based', 1: 'LD-pool CCI' } },
       { name: 'commandSize', spec: 'Command Size', at: 2, type: 'u16', countOf: 'raw', keep: true, unit: 'bytes' },
       { name: 'raw', spec: 'Command Payload (the whole message)', at: TUNNEL_REQUEST_HEADER, type: 'bytes', length: 'rest', doc: 'the request message, CCI message format' },
       { name: 'message', spec: 'Command Payload (decoded)', at: TUNNEL_REQUEST_HEADER, type: 'record', fields: cciMessageFields('request'), doc: 'the same bytes read as a message' },
