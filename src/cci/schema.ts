@@ -22,6 +22,8 @@ interface FieldBase {
   readonly at: number;
   /** One line for the reference: what the field means, where the spec is silent what we chose. */
   readonly doc?: string;
+  /** `at` counts from the end of this sibling array instead (fields after a variable list). */
+  readonly follows?: string;
 }
 
 export interface IntField extends FieldBase {
@@ -178,7 +180,7 @@ function elementFields(a: ArrayField): readonly Field[] {
 /** Bytes one record occupies, given its value (arrays inside may vary). */
 function recordSize(fields: readonly Field[], value: Rec, minSize = 0): number {
   let end = minSize;
-  for (const f of fields) end = Math.max(end, f.at + fieldSize(f, value[f.name]));
+  for (const f of fields) end = Math.max(end, offsetOf(f, fields, value, 0) + fieldSize(f, value[f.name]));
   return end;
 }
 
@@ -207,6 +209,13 @@ function elementSize(a: ArrayField, item: unknown): number {
   return recordSize(a.fields, isRec(item) ? item : {}, a.stride ?? 0);
 }
 
+/** Where a field starts inside a record that starts at `base`. */
+function offsetOf(f: Field, fields: readonly Field[], rec: Rec, base: number): number {
+  if (f.follows === undefined) return base + f.at;
+  const g = fields.find((x) => x.name === f.follows);
+  return g ? offsetOf(g, fields, rec, base) + fieldSize(g, rec[g.name]) + f.at : base + f.at;
+}
+
 // ---- encode -------------------------------------------------------------------------------------
 
 /** Wrap a codec value as the schema's record (see PayloadSchema.unwrap). */
@@ -232,7 +241,7 @@ export function encodeSchema(schema: PayloadSchema, value: unknown): Uint8Array 
 function writeRecord(out: Uint8Array, base: number, fields: readonly Field[], rec: Rec): void {
   for (const f of fields) {
     const v = rec[f.name];
-    const at = base + f.at;
+    const at = offsetOf(f, fields, rec, base);
     switch (f.type) {
       case 'bytes':
         if (v instanceof Uint8Array) out.set(v.subarray(0, Math.max(0, Math.min(v.length, f.length === 'rest' ? v.length : f.length, out.length - at))), at);
@@ -300,7 +309,7 @@ function readRecord(b: Uint8Array, base: number, fields: readonly Field[], reque
   const counts: Record<string, number> = {};
   let end = base;
   for (const f of fields) {
-    const at = base + f.at;
+    const at = offsetOf(f, fields, rec, base);
     switch (f.type) {
       case 'bytes': {
         const len = f.length === 'rest' ? Math.max(0, limit - at) : f.length;

@@ -2,6 +2,7 @@
 // side (7.6.7.6): the 0x28-byte Dynamic Capacity Extent, the 0x18-byte extent-list entry of Add
 // DC Response / Release DC, and the 16-byte extent/tag availability trailer.
 
+import type { Field } from '../../cci/schema.js';
 import type { CciContext } from '../../cci/context.js';
 import { ByteReader, ByteWriter } from '../../util/bytes.js';
 import { DC_EXTENT_SIZE, writeDcExtent, type DcExtent, type DcRange } from '../../type3/dynamic-capacity.js';
@@ -54,4 +55,28 @@ export function writeAvailability(w: ByteWriter, off: number, a: DcAvailability)
 export function recordsThatFit(cci: CciContext, header: number, entrySize: number): number {
   const limit = cci.responseLimit;
   return Math.max(0, Math.floor((limit - header) / entrySize));
+}
+
+/** One Dynamic Capacity Extent (CXL r3.2 Table 8-230) as schema fields. */
+export const DC_EXTENT_FIELDS: readonly Field[] = [
+  { name: 'dpa', spec: 'Starting DPA', at: 0, type: 'u64', unit: 'bytes' },
+  { name: 'length', spec: 'Length', at: 8, type: 'u64', unit: 'bytes' },
+  { name: 'tag', spec: 'Tag', at: 0x10, type: 'bytes', length: 16 },
+  { name: 'sharedSeq', spec: 'Shared Extent Sequence', at: 0x20, type: 'u16' },
+];
+
+/** One Updated Extent (a DPA range) of Add/Release Dynamic Capacity Response. */
+export const DC_RANGE_FIELDS: readonly Field[] = [
+  { name: 'dpa', spec: 'Starting DPA', at: 0, type: 'u64', unit: 'bytes' },
+  { name: 'length', spec: 'Length', at: 8, type: 'u64', unit: 'bytes' },
+];
+
+/** The extent and tag availability block that ends the configuration responses. */
+export function availabilityFields(follows: string): readonly Field[] {
+  return [
+    { name: 'extentsSupported', spec: 'Total Number of Supported Extents', at: 0, follows, type: 'u32' },
+    { name: 'extentsAvailable', spec: 'Number of Available Extents', at: 4, follows, type: 'u32' },
+    { name: 'tagsSupported', spec: 'Total Number of Supported Tags', at: 8, follows, type: 'u32' },
+    { name: 'tagsAvailable', spec: 'Number of Available Tags', at: 12, follows, type: 'u32' },
+  ];
 }

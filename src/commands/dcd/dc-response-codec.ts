@@ -7,7 +7,7 @@ import { decoded, invalid, type Codec } from '../../cci/command.js';
 import { RC } from '../../spec/return-codes.js';
 import { ByteReader, ByteWriter } from '../../util/bytes.js';
 import type { DcRange } from '../../type3/dynamic-capacity.js';
-import { DC_RANGE_ENTRY_SIZE, readDcRanges } from './dc-payloads.js';
+import { DC_RANGE_ENTRY_SIZE, DC_RANGE_FIELDS, readDcRanges } from './dc-payloads.js';
 
 export interface DcResponseRequest {
   readonly more: boolean;
@@ -17,6 +17,14 @@ export interface DcResponseRequest {
 export const DC_RESPONSE_HEADER = 8;
 
 export const dcResponseRequestCodec: Codec<DcResponseRequest> = {
+  schema: {
+    fields: [
+      { name: 'rangeCount', spec: 'Number of Updated Extents', at: 0, type: 'u32', countOf: 'ranges' },
+      { name: 'more', spec: 'Flags: More', at: 4, type: 'u8', bits: [0, 0], as: 'boolean' },
+      { name: 'ranges', spec: 'Updated Extent List', at: DC_RESPONSE_HEADER, type: 'array', count: { field: 'rangeCount' }, stride: DC_RANGE_ENTRY_SIZE, fields: DC_RANGE_FIELDS },
+    ],
+    size: DC_RESPONSE_HEADER,
+  },
   decode: (b) => {
     if (b.length < DC_RESPONSE_HEADER) return invalid(RC.InvalidPayloadLength);
     const r = new ByteReader(b);

@@ -9,7 +9,7 @@ import { RC } from '../../spec/return-codes.js';
 import { ByteReader, ByteWriter } from '../../util/bytes.js';
 import { dcdOf } from '../../type3/dynamic-capacity.js';
 import { DC_EXTENT_SIZE, recordsThatFit } from './dc-payloads.js';
-import { EXTENT_LIST_BODY_HEADER, readExtentListBody, writeExtentListBody, type DcExtentListBody } from './dc-extent-list-codec.js';
+import { EXTENT_LIST_BODY_HEADER, extentListBodyFields, readExtentListBody, writeExtentListBody, type DcExtentListBody } from './dc-extent-list-codec.js';
 
 export interface GetDcRegionExtentListsRequest {
   readonly host: number;
@@ -25,6 +25,13 @@ export interface GetDcRegionExtentListsResponse extends DcExtentListBody {
 const PREFIX = 8;
 
 export const getDcRegionExtentListsRequestCodec: Codec<GetDcRegionExtentListsRequest> = {
+  schema: {
+    fields: [
+      { name: 'host', spec: 'Host ID', at: 0, type: 'u16' },
+      { name: 'count', spec: 'Extent Count', at: 4, type: 'u32' },
+      { name: 'start', spec: 'Starting Extent Index', at: 8, type: 'u32' },
+    ],
+  },
   decode: (b) => {
     if (b.length !== 0x0c) return invalid(RC.InvalidPayloadLength);
     const r = new ByteReader(b);
@@ -34,6 +41,14 @@ export const getDcRegionExtentListsRequestCodec: Codec<GetDcRegionExtentListsReq
 };
 
 export const getDcRegionExtentListsResponseCodec: Codec<GetDcRegionExtentListsResponse> = {
+  schema: {
+    fields: [
+      { name: 'host', spec: 'Host ID', at: 0, type: 'u16' },
+      { name: 'start', spec: 'Starting Extent Index', at: 4, type: 'u32' },
+      ...extentListBodyFields(PREFIX),
+    ],
+    size: PREFIX + EXTENT_LIST_BODY_HEADER,
+  },
   decode: (b) => {
     if (b.length < PREFIX) return invalid(RC.InvalidPayloadLength);
     const body = readExtentListBody(b, PREFIX);

@@ -25,6 +25,22 @@ export interface DcdInfo {
 export const DCD_INFO_SIZE = 0x54;
 
 export const dcdInfoCodec: Codec<DcdInfo> = {
+  schema: {
+    fields: [
+      { name: 'hosts', spec: 'Number of Hosts Supported', at: 0, type: 'u8' },
+      { name: 'regions', spec: 'Number of Supported DC Regions', at: 1, type: 'u8' },
+      { name: 'addPolicies', spec: 'Capacity Selection Policies (add)', at: 4, type: 'u16', flags: { 0: 'Free', 1: 'Contiguous', 2: 'Prescriptive', 3: 'Enable Shared Access' } },
+      { name: 'removalPolicies', spec: 'Capacity Removal Policies', at: 8, type: 'u16', flags: { 0: 'Tag-based', 1: 'Prescriptive' } },
+      { name: 'sanitizeOnReleaseMask', spec: 'Sanitize on Release Configuration Support Mask', at: 0x0a, type: 'u8', doc: 'bit n: region n' },
+      { name: 'totalCapacity', spec: 'Total Dynamic Capacity', at: 0x0c, type: 'u64', scale: 268435456, unit: 'bytes (256 MiB units on the wire)' },
+      {
+        name: 'blockSizeMasks', spec: 'Region 0..7 Supported Block Size Mask', at: 0x14, type: 'array', item: 'u64',
+        count: { doc: 'one per supported region, at most 8', of: (r) => Math.min(8, Number(r['regions'] ?? 0)) },
+      },
+    ],
+    size: DCD_INFO_SIZE,
+    check: (r) => Number(r['regions']) <= 8,
+  },
   decode: (b) => {
     if (b.length !== DCD_INFO_SIZE) return invalid(RC.InvalidPayloadLength);
     const r = new ByteReader(b);

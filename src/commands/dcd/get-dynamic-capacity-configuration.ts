@@ -14,7 +14,7 @@ import { ByteReader, ByteWriter } from '../../util/bytes.js';
 import { isLdDynamicCapacity } from '../../type3/dynamic-capacity.js';
 import { DC_MAX_TAGS } from '../../type3/dc-tags.js';
 import { MEMORY_GRANULARITY_BYTES } from '../../type3/ld-allocations.js';
-import { DC_AVAILABILITY_SIZE, readAvailability, recordsThatFit, writeAvailability, type DcAvailability } from './dc-payloads.js';
+import { availabilityFields, DC_AVAILABILITY_SIZE, readAvailability, recordsThatFit, writeAvailability, type DcAvailability } from './dc-payloads.js';
 
 export interface DcRegionRecord {
   readonly base: bigint;
@@ -39,11 +39,36 @@ const HEADER = 8;
 const RECORD = 0x28;
 
 export const getDcConfigRequestCodec: Codec<GetDcConfigRequest> = {
+  schema: {
+    fields: [
+      { name: 'count', spec: 'Region Count', at: 0, type: 'u8' },
+      { name: 'start', spec: 'Starting Region Index', at: 1, type: 'u8' },
+    ],
+  },
   decode: (b) => (b.length === 2 ? decoded({ count: b[0] ?? 0, start: b[1] ?? 0 }) : invalid(RC.InvalidPayloadLength)),
   encode: (q) => Uint8Array.of(q.count, q.start),
 };
 
 export const getDcConfigResponseCodec: Codec<GetDcConfigResponse> = {
+  schema: {
+    fields: [
+      { name: 'regionsAvailable', spec: 'Number of Available Regions', at: 0, type: 'u8' },
+      { name: 'regionCount', spec: 'Number of Regions Returned', at: 1, type: 'u8', countOf: 'regions' },
+      {
+        name: 'regions', spec: 'DC Region Configuration', at: HEADER, type: 'array', count: { field: 'regionCount' }, stride: RECORD,
+        fields: [
+          { name: 'base', spec: 'Region Base', at: 0, type: 'u64', unit: 'bytes' },
+          { name: 'decodeLength', spec: 'Region Decode Length', at: 8, type: 'u64', scale: 268435456, unit: 'bytes (256 MiB units on the wire)' },
+          { name: 'length', spec: 'Region Length', at: 0x10, type: 'u64', unit: 'bytes' },
+          { name: 'blockSize', spec: 'Region Block Size', at: 0x18, type: 'u64', unit: 'bytes' },
+          { name: 'dsmadHandle', spec: 'DSMADHandle', at: 0x20, type: 'u32' },
+          { name: 'flags', spec: 'Flags', at: 0x24, type: 'u8', flags: { 0: 'Sanitize on Release' } },
+        ],
+      },
+      ...availabilityFields('regions'),
+    ],
+    size: HEADER + DC_AVAILABILITY_SIZE,
+  },
   decode: (b) => {
     const r = new ByteReader(b);
     const n = r.u8(1);

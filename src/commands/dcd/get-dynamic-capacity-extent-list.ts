@@ -9,7 +9,7 @@ import { RC } from '../../spec/return-codes.js';
 import { ByteReader, ByteWriter } from '../../util/bytes.js';
 import { isLdDynamicCapacity } from '../../type3/dynamic-capacity.js';
 import { DC_EXTENT_SIZE, recordsThatFit } from './dc-payloads.js';
-import { EXTENT_LIST_BODY_HEADER, readExtentListBody, writeExtentListBody, type DcExtentListBody } from './dc-extent-list-codec.js';
+import { EXTENT_LIST_BODY_HEADER, extentListBodyFields, readExtentListBody, writeExtentListBody, type DcExtentListBody } from './dc-extent-list-codec.js';
 
 export interface ExtentListRequest {
   readonly count: number;
@@ -17,6 +17,12 @@ export interface ExtentListRequest {
 }
 
 export const extentListRequestCodec: Codec<ExtentListRequest> = {
+  schema: {
+    fields: [
+      { name: 'count', spec: 'Extent Count', at: 0, type: 'u32' },
+      { name: 'start', spec: 'Starting Extent Index', at: 4, type: 'u32' },
+    ],
+  },
   decode: (b) => {
     if (b.length !== 8) return invalid(RC.InvalidPayloadLength);
     const r = new ByteReader(b);
@@ -26,6 +32,7 @@ export const extentListRequestCodec: Codec<ExtentListRequest> = {
 };
 
 export const extentListResponseCodec: Codec<DcExtentListBody> = {
+  schema: { fields: extentListBodyFields(0), size: EXTENT_LIST_BODY_HEADER },
   decode: (b) => {
     const v = readExtentListBody(b, 0);
     return v ? decoded(v) : invalid(RC.InvalidPayloadLength);

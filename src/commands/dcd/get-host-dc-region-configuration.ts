@@ -14,7 +14,7 @@ import { ByteReader, ByteWriter } from '../../util/bytes.js';
 import { DC_MAX_TAGS } from '../../type3/dc-tags.js';
 import { dcdOf } from '../../type3/dynamic-capacity.js';
 import { MEMORY_GRANULARITY_BYTES } from '../../type3/ld-allocations.js';
-import { DC_AVAILABILITY_SIZE, readAvailability, recordsThatFit, writeAvailability, type DcAvailability } from './dc-payloads.js';
+import { availabilityFields, DC_AVAILABILITY_SIZE, readAvailability, recordsThatFit, writeAvailability, type DcAvailability } from './dc-payloads.js';
 
 export interface HostDcRegionRecord {
   readonly base: bigint;
@@ -41,6 +41,13 @@ const HEADER = 4;
 const RECORD = 0x28;
 
 export const getHostDcRegionConfigRequestCodec: Codec<GetHostDcRegionConfigRequest> = {
+  schema: {
+    fields: [
+      { name: 'host', spec: 'Host ID', at: 0, type: 'u16' },
+      { name: 'count', spec: 'Region Count', at: 2, type: 'u8' },
+      { name: 'start', spec: 'Starting Region Index', at: 3, type: 'u8' },
+    ],
+  },
   decode: (b) => {
     if (b.length !== 4) return invalid(RC.InvalidPayloadLength);
     const r = new ByteReader(b);
@@ -50,6 +57,26 @@ export const getHostDcRegionConfigRequestCodec: Codec<GetHostDcRegionConfigReque
 };
 
 export const getHostDcRegionConfigResponseCodec: Codec<GetHostDcRegionConfigResponse> = {
+  schema: {
+    fields: [
+      { name: 'host', spec: 'Host ID', at: 0, type: 'u16' },
+      { name: 'regionsAvailable', spec: 'Number of Available Regions', at: 2, type: 'u8' },
+      { name: 'regionCount', spec: 'Number of Regions Returned', at: 3, type: 'u8', countOf: 'regions' },
+      {
+        name: 'regions', spec: 'Region Configuration', at: HEADER, type: 'array', count: { field: 'regionCount' }, stride: RECORD,
+        fields: [
+          { name: 'base', spec: 'Region Base', at: 0, type: 'u64', unit: 'bytes' },
+          { name: 'decodeLength', spec: 'Region Decode Length', at: 8, type: 'u64', scale: 268435456, unit: 'bytes (256 MiB units on the wire)' },
+          { name: 'length', spec: 'Region Length', at: 0x10, type: 'u64', unit: 'bytes' },
+          { name: 'blockSize', spec: 'Region Block Size', at: 0x18, type: 'u64', unit: 'bytes' },
+          { name: 'dsmasFlags', spec: 'DSMAS Flags', at: 0x20, type: 'u8' },
+          { name: 'sanitizeOnRelease', spec: 'Flags: Sanitize on Release', at: 0x24, type: 'u8', bits: [0, 0], as: 'boolean' },
+        ],
+      },
+      ...availabilityFields('regions'),
+    ],
+    size: HEADER + DC_AVAILABILITY_SIZE,
+  },
   decode: (b) => {
     const r = new ByteReader(b);
     const n = r.u8(3);

@@ -7,7 +7,7 @@ import { decoded, invalid, type Codec } from '../../cci/command.js';
 import { RC } from '../../spec/return-codes.js';
 import { ByteReader, ByteWriter } from '../../util/bytes.js';
 import type { DcExtent } from '../../type3/dynamic-capacity.js';
-import { DC_EXTENT_SIZE, readDcExtents, writeDcExtents } from './dc-payloads.js';
+import { DC_EXTENT_FIELDS, DC_EXTENT_SIZE, readDcExtents, writeDcExtents } from './dc-payloads.js';
 
 export interface InitiateDcRequest {
   readonly host: number;
@@ -23,6 +23,18 @@ export interface InitiateDcRequest {
 export const INITIATE_DC_HEADER = 0x20;
 
 export const initiateDcRequestCodec: Codec<InitiateDcRequest> = {
+  schema: {
+    fields: [
+      { name: 'host', spec: 'Host ID', at: 0, type: 'u16' },
+      { name: 'policy', spec: 'Selection Policy / Removal Policy', at: 2, type: 'u8', doc: 'add: 0 Free, 1 Contiguous, 2 Prescriptive (bit 4 Enable Shared Access); release: 0 Tag-based, 1 Prescriptive (bit 4 Forced Removal)' },
+      { name: 'region', spec: 'Region Number', at: 3, type: 'u8' },
+      { name: 'length', spec: 'Length', at: 4, type: 'u64', unit: 'bytes' },
+      { name: 'tag', spec: 'Tag', at: 0x0c, type: 'bytes', length: 16 },
+      { name: 'extentCount', spec: 'Extent Count', at: 0x1c, type: 'u32', countOf: 'extents' },
+      { name: 'extents', spec: 'Extent List', at: INITIATE_DC_HEADER, type: 'array', count: { field: 'extentCount' }, stride: DC_EXTENT_SIZE, fields: DC_EXTENT_FIELDS, doc: 'prescriptive policies only' },
+    ],
+    size: INITIATE_DC_HEADER,
+  },
   decode: (b) => {
     if (b.length < INITIATE_DC_HEADER) return invalid(RC.InvalidPayloadLength);
     const r = new ByteReader(b);

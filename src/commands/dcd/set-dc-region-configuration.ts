@@ -17,6 +17,14 @@ export interface SetDcRegionConfigRequest {
 }
 
 export const setDcRegionConfigRequestCodec: Codec<SetDcRegionConfigRequest> = {
+  schema: {
+    fields: [
+      { name: 'region', spec: 'Region ID', at: 0, type: 'u8' },
+      { name: 'blockSize', spec: 'Block Size', at: 4, type: 'u64', unit: 'bytes' },
+      { name: 'sanitizeOnRelease', spec: 'Flags: Sanitize on Release', at: 0x0c, type: 'u8', bits: [0, 0], as: 'boolean' },
+    ],
+    size: 0x10,
+  },
   decode: (b) => {
     if (b.length !== 0x10) return invalid(RC.InvalidPayloadLength);
     const r = new ByteReader(b);
