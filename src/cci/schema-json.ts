@@ -174,7 +174,7 @@ function coerceRecord(fields: readonly Field[], v: unknown, path: string): Schem
   const out = zeroRecord(fields);
   for (const [k, x] of Object.entries(v)) {
     const f = own.find((g) => g.name === k);
-    if (!f) return no(`${path ? `${path}: ` : ''}unknown field "${k}" (this payload's fields: ${own.map((g) => g.name).join(', ') || 'none'})`);
+    if (!f) return no(`${path ? `${path}: ` : ''}unknown field "${k}" (this command's fields: ${own.map((g) => g.name).join(', ') || 'none'})`);
     const c = coerceField(f, x, path ? `${path}.${k}` : k);
     if (!c.ok) return c;
     out[f.name] = c.value;
