@@ -1,5 +1,7 @@
-// Command-line parsing for the cxlemu CLI. Hand-written and strict: an unknown flag or a bad
-// value is a one-line error (exit code 2), never a guess.
+// Command-line parsing for the cxlemu CLI. Strict: an unknown flag or a bad value is a one-line
+// error (exit code 2), never a guess.
+
+import { parseArgs as nodeParseArgs } from 'node:util';
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -14,36 +16,34 @@ export interface ParsedArgs {
 }
 
 /**
- * `--name value`, `--name=value` and boolean `--name`. `valued` lists the flags that take a value;
- * any other flag is boolean. Unknown flags are rejected.
+ * `--name value`, `--name=value` and boolean `--name`, parsed by Node's util.parseArgs in strict
+ * mode (no dependency, and the same rules as every other Node tool). `valued` lists the flags that
+ * take a value; any other flag is boolean. Unknown flags are rejected. `--help` and `-h` are
+ * always accepted (as the boolean flag "help").
  */
 export function parseArgs(argv: readonly string[], valued: readonly string[], booleans: readonly string[] = []): ParsedArgs {
-  const positionals: string[] = [];
-  const flags = new Map<string, string | true>();
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i] ?? '';
-    if (a === '--') {
-      positionals.push(...argv.slice(i + 1));
-      break;
-    }
-    if (a.startsWith('--')) {
-      const eq = a.indexOf('=');
-      const name = a.slice(2, eq === -1 ? undefined : eq);
-      if (valued.includes(name)) {
-        const v = eq === -1 ? argv[++i] : a.slice(eq + 1);
-        if (v === undefined || v === '') throw new UsageError(`--${name} needs a value`);
-        flags.set(name, v);
-      } else if (booleans.includes(name)) {
-        if (eq !== -1) throw new UsageError(`--${name} takes no value`);
-        flags.set(name, true);
-      } else {
-        throw new UsageError(`unknown option --${name}`);
-      }
-    } else {
-      positionals.push(a);
-    }
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = { help: { type: 'boolean', short: 'h' } };
+  for (const v of valued) options[v] = { type: 'string' };
+  for (const b of booleans) options[b] = { type: 'boolean' };
+  let parsed;
+  try {
+    parsed = nodeParseArgs({ args: [...argv], options, strict: true, allowPositionals: true, tokens: true });
+  } catch (e) {
+    const msg = (e as Error).message;
+    const name = /'(?:-\w, )?--([^' ]+)/.exec(msg)?.[1] ?? /'-(\w)'/.exec(msg)?.[1] ?? '';
+    const code = (e as { code?: string }).code;
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw new UsageError(`unknown option ${name.length === 1 ? '-' : '--'}${name}`);
+    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && booleans.includes(name)) throw new UsageError(`--${name} takes no value`);
+    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') throw new UsageError(`--${name} needs a value`);
+    throw new UsageError(msg);
   }
-  return { positionals, flags };
+  const flags = new Map<string, string | true>();
+  for (const [k, v] of Object.entries(parsed.values)) {
+    if (v === undefined || v === false) continue;
+    if (typeof v === 'string' && v === '') throw new UsageError(`--${k} needs a value`);
+    flags.set(k, typeof v === 'string' ? v : true);
+  }
+  return { positionals: parsed.positionals, flags };
 }
 
 /** An opcode: 0x-prefixed hex ("0x0001"), hex with an h suffix ("5100h"), or 4 hex digits ("4400"). */

@@ -77,7 +77,8 @@ export const SERVE_USAGE =
   'usage: cxlemu serve [--config FILE] [--topology FILE] [--host ADDR] [--port N] [--clock live|realtime|stepped] [--clock-scale X] ' +
   '[--command-latency-ms N] [--tokens TOKEN=SCOPE,...] [--default-scope SCOPE] [--max-frame-bytes N] [--allow-all] [--log-level LEVEL] ' +
   '[--allowed-origins O,...] [--allowed-hosts H,...] [--allow-unauthenticated] [--ws-max-connections N] [--ws-idle-timeout-ms N] [--ws-rate N] ' +
-  '[--ws-max-in-flight N] [--ws-max-buffered-bytes N] [--rest-rate N] [--mctp-max-connections N] [--mctp-idle-timeout-ms N] [--mctp-rate N]';
+  '[--ws-max-in-flight N] [--ws-max-buffered-bytes N] [--rest-rate N] [--mctp-max-connections N] [--mctp-idle-timeout-ms N] [--mctp-rate N] ' +
+  '[--mctp-port N] [--mctp-dialect spec|jrl] [--mctp-scope SCOPE] [--mctp-max-message-bytes N]';
 
 const VALUED = ['config', 'topology', 'host', 'port', 'clock', 'clock-scale', 'command-latency-ms', 'tokens', 'default-scope', 'max-frame-bytes', 'log-level', 'mctp-port', 'mctp-dialect', 'mctp-scope', 'mctp-max-message-bytes', ...LIMIT_FLAGS];
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];

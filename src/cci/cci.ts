@@ -29,6 +29,8 @@ export interface CciResponse {
   readonly vendorStatus: number;
   /** True when the command was started as a background operation (rc = Background Command Started). */
   readonly background: boolean;
+  /** Why the device refused, when the model knows (never changes rc or payload). */
+  readonly hint?: string;
 }
 
 export interface CommandTrace {
@@ -40,6 +42,8 @@ export interface CommandTrace {
   readonly inputLength: number;
   readonly outputLength: number;
   readonly atMs: number;
+  /** Why the device refused, when the model knows (CommandResult.hint). */
+  readonly hint?: string;
 }
 
 export interface BackgroundEvent {
@@ -188,6 +192,7 @@ export class Cci<D = unknown> implements CciContext {
       inputLength: payload.length,
       outputLength: res.payload.length,
       atMs: this.clock.now(),
+      ...(res.hint !== undefined ? { hint: res.hint } : {}),
     });
     return res;
   }
@@ -234,7 +239,10 @@ export class Cci<D = unknown> implements CciContext {
       this.startBackground(opcode, result.background, (def.effects & Effect.RequestAbortSupported) !== 0);
       return { rc: RC.BackgroundCommandStarted, payload: new Uint8Array(0), vendorStatus: 0, background: true };
     }
-    if (result.rc !== RC.Success) return reply(result.rc, result.vendorStatus ?? 0);
+    if (result.rc !== RC.Success) {
+      const failed = reply(result.rc, result.vendorStatus ?? 0);
+      return 'hint' in result && result.hint !== undefined ? { ...failed, hint: result.hint } : failed;
+    }
     let out: Uint8Array;
     try {
       out = def.response.encode(result.value);

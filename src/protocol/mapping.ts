@@ -85,6 +85,8 @@ export type SubmitResult =
       readonly payload: Uint8Array;
       readonly background?: BackgroundState;
       readonly tunnelRc?: number;
+      /** Why the device refused, when its model knows. */
+      readonly hint?: string;
     }
   | { readonly refused: true; readonly reason: string; readonly opcode: number; readonly innerOpcode?: number; readonly scope: Scope };
 
@@ -544,6 +546,7 @@ export function encodeReply(id: number, r: Reply): Uint8Array {
               payload: s.payload,
               background: bgOut(s.background),
               ...(s.tunnelRc !== undefined ? { tunnelRc: s.tunnelRc } : {}),
+              ...(s.hint !== undefined ? { hint: s.hint } : {}),
             },
           };
       break;
@@ -632,6 +635,7 @@ export function decodeReply(bytes: Uint8Array): Decoded<Reply> {
           payload: u8(c?.payload),
           ...(bg ? { background: bg } : {}),
           ...(c?.tunnelRc !== undefined && c?.tunnelRc !== null ? { tunnelRc: c.tunnelRc } : {}),
+          ...(c?.hint !== undefined && c?.hint !== null && c.hint !== '' ? { hint: c.hint } : {}),
         },
       });
     }

@@ -222,25 +222,36 @@ export class Switch {
 
   /** Whether Bind vPPB may start; RC.Success or the code to refuse with. `ldId` is the raw field. */
   checkBind(vcsId: number, vppb: number, portId: number, ldId: number): number {
+    return this.bindProblem(vcsId, vppb, portId, ldId) === undefined ? RC.Success : RC.InvalidInput;
+  }
+
+  /** Why a bind would fail (every reason is Invalid Input), or undefined when it may go ahead. */
+  bindProblem(vcsId: number, vppb: number, portId: number, ldId: number): string | undefined {
     const vcs = this.vcsMap.get(vcsId);
-    if (!vcs || vppb < 1 || vppb >= vcs.vppbs.length) return RC.InvalidInput;
-    if (vcs.vppbs[vppb]?.kind !== 'unbound') return RC.InvalidInput;
+    if (!vcs) return `no VCS ${vcsId} (VCSs: ${[...this.vcsMap.keys()].join(', ')})`;
+    if (vppb < 1 || vppb >= vcs.vppbs.length) return `VCS ${vcsId} has downstream vPPBs 1..${vcs.vppbs.length - 1} (vPPB 0 is its USP), not ${vppb}`;
+    const state = vcs.vppbs[vppb];
+    if (state?.kind !== 'unbound') return `vPPB ${vppb} of VCS ${vcsId} is already ${state?.kind === 'bound' ? 'bound' : `busy (${state?.kind ?? 'unknown'})`}${state && 'port' in state ? ` to port ${state.port}${state.ld !== undefined ? ` LD ${state.ld}` : ''}` : ''}`;
     const port = this.portMap.get(portId);
-    if (!port || port.role !== 'dsp' || !port.enabled) return RC.InvalidInput;
+    if (!port) return `no port ${portId}`;
+    if (port.role !== 'dsp') return `port ${portId} is a${port.role === 'usp' ? 'n USP' : ` ${port.role}`}, not a downstream port`;
+    if (!port.enabled) return `port ${portId} is disabled`;
     // A port the FM holds in reset is under FM control; it is handed to a host only once released.
-    if (port.inReset) return RC.InvalidInput;
+    if (port.inReset) return `port ${portId} is held in reset (PERST# asserted); deassert it first`;
     if (port.isMld) {
       // An MLD port is bound one LD at a time (7.2.3.2), each LD to at most one vPPB.
-      if (ldId === LD_ID_NONE || ldId >= (port.device?.supportedLdCount ?? 0)) return RC.InvalidInput;
+      const lds = port.device?.supportedLdCount ?? 0;
+      if (ldId === LD_ID_NONE) return `port ${portId} is an MLD port: name one of its LDs 0..${lds - 1}`;
+      if (ldId >= lds) return `port ${portId} has LDs 0..${lds - 1}, not ${ldId}`;
       // A head of a multi-headed device exposes only the LDs assigned to it.
-      if (!port.device?.ldCci(ldId)) return RC.InvalidInput;
-      if (this.isBound(portId, ldId)) return RC.InvalidInput;
+      if (!port.device?.ldCci(ldId)) return `LD ${ldId} of port ${portId} is not assigned to this head`;
+      if (this.isBound(portId, ldId)) return `LD ${ldId} of port ${portId} is already bound to a vPPB`;
     } else {
       // Anything else (SLD, PCIe, or a link-down port awaiting hot-add) binds whole (7.6.7.2.2).
-      if (ldId !== LD_ID_NONE) return RC.InvalidInput;
-      if (this.isBound(portId)) return RC.InvalidInput;
+      if (ldId !== LD_ID_NONE) return `port ${portId} is not an MLD port: bind it whole with LD ID FFFFh`;
+      if (this.isBound(portId)) return `port ${portId} is already bound to a vPPB`;
     }
-    return RC.Success;
+    return undefined;
   }
 
   /** Start a bind that checkBind accepted: the vPPB and port show "bind in progress" until it ends. */
@@ -256,10 +267,17 @@ export class Switch {
   }
 
   checkUnbind(vcsId: number, vppb: number, option: number): number {
+    return this.unbindProblem(vcsId, vppb, option) === undefined ? RC.Success : RC.InvalidInput;
+  }
+
+  /** Why an unbind would fail (every reason is Invalid Input), or undefined. */
+  unbindProblem(vcsId: number, vppb: number, option: number): string | undefined {
     const vcs = this.vcsMap.get(vcsId);
-    if (!vcs || vppb < 1 || vppb >= vcs.vppbs.length) return RC.InvalidInput;
-    if (option > UnbindOption.SurpriseHotRemove) return RC.InvalidInput;
-    return vcs.vppbs[vppb]?.kind === 'bound' ? RC.Success : RC.InvalidInput;
+    if (!vcs) return `no VCS ${vcsId} (VCSs: ${[...this.vcsMap.keys()].join(', ')})`;
+    if (vppb < 1 || vppb >= vcs.vppbs.length) return `VCS ${vcsId} has downstream vPPBs 1..${vcs.vppbs.length - 1} (vPPB 0 is its USP), not ${vppb}`;
+    if (option > UnbindOption.SurpriseHotRemove) return `unbind option ${option} is reserved (0 wait for link down, 1 managed hot-remove, 2 surprise hot-remove)`;
+    const state = vcs.vppbs[vppb];
+    return state?.kind === 'bound' ? undefined : `vPPB ${vppb} of VCS ${vcsId} is not bound (${state?.kind ?? 'unknown'})`;
   }
 
   startUnbind(vcsId: number, vppb: number): Transition {
@@ -327,12 +345,30 @@ export class Switch {
    * whose LDs are shared (7.6.7.1.3), and that are not in the middle of a bind or unbind.
    */
   checkFmControl(portId: number): number {
+    return this.fmControlProblem(portId) === undefined ? RC.Success : RC.InvalidInput;
+  }
+
+  /** Why the FM may not drive a port (every reason is Invalid Input), or undefined. */
+  fmControlProblem(portId: number): string | undefined {
     const port = this.portMap.get(portId);
-    if (!port || port.role !== 'dsp' || !port.enabled) return RC.InvalidInput;
-    if (!port.isMld && this.isBound(portId)) return RC.InvalidInput;
+    if (!port) return `no port ${portId}`;
+    if (port.role !== 'dsp') return `port ${portId} is not a downstream port`;
+    if (!port.enabled) return `port ${portId} is disabled`;
+    if (!port.isMld && this.isBound(portId)) return `port ${portId} is bound to a host's vPPB; unbind it first`;
     const state = this.portConfigState(port);
-    if (state === PortConfigState.BindInProgress || state === PortConfigState.UnbindInProgress) return RC.InvalidInput;
-    return RC.Success;
+    if (state === PortConfigState.BindInProgress || state === PortConfigState.UnbindInProgress) return `port ${portId} is in the middle of a bind or unbind`;
+    return undefined;
+  }
+
+  /** Why a Physical Port Control operation would fail, or undefined (the rc comes from the call). */
+  portControlProblem(portId: number, op: 'assert' | 'deassert' | 'reset'): string | undefined {
+    const why = this.fmControlProblem(portId);
+    if (why !== undefined) return why;
+    const port = this.portMap.get(portId);
+    if (op === 'assert' && port?.perstAsserted) return `PERST# of port ${portId} is already asserted`;
+    if (op === 'deassert' && !port?.perstAsserted) return `PERST# of port ${portId} is not asserted`;
+    if (op === 'deassert' && port && this.clock.now() - port.perstAssertedAt < PERST_MIN_HOLD_MS) return `PERST# must stay asserted ${PERST_MIN_HOLD_MS} ms; retry later`;
+    return undefined;
   }
 
   assertPerst(portId: number): number {

@@ -78,7 +78,13 @@ export class LdAllocations {
    * allocation cannot be made (CXL r3.2 7.6.7.4.3), so the check covers the whole request.
    */
   check(start: number, entries: readonly LdAllocation[]): number | undefined {
-    if (entries.length === 0 || start >= this.ldCount || start + entries.length > this.ldCount) return RC.InvalidInput;
+    return this.problem(start, entries) === undefined ? undefined : RC.InvalidInput;
+  }
+
+  /** Why `check` refuses a request (every reason is Invalid Input), or undefined. */
+  problem(start: number, entries: readonly LdAllocation[]): string | undefined {
+    if (entries.length === 0) return 'the request lists no LDs';
+    if (start >= this.ldCount || start + entries.length > this.ldCount) return `LDs ${start}..${start + entries.length - 1} requested; this device has LDs 0..${this.ldCount - 1}`;
     let v = 0n;
     let p = 0n;
     for (let i = 0; i < this.ldCount; i++) {
@@ -86,7 +92,8 @@ export class LdAllocations {
       v += a?.range1 ?? 0n;
       p += a?.range2 ?? 0n;
     }
-    if (v > this.volatileUnits || p > this.persistentUnits) return RC.InvalidInput;
+    if (v > this.volatileUnits) return `the LDs would hold ${v} volatile units (range 1) of 256 MiB; the device has ${this.volatileUnits}`;
+    if (p > this.persistentUnits) return `the LDs would hold ${p} persistent units (range 2) of 256 MiB; the device has ${this.persistentUnits}`;
     return undefined;
   }
 

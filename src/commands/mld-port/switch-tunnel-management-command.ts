@@ -20,6 +20,19 @@ export function resolveSwitchTunnelTarget(sw: Switch, portId: number, targetType
   return port.device.tunnelTarget() ?? RC.InvalidInput;
 }
 
+/** Why resolveSwitchTunnelTarget refuses a route (the hint beside its Invalid Input). */
+export function switchTunnelProblem(sw: Switch, portId: number, targetType: number): string | undefined {
+  if ((targetType & 0x0f) !== 0) return `target type ${targetType} is not supported here (0: port or LD)`;
+  const port = sw.port(portId);
+  if (!port) return `no port ${portId}`;
+  if (port.role !== 'dsp') return `port ${portId} is not a downstream port`;
+  if (!port.enabled) return `port ${portId} is disabled`;
+  if (!port.device) return `no device on port ${portId}`;
+  if (port.inReset) return `port ${portId} is held in reset (PERST# asserted)`;
+  return port.device.tunnelTarget() ? undefined : `the device on port ${portId} has no CCI to tunnel to`;
+}
+
 export const switchTunnelManagementCommand = tunnelManagementCommand<SwitchCciDevice>(
   (ctx: CommandContext<SwitchCciDevice>, id, targetType) => resolveSwitchTunnelTarget(ctx.device.sw, id, targetType),
+  (ctx, id, targetType) => switchTunnelProblem(ctx.device.sw, id, targetType),
 );

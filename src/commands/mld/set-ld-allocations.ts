@@ -4,7 +4,7 @@
 //        with its request to detect partial success; ours is all-or-nothing).
 // Allocation changes what each LD reports as its capacity (Identify Memory Device, partition).
 
-import { decoded, defineCommand, fail, invalid, ok, type Codec } from '../../cci/command.js';
+import { decoded, defineCommand, failWithHint, invalid, ok, type Codec } from '../../cci/command.js';
 import { CONFIG_AFTER_ANY_RESET, Effect } from '../../spec/effects.js';
 import { RC } from '../../spec/return-codes.js';
 import { ByteReader, ByteWriter } from '../../util/bytes.js';
@@ -54,8 +54,8 @@ export const setLdAllocationsCommand = defineCommand<MldManagement, SetLdAllocat
   request: setLdAllocationsCodec,
   response: setLdAllocationsCodec,
   handle: (req, { device }) => {
-    const rc = device.allocations.check(req.startLd, req.list);
-    if (rc !== undefined) return fail(rc);
+    const why = device.allocations.problem(req.startLd, req.list);
+    if (why !== undefined) return failWithHint(RC.InvalidInput, why);
     device.allocations.set(req.startLd, req.list);
     return ok({
       startLd: req.startLd,

@@ -7,7 +7,7 @@
 // deassert inside the 100 ms hold, or a reset while the previous one runs → Retry Required (the
 // same request succeeds later). QEMU answers Internal Error to all of these.
 
-import { defineCommand, emptyCodec, fail, ok, type Codec } from '../../cci/command.js';
+import { defineCommand, emptyCodec, failWithHint, ok, type Codec } from '../../cci/command.js';
 import { RC } from '../../spec/return-codes.js';
 import { ByteReader, ByteWriter } from '../../util/bytes.js';
 import type { SwitchCciDevice } from './device.js';
@@ -57,6 +57,7 @@ export const physicalPortControlCommand = defineCommand<SwitchCciDevice, Physica
         : req.op === PortOpcode.DeassertPerst
           ? sw.deassertPerst(req.ppbId)
           : sw.resetPpb(req.ppbId);
-    return rc === RC.Success ? ok(undefined) : fail(rc);
+    if (rc === RC.Success) return ok(undefined);
+    return failWithHint(rc, sw.portControlProblem(req.ppbId, req.op === PortOpcode.AssertPerst ? 'assert' : req.op === PortOpcode.DeassertPerst ? 'deassert' : 'reset'));
   },
 });

@@ -4,7 +4,7 @@
 // embedded request runs through the target's own dispatcher, like any other transport.
 
 import type { Cci } from '../../cci/cci.js';
-import { defineCommand, fail, ok, type Codec, type CommandContext, type CommandDef } from '../../cci/command.js';
+import { defineCommand, fail, failWithHint, ok, type Codec, type CommandContext, type CommandDef } from '../../cci/command.js';
 import { CATEGORY_REQUEST, CATEGORY_RESPONSE, CCI_HEADER_SIZE, cciMessageFields, encodeCciMessage, type CciMessage } from '../../cci/message.js';
 import { tunnelBudget } from '../../cci/message-size.js';
 import { RC } from '../../spec/return-codes.js';
@@ -50,7 +50,10 @@ const responseCodec: Codec<Uint8Array> = {
   encode: (message) => encodeTunnelResponse(message),
 };
 
-export function tunnelManagementCommand<D>(resolve: TunnelResolver<D>): CommandDef<D, TunnelRequest, Uint8Array> {
+/** Why a route does not resolve, for the hint beside the return code (optional). */
+export type TunnelExplainer<D> = (ctx: CommandContext<D>, id: number, targetType: number) => string | undefined;
+
+export function tunnelManagementCommand<D>(resolve: TunnelResolver<D>, explain?: TunnelExplainer<D>): CommandDef<D, TunnelRequest, Uint8Array> {
   return defineCommand<D, TunnelRequest, Uint8Array>({
     opcode: TUNNEL_OPCODE,
     name: 'Tunnel Management Command',
@@ -63,7 +66,7 @@ export function tunnelManagementCommand<D>(resolve: TunnelResolver<D>): CommandD
     response: responseCodec,
     handle: (req, ctx) => {
       const target = resolve(ctx, req.id, req.targetType);
-      if (typeof target === 'number') return fail(target);
+      if (typeof target === 'number') return failWithHint(target, explain?.(ctx, req.id, req.targetType));
       // The target's reply travels inside ours: it gets our limit less the two headers
       // (src/cci/message-size.ts), so a variably sized reply shrinks to fit instead of failing here.
       const inner = target.process(req.message.opcode, req.message.payload, { via: 'tunnel', responseBudget: tunnelBudget(ctx.cci.responseLimit) });

@@ -6,7 +6,7 @@
 // Effects: the spec lists Background Operation only; we add Immediate Configuration Change because
 // on completion the host's hierarchy has changed with no reset, which host policy must see.
 
-import { defineCommand, emptyCodec, fail, type Codec } from '../../cci/command.js';
+import { defineCommand, emptyCodec, failWithHint, type Codec } from '../../cci/command.js';
 import { Effect } from '../../spec/effects.js';
 import { RC } from '../../spec/return-codes.js';
 import { BIND_DURATION_MS } from '../../switch/switch.js';
@@ -47,8 +47,8 @@ export const bindVppbCommand = defineCommand<SwitchCciDevice, BindVppbRequest, v
   response: emptyCodec,
   handle: (req, { device }) => {
     const sw = device.sw;
-    const rc = sw.checkBind(req.vcsId, req.vppbId, req.portId, req.ldId);
-    if (rc !== RC.Success) return fail(rc);
+    const why = sw.bindProblem(req.vcsId, req.vppbId, req.portId, req.ldId);
+    if (why !== undefined) return failWithHint(RC.InvalidInput, why);
     const t = sw.startBind(req.vcsId, req.vppbId, req.portId, req.ldId);
     return {
       background: {

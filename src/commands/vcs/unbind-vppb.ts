@@ -3,7 +3,7 @@
 // hot-remove) sets how long it takes. Bits 7:4 of the option byte are reserved and ignored.
 
 import { UNBIND_OPTION } from '../../cci/schema-enums.js';
-import { defineCommand, emptyCodec, fail, type Codec } from '../../cci/command.js';
+import { defineCommand, emptyCodec, failWithHint, type Codec } from '../../cci/command.js';
 import { Effect } from '../../spec/effects.js';
 import { RC } from '../../spec/return-codes.js';
 import { UNBIND_DURATION_MS } from '../../switch/switch.js';
@@ -42,9 +42,9 @@ export const unbindVppbCommand = defineCommand<SwitchCciDevice, UnbindVppbReques
   response: emptyCodec,
   handle: (req, { device }) => {
     const sw = device.sw;
-    const rc = sw.checkUnbind(req.vcsId, req.vppbId, req.option);
+    const why = sw.unbindProblem(req.vcsId, req.vppbId, req.option);
     const durationMs = UNBIND_DURATION_MS[req.option];
-    if (rc !== RC.Success || durationMs === undefined) return fail(rc === RC.Success ? RC.InvalidInput : rc);
+    if (why !== undefined || durationMs === undefined) return failWithHint(RC.InvalidInput, why);
     const t = sw.startUnbind(req.vcsId, req.vppbId);
     return {
       background: {

@@ -455,6 +455,7 @@ export namespace cxlemu {
             payload?: (Uint8Array|null);
             background?: (cxlemu.v1.IBackgroundState|null);
             tunnelRc?: (number|null);
+            hint?: (string|null);
         }
 
         class Completed implements ICompleted {
@@ -465,6 +466,7 @@ export namespace cxlemu {
             public payload: Uint8Array;
             public background?: (cxlemu.v1.IBackgroundState|null);
             public tunnelRc?: (number|null);
+            public hint?: (string|null);
             public static encode(message: cxlemu.v1.ICompleted, writer?: $protobuf.Writer): $protobuf.Writer;
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): cxlemu.v1.Completed;
             public static getTypeUrl(typeUrlPrefix?: string): string;

@@ -3914,6 +3914,7 @@ export const cxlemu = $root.cxlemu = (() => {
              * @property {Uint8Array|null} [payload] Completed payload
              * @property {cxlemu.v1.IBackgroundState|null} [background] Completed background
              * @property {number|null} [tunnelRc] Completed tunnelRc
+             * @property {string|null} [hint] Completed hint
              */
 
             /**
@@ -3979,12 +3980,26 @@ export const cxlemu = $root.cxlemu = (() => {
              */
             Completed.prototype.tunnelRc = null;
 
+            /**
+             * Completed hint.
+             * @member {string|null|undefined} hint
+             * @memberof cxlemu.v1.Completed
+             * @instance
+             */
+            Completed.prototype.hint = null;
+
             // OneOf field names bound to virtual getters and setters
             let $oneOfFields;
 
             // Virtual OneOf for proto3 optional field
             Object.defineProperty(Completed.prototype, "_tunnelRc", {
                 get: $util.oneOfGetter($oneOfFields = ["tunnelRc"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            // Virtual OneOf for proto3 optional field
+            Object.defineProperty(Completed.prototype, "_hint", {
+                get: $util.oneOfGetter($oneOfFields = ["hint"]),
                 set: $util.oneOfSetter($oneOfFields)
             });
 
@@ -4016,6 +4031,8 @@ export const cxlemu = $root.cxlemu = (() => {
                     $root.cxlemu.v1.BackgroundState.encode(message.background, writer.uint32(/* id 5, wireType 2 =*/42).fork(), q + 1).ldelim();
                 if (message.tunnelRc != null && Object.hasOwnProperty.call(message, "tunnelRc"))
                     writer.uint32(/* id 6, wireType 0 =*/48).uint32(message.tunnelRc);
+                if (message.hint != null && Object.hasOwnProperty.call(message, "hint"))
+                    writer.uint32(/* id 70, wireType 2 =*/562).string(message.hint);
                 return writer;
             };
 
@@ -4075,6 +4092,10 @@ export const cxlemu = $root.cxlemu = (() => {
                         }
                     case 6: {
                             message.tunnelRc = reader.uint32();
+                            break;
+                        }
+                    case 70: {
+                            message.hint = reader.string();
                             break;
                         }
                     default:
