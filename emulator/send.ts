@@ -13,7 +13,7 @@ import { findField, fromJson, toJson } from '../src/cci/schema-json.js';
 import type { CxlemuClient } from '../src/client/client.js';
 import type { TunnelHop } from '../src/commands/tunnel/tunnel-payload.js';
 import { CommandCatalog } from '../src/fixtures/catalog.js';
-import { ClientTarget } from '../src/fixtures/client-target.js';
+import { ClientTarget, viewOf } from '../src/fixtures/client-target.js';
 import { decodeResponse } from '../src/fixtures/fields.js';
 import { isScope, type Scope } from '../src/host/policy/scopes.js';
 import { createSystem } from '../src/system.js';
@@ -123,10 +123,12 @@ export async function runSend(argv: readonly string[], io: SendIo = {}): Promise
   let a: Answer;
   if (client) {
     try {
-      // A server in virtual-clock mode moves time only when a client does: ClientTarget advances
-      // it for a command that runs in the background, as `cxlemu run --url` does.
+      // A server on the stepped clock moves time only when a client does: ClientTarget advances
+      // it for a command that runs in the background, as `cxlemu run --url` does. On the live and
+      // realtime clocks the server finishes background work on its own.
+      const stepped = (await client.status()).clockMode === 'stepped';
       const target = new ClientTarget(client);
-      const v = await target.submit({ opcode, payload, tunnel, scope, background: 'wait' });
+      const v = stepped ? await target.submit({ opcode, payload, tunnel, scope, background: 'wait' }) : viewOf(await client.send(opcode, payload, { tunnel, scope }));
       target.dispose();
       const status = await client.status();
       a = v.refused
