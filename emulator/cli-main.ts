@@ -21,7 +21,7 @@ ${SEND_USAGE}
 ${SERVE_USAGE}
 ${RUN_USAGE}`;
 
-export async function main(argv: string[], out: (text: string) => void = (t) => out(t)): Promise<number> {
+export async function main(argv: string[], out: (text: string) => void = (t) => void process.stdout.write(t)): Promise<number> {
   const [cmd, ...rest] = argv;
   if (cmd !== undefined && HELP[cmd] && (rest.includes('--help') || rest.includes('-h'))) {
     out(helpText(cmd) + '\n');
