@@ -20,3 +20,5 @@ export const UNBIND_OPTION = { 0: 'Wait for port link down', 1: 'Simulate manage
 export const EVENT_LOG = { 0: 'Informational', 1: 'Warning', 2: 'Failure', 3: 'Fatal', 4: 'Dynamic Capacity' } as const;
 /** CXL r3.2 Table 8-67, Interrupt Mode of an event log's interrupt setting. */
 export const INTERRUPT_MODE = { 0: 'No interrupts', 1: 'MSI/MSI-X', 2: 'FW Interrupt (EFN VDM)' } as const;
+/** CXL r3.2 Table 8-60, the MCTP Event Interrupt Policy bits (one per event log). */
+export const MCTP_EVENT_POLICY_FLAGS = { 0: 'Informational', 1: 'Warning', 2: 'Failure', 3: 'Fatal', 4: 'Dynamic Capacity' } as const;

@@ -4,6 +4,7 @@
 // are dropped, and the output shows what was kept. Effects: an immediate configuration change, like
 // Set Event Interrupt Policy (Table 8-87 bit 1).
 
+import { MCTP_EVENT_POLICY_FLAGS } from '../../cci/schema-enums.js';
 import { decoded, defineCommand, ok } from '../../cci/command.js';
 import type { EventsDevice } from '../../events/event-log.js';
 import { Effect } from '../../spec/effects.js';
@@ -21,6 +22,10 @@ export const setMctpEventInterruptPolicyCommand = defineCommand<EventsDevice, nu
     (v) => new ByteWriter(2).u16(0, v).bytes,
   ),
   response: encodeOnly<number>((v) => new ByteWriter(2).u16(0, v).bytes),
+  fields: {
+    request: { fields: [{ name: 'settings', spec: 'Event Interrupt Settings', at: 0, type: 'u16', flags: MCTP_EVENT_POLICY_FLAGS, doc: 'bit n set: log n notifies the FM' }], unwrap: 'settings' },
+    response: { fields: [{ name: 'settings', spec: 'Event Interrupt Settings', at: 0, type: 'u16', flags: MCTP_EVENT_POLICY_FLAGS, doc: 'the setting now in effect' }], unwrap: 'settings' },
+  },
   handle: (settings, { device }) => {
     device.events.mctpPolicy = settings & ((1 << device.events.logCount) - 1);
     return ok(device.events.mctpPolicy);
