@@ -8,6 +8,7 @@ import { ByteReader } from '../../util/bytes.js';
 export const DC_TAG_SIZE = 0x10;
 
 export const dcTagCodec: Codec<Uint8Array> = {
+  schema: { fields: [{ name: 'tag', spec: 'Tag', at: 0, type: 'bytes', length: DC_TAG_SIZE }], unwrap: 'tag' },
   decode: (b) => (b.length === DC_TAG_SIZE ? decoded(new ByteReader(b).slice(0, DC_TAG_SIZE)) : invalid(RC.InvalidPayloadLength)),
   encode: (tag) => tag.slice(0, DC_TAG_SIZE),
 };

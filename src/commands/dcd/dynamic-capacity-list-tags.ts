@@ -34,6 +34,12 @@ export interface ListTagsResponse {
 }
 
 export const listTagsRequestCodec: Codec<ListTagsRequest> = {
+  schema: {
+    fields: [
+      { name: 'start', spec: 'Starting Index', at: 0, type: 'u32' },
+      { name: 'max', spec: 'Maximum Number of Tags', at: 4, type: 'u32' },
+    ],
+  },
   decode: (b) => {
     if (b.length !== 8) return invalid(RC.InvalidPayloadLength);
     const r = new ByteReader(b);
@@ -57,6 +63,26 @@ function lds(map: Uint8Array): number[] {
 }
 
 export const listTagsResponseCodec: Codec<ListTagsResponse> = {
+  schema: {
+    fields: [
+      { name: 'generation', spec: 'Generation Number', at: 0, type: 'u32' },
+      { name: 'total', spec: 'Total Number of Tags', at: 4, type: 'u32' },
+      { name: 'tagCount', spec: 'Number of Tags Returned', at: 8, type: 'u32', countOf: 'tags' },
+      { name: 'validity', spec: 'Validity Bitmap', at: 0x0c, type: 'u8', flags: { 0: 'Reference Bitmap valid', 1: 'Pending Reference Bitmap valid' }, doc: 'always 03h here' },
+      {
+        name: 'tags', spec: 'Tags List', at: LIST_TAGS_HEADER, type: 'array', count: { field: 'tagCount' }, stride: TAG_INFO_SIZE,
+        fields: [
+          { name: 'tag', spec: 'Tag', at: 0, type: 'bytes', length: 0x10 },
+          { name: 'fmHoldsReference', spec: 'Flags: FM Holds Reference', at: 0x10, type: 'u8', bits: [0, 0], as: 'boolean' },
+          { name: 'referencedBy', spec: 'Reference Bitmap', at: 0x14, type: 'bitmap', length: 32, doc: 'LD IDs holding a reference' },
+          { name: 'pendingFor', spec: 'Pending Reference Bitmap', at: 0x34, type: 'bitmap', length: 32, doc: 'LD IDs with a pending add' },
+        ],
+      },
+    ],
+    size: LIST_TAGS_HEADER,
+    fix: (r) => ({ ...r, validity: VALIDITY_BOTH_BITMAPS }),
+    toCodec: (r) => ({ generation: r['generation'], total: r['total'], tags: r['tags'] }),
+  },
   decode: (b) => {
     const r = new ByteReader(b);
     if (!r.fits(0, LIST_TAGS_HEADER)) return invalid(RC.InvalidPayloadLength);

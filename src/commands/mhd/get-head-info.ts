@@ -8,6 +8,7 @@
 // fields request the information for a nonexistent head". Spec-silent: Number of Heads 0 asks
 // for no head, and gets an empty list.
 
+import { LINK_SPEED, LTSSM_STATE } from '../../cci/schema-enums.js';
 import { decoded, defineCommand, fail, invalid, ok, type Codec } from '../../cci/command.js';
 import { RC } from '../../spec/return-codes.js';
 import type { HeadLink, MhdView } from '../../type3/multi-headed-device.js';
@@ -28,6 +29,12 @@ export interface HeadInfo extends HeadLink {
 }
 
 export const headInfoRequestCodec: Codec<HeadInfoRequest> = {
+  schema: {
+    fields: [
+      { name: 'startHead', spec: 'Start Head', at: 0, type: 'u8' },
+      { name: 'count', spec: 'Number of Heads', at: 1, type: 'u8' },
+    ],
+  },
   decode: (b) => {
     if (b.length !== 2) return invalid(RC.InvalidPayloadLength);
     const r = new ByteReader(b);
@@ -37,6 +44,27 @@ export const headInfoRequestCodec: Codec<HeadInfoRequest> = {
 };
 
 export const headInfoResponseCodec: Codec<HeadInfo[]> = {
+  schema: {
+    fields: [
+      { name: 'headCount', spec: 'Number of Heads', at: 0, type: 'u8', countOf: 'heads' },
+      {
+        name: 'heads', spec: 'Head Information List', at: HEADER, type: 'array', count: { field: 'headCount' }, stride: HEAD_INFO_SIZE,
+        fields: [
+          { name: 'portNumber', spec: 'Port Number', at: 0, type: 'u8' },
+          { name: 'maxLinkWidth', spec: 'Max Link Width', at: 1, type: 'u8', bits: [0, 5], unit: 'lanes' },
+          { name: 'negotiatedLinkWidth', spec: 'Negotiated Link Width', at: 2, type: 'u8', bits: [0, 5], unit: 'lanes' },
+          { name: 'supportedSpeedsVector', spec: 'Supported Link Speeds Vector', at: 3, type: 'u8', bits: [0, 5] },
+          { name: 'maxLinkSpeed', spec: 'Max Link Speed', at: 4, type: 'u8', bits: [0, 5], enum: LINK_SPEED },
+          { name: 'currentLinkSpeed', spec: 'Current Link Speed', at: 5, type: 'u8', bits: [0, 5], enum: LINK_SPEED },
+          { name: 'ltssmState', spec: 'LTSSM State', at: 6, type: 'u8', enum: LTSSM_STATE },
+          { name: 'firstNegotiatedLane', spec: 'First Negotiated Lane Number', at: 7, type: 'u8' },
+          { name: 'linkStateFlags', spec: 'Link State Flags', at: 8, type: 'u8', bits: [0, 1], flags: { 0: 'Lane Reversal State', 1: 'Port PCIe Reset State' } },
+        ],
+      },
+    ],
+    unwrap: 'heads',
+    size: HEADER,
+  },
   decode: (b) => {
     const r = new ByteReader(b);
     const n = r.u8(0);

@@ -28,6 +28,12 @@ export interface MhdInfo {
 }
 
 export const mhdInfoRequestCodec: Codec<MhdInfoRequest> = {
+  schema: {
+    fields: [
+      { name: 'startLd', spec: 'Start LD ID', at: 0, type: 'u8' },
+      { name: 'limit', spec: 'LD Map List Limit', at: 1, type: 'u8', min: 1 },
+    ],
+  },
   decode: (b) => {
     if (b.length !== 2) return invalid(RC.InvalidPayloadLength);
     const r = new ByteReader(b);
@@ -38,6 +44,16 @@ export const mhdInfoRequestCodec: Codec<MhdInfoRequest> = {
 };
 
 export const mhdInfoResponseCodec: Codec<MhdInfo> = {
+  schema: {
+    fields: [
+      { name: 'ldCount', spec: 'Number of LDs', at: 0, type: 'u8' },
+      { name: 'headCount', spec: 'Number of Heads', at: 1, type: 'u8' },
+      { name: 'startLd', spec: 'Start LD ID', at: 4, type: 'u8' },
+      { name: 'mapLength', spec: 'LD Map Length', at: 5, type: 'u8', countOf: 'ldMap' },
+      { name: 'ldMap', spec: 'LD Map', at: HEADER, type: 'array', count: { field: 'mapLength' }, item: 'u8', doc: 'the head each LD is assigned to; FFh: none' },
+    ],
+    size: HEADER,
+  },
   decode: (b) => {
     const r = new ByteReader(b);
     if (!r.fits(0, HEADER) || b.length !== HEADER + r.u8(5)) return invalid(RC.InvalidPayloadLength);

@@ -8,6 +8,7 @@ import type { LdContext } from '../../type3/logical-device.js';
 import { ByteReader } from '../../util/bytes.js';
 
 const statusCodec: Codec<number> = {
+  schema: { fields: [{ name: 'backpressureAverage', spec: 'Backpressure Average Percentage', at: 0, type: 'u8', unit: '%' }], unwrap: 'backpressureAverage' },
   decode: (b) => (b.length === 1 ? { ok: true, value: new ByteReader(b).u8(0) } : { ok: false, rc: RC.InvalidPayloadLength }),
   encode: (v) => Uint8Array.of(v),
 };

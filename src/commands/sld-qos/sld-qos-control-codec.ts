@@ -19,6 +19,14 @@ export interface SldQosControl {
 }
 
 export const sldQosControlCodec: Codec<SldQosControl> = {
+  schema: {
+    fields: [
+      { name: 'telemetryControl', spec: 'QoS Telemetry Control', at: 0, type: 'u8', flags: { 0: 'Egress Port Congestion Enable', 1: 'Temporary Throughput Reduction Enable' } },
+      { name: 'egressModeratePercent', spec: 'Egress Moderate Percentage', at: 1, type: 'u8', unit: '%' },
+      { name: 'egressSeverePercent', spec: 'Egress Severe Percentage', at: 2, type: 'u8', unit: '%' },
+      { name: 'backpressureSampleInterval', spec: 'Backpressure Sample Interval', at: 3, type: 'u8', unit: 'x 100 ns' },
+    ],
+  },
   decode: (b) => {
     if (b.length !== SLD_QOS_CONTROL_SIZE) return invalid(RC.InvalidPayloadLength);
     const r = new ByteReader(b);
