@@ -6,6 +6,7 @@
 import type { BackgroundEvent, Cci, CommandTrace } from './cci/cci.js';
 import type { CommandDef } from './cci/command.js';
 import type { CelEntry } from './cci/context.js';
+import { describeSystem, type SystemDescription } from './describe.js';
 import type { SwitchCciDevice } from './commands/switch/index.js';
 import { switchFmApiCommands } from './commands/switch/index.js';
 import type { MailboxFunction } from './device/mailbox-function.js';
@@ -214,14 +215,28 @@ export class EmulatorSystem {
 
   /** Register-level mailbox functions: 'switch' and each LD's own ('port<P>.ld<N>'). */
   mailboxFunction(name: string): MailboxFunction | undefined {
-    const fn = this.fnMap.get(name);
+    const real = this.fnFactories.has(name) || this.fnMap.has(name) ? name : this.oldName(name);
+    if (real === undefined) return undefined;
+    const fn = this.fnMap.get(real);
     if (fn) return fn;
-    const build = this.fnFactories.get(name);
+    const build = this.fnFactories.get(real);
     if (!build) return undefined;
-    this.fnFactories.delete(name);
+    this.fnFactories.delete(real);
     const built = build();
-    this.attachFunction(name, built);
+    this.attachFunction(real, built);
     return built;
+  }
+
+  /**
+   * Earlier releases named an LD after its device's serial number ("t3-1002.ld1"); the name is
+   * now the port's ("port2.ld1"). The old spelling is still accepted where users type a name.
+   */
+  private oldName(name: string): string | undefined {
+    const m = /^t3-([0-9a-f]+)\.ld(\d+)$/i.exec(name);
+    if (!m) return undefined;
+    const serial = BigInt('0x' + m[1]);
+    for (const [port, dev] of this.devices) if (dev.serialNumber === serial) return `port${port}.ld${m[2]}`;
+    return undefined;
   }
 
   functionNames(): string[] {
@@ -275,60 +290,14 @@ export class EmulatorSystem {
     this.switchCci.device.events.reset();
   }
 
-  /** A JSON-able picture of the topology and its live state. */
+  /** A JSON-able picture of the topology and its live state, with named values (src/describe.ts). */
   describe(): SystemDescription {
-    const t = this.topology;
-    return {
-      switch: {
-        vendorId: hex(t.switch.vendorId, 4),
-        deviceId: hex(t.switch.deviceId, 4),
-        serialNumber: '0x' + t.switch.serialNumber.toString(16),
-        ingressPort: t.switch.ingressPort,
-      },
-      ports: this.sw.ports().map((p) => {
-        const dev = this.devices.get(p.id);
-        return {
-          id: p.id,
-          role: p.role,
-          configState: this.sw.portConfigState(p),
-          ltssm: p.ltssm,
-          linkUp: p.linkUp,
-          perst: p.inReset,
-          width: p.negotiatedWidth,
-          device: dev
-            ? {
-                type: dev.connectedDeviceType,
-                serialNumber: '0x' + dev.serialNumber.toString(16),
-                lds: dev instanceof Type3Device ? dev.ldCount : dev instanceof MhdHead ? dev.mhd.ldsOf(dev.index).length : 0,
-                ccis: [...this.cciMap.keys()].filter((k) => k.startsWith(`port${p.id}.`)),
-              }
-            : null,
-        };
-      }),
-      vcs: this.sw.vcsList().map((v) => ({
-        id: v.id,
-        usp: v.uspPort,
-        vppbs: v.vppbs.map((s, i) => ({ vppb: i, ...s })),
-        hostView: this.sw.hostView(v.id).map((h) => ({ vppb: h.vppb, port: h.port, ld: h.ld ?? null })),
-      })),
-      functions: this.functionNames(),
-      clockMs: this.clock.now(),
-    };
+    return describeSystem({ topology: this.topology, sw: this.sw, devices: this.devices, ccis: this.cciMap, functions: this.functionNames(), clockMs: this.clock.now() });
   }
-}
-
-export interface SystemDescription {
-  readonly switch: { vendorId: string; deviceId: string; serialNumber: string; ingressPort: number };
-  readonly ports: unknown[];
-  readonly vcs: unknown[];
-  readonly functions: string[];
-  readonly clockMs: number;
-}
-
-function hex(n: number, digits: number): string {
-  return '0x' + n.toString(16).padStart(digits, '0');
 }
 
 export function createSystem(opts: SystemOptions = {}): EmulatorSystem {
   return new EmulatorSystem(opts);
 }
+
+export type { SystemDescription } from './describe.js';

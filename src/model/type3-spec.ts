@@ -30,6 +30,12 @@ export interface Type3Spec {
   readonly deviceId?: number;
   readonly fwRevision?: string;
   /**
+   * What traces, metrics and the REST view call the device; its LDs are "<name>.ld<N>" and an
+   * MLD's FM-owned LD "<name>.fm". The topology builder names each device after its port
+   * ("port2"), the name users type for register access; standalone devices get "t3-<serial>".
+   */
+  readonly name?: string;
+  /**
    * Fault model: effects each LD's CEL reports instead of the true ones (opcode -> effects), for
    * testing that a host filter does not trust a lying device. Dispatch is unaffected.
    */

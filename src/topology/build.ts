@@ -118,7 +118,7 @@ export function buildFabric(topology: Topology, clock: VirtualClock, opts: Build
   for (const p of topology.ports) {
     const d = p.device;
     if (!d) continue;
-    const device = d.kind === 'pcie' ? new PcieEndpoint(d.vendorId, d.deviceId, d.serialNumber) : makeType3(type3SpecOf(d), clock);
+    const device = d.kind === 'pcie' ? new PcieEndpoint(d.vendorId, d.deviceId, d.serialNumber) : makeType3({ ...type3SpecOf(d), name: `port${p.id}` }, clock);
     sw.attachDevice(p.id, device);
     devices.set(p.id, device);
   }

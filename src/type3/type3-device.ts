@@ -77,7 +77,7 @@ export class Type3Device implements DownstreamDevice, MldManagement {
     this.persistentBytes = spec.persistentBytes;
     const vendorId = spec.vendorId ?? DEFAULT_VENDOR_ID;
     const deviceId = spec.deviceId ?? DEFAULT_DEVICE_ID;
-    const name = `t3-${spec.serialNumber.toString(16)}`;
+    const name = spec.name ?? `t3-${spec.serialNumber.toString(16)}`;
 
     this.allocations = new LdAllocations({
       ldCount: this.ldCount,
@@ -141,7 +141,7 @@ export class Type3Device implements DownstreamDevice, MldManagement {
       spec.kind === 'sld'
         ? undefined
         : new Cci<Type3Device>({
-            name: `${name}.fm-ld`,
+            name: `${name}.fm`,
             clock,
             identity: { ...identity, serialNumber: spec.serialNumber, componentType: 3 },
             device: this,
