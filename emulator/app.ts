@@ -8,6 +8,7 @@ import guardPlugin from './plugins/guard.js';
 import { logSecurity } from './plugins/security-log.js';
 import restPlugin from './plugins/rest.js';
 import { EmulatorRuntime } from './plugins/runtime.js';
+import webPlugin from './plugins/web.js';
 import wsPlugin from './plugins/ws.js';
 
 export type AppConfig = Omit<ServerConfig, 'host' | 'port' | 'topologySource' | 'logLevel'>;
@@ -73,6 +74,7 @@ export async function buildApp(opts: AppOptions = {}): Promise<FastifyInstance> 
   };
   await app.register(guardPlugin, { limits, defaultHosts: defaultAllowedHosts(opts.listenHost ?? '127.0.0.1'), metrics: runtime.metrics });
   await app.register(restPlugin, { runtime });
+  await app.register(webPlugin, { runtime });
   await app.register(wsPlugin, { runtime, tokens: cfg.tokens, defaultScope: cfg.defaultScope, maxFrameBytes: cfg.maxFrameBytes, limits });
   const unlog = logSecurity(runtime, app.log);
   app.addHook('onClose', async () => unlog());

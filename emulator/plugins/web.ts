@@ -1,0 +1,90 @@
+// The live fabric view: GET / serves emulator/web/ (plain HTML, CSS and one ES module, no build
+// step), the protobuf runtime from the protobufjs package the server already depends on, and the
+// generated protocol module, so the page speaks the same /ws protocol as every other client, from
+// the same origin. GET /api/actions says which scope each of the page's actions needs, asked of
+// the host driver's own filter rather than restated here.
+//
+// Files are a fixed list read once at start: nothing a request names is ever turned into a path.
+
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import type { TunnelHop } from '../../src/commands/tunnel/tunnel-payload.js';
+import { SCOPES, type Scope } from '../../src/host/policy/scopes.js';
+import type { EmulatorRuntime } from './runtime.js';
+
+export interface WebPluginOptions {
+  readonly runtime: EmulatorRuntime;
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+// Source tree (emulator/plugins -> emulator/web) and build (dist/emulator/plugins -> dist/emulator/web) alike.
+const webDir = join(here, '..', 'web');
+const genJs = join(here, '..', '..', 'src', 'protocol', 'gen', 'cxlemu.js');
+const require = createRequire(import.meta.url);
+
+const TYPES: Record<string, string> = {
+  html: 'text/html; charset=utf-8',
+  js: 'text/javascript; charset=utf-8',
+  css: 'text/css; charset=utf-8',
+  txt: 'text/plain; charset=utf-8',
+};
+
+function assets(): Map<string, { type: string; body: Buffer }> {
+  const file = (path: string): { type: string; body: Buffer } => ({ type: TYPES[path.slice(path.lastIndexOf('.') + 1)] ?? 'application/octet-stream', body: readFileSync(path) });
+  return new Map([
+    ['/', file(join(webDir, 'index.html'))],
+    ['/web/app.js', file(join(webDir, 'app.js'))],
+    ['/web/view.js', file(join(webDir, 'view.js'))],
+    ['/web/style.css', file(join(webDir, 'style.css'))],
+    ['/web/protobuf-shim.js', file(join(webDir, 'protobuf-shim.js'))],
+    ['/web/cxlemu.js', file(genJs)],
+    // protobufjs's own browser build of its minimal runtime (BSD-3-Clause, licence served beside it).
+    ['/web/vendor/protobuf.min.js', file(require.resolve('protobufjs/dist/minimal/protobuf.min.js'))],
+    ['/web/vendor/protobuf.LICENSE.txt', file(join(dirname(require.resolve('protobufjs/package.json')), 'LICENSE'))],
+  ]);
+}
+
+/** The page's actions: opcode and a well-formed example request the filter is asked about. */
+const ACTIONS: readonly { action: string; opcode: number; payload: Uint8Array; mld?: boolean }[] = [
+  { action: 'bind', opcode: 0x5201, payload: new Uint8Array(6) },
+  { action: 'unbind', opcode: 0x5202, payload: new Uint8Array(3) },
+  { action: 'perst', opcode: 0x5102, payload: new Uint8Array(2) },
+  // CXL r3.2 7.6.7.4.3: one LD's allocation (4-byte header, one 16-byte entry), tunnelled to an MLD.
+  { action: 'ldAllocation', opcode: 0x5402, payload: Uint8Array.of(1, 0, 0, 0, ...new Array<number>(16).fill(0)), mld: true },
+];
+
+export interface ActionInfo {
+  readonly opcode: string;
+  readonly name: string;
+  /** The least scope the filter admits it at; null when no scope does (absent from the CEL). */
+  readonly requiredScope: Scope | null;
+}
+
+/** What scope each action needs, asked of the running driver's filter. */
+export function actionScopes(rt: EmulatorRuntime): Record<string, ActionInfo> {
+  const sys = rt.system;
+  const mldPort = sys.describe().ports.find((p) => p.device?.type === 'MLD')?.id;
+  const out: Record<string, ActionInfo> = {};
+  for (const a of ACTIONS) {
+    if (a.mld && mldPort === undefined) continue;
+    const tunnel: TunnelHop[] = a.mld && mldPort !== undefined ? [{ id: mldPort, targetType: 0 }] : [];
+    const requiredScope = SCOPES.find((scope) => rt.driver.check({ opcode: a.opcode, payload: a.payload, tunnel, scope }).allowed) ?? null;
+    const name = (a.mld ? sys.devices.get(mldPort ?? -1)?.tunnelTarget() : sys.switchCci)?.command(a.opcode)?.name ?? 'unknown';
+    out[a.action] = { opcode: '0x' + a.opcode.toString(16).padStart(4, '0'), name, requiredScope };
+  }
+  return out;
+}
+
+async function webPlugin(app: FastifyInstance, o: WebPluginOptions): Promise<void> {
+  const files = assets();
+  for (const [url, f] of files) {
+    app.get(url, async (_req, reply) => reply.type(f.type).header('cache-control', 'no-cache').send(f.body));
+  }
+  app.get('/api/actions', async () => actionScopes(o.runtime));
+}
+
+export default fp(webPlugin, { fastify: '5.x', name: 'cxlemu-web' });
