@@ -20,6 +20,8 @@ async function open(path: string): Promise<Page> {
 }
 
 const text = (page: Page, sel: string): Promise<string> => page.locator(sel).innerText();
+/** Retries until the page shows it (the view updates asynchronously, from events). */
+const poll = (read: () => Promise<string>) => expect.poll(read, { timeout: 10_000 });
 
 describe.skipIf(!HAVE_CHROMIUM)('web view in chromium', () => {
   beforeAll(async () => {
@@ -63,7 +65,7 @@ describe.skipIf(!HAVE_CHROMIUM)('web view in chromium', () => {
     await page.click('form[data-action="advance"] button');
     await page.waitForSelector('tr[data-vppb="0:4"] td.bound');
     expect(await text(page, 'tr[data-vppb="0:4"] .target')).toBe('port2.ld2');
-    await page.waitForFunction(() => document.querySelector('tr[data-ld="port2.ld2"] .bound')?.textContent === 'VCS 0 vPPB 4');
+    await poll(() => text(page, 'tr[data-ld="port2.ld2"] .bound')).toBe('VCS 0 vPPB 4');
     expect(await text(page, 'tr[data-cci="switch"]')).toContain('100%');
     expect(await text(page, '#audit li.allowed')).toMatch(/0x5201/);
     await page.waitForSelector('#taint:not([hidden])');
@@ -80,17 +82,17 @@ describe.skipIf(!HAVE_CHROMIUM)('web view in chromium', () => {
     // 8 x 256 MiB (CXL r3.2 7.6.7.4.3 Range 1 multiplier) for LD 3: 2 GiB.
     await page.fill('input[name="range1-3"]', '8');
     await page.click('form[data-action="ldAllocation"] button[type="submit"]');
-    await page.waitForFunction(() => document.querySelector('tr[data-ld="port2.ld3"] .capacity')?.textContent === '2 GiB');
+    await poll(() => text(page, 'tr[data-ld="port2.ld3"] .capacity')).toBe('2 GiB');
     expect(await text(page, '#message')).toContain('Set LD Allocations: Success');
     await page.click('tr[data-port="6"] button[data-action="perst"]');
-    await page.waitForFunction(() => document.querySelector('tr[data-port="6"] .link')?.textContent === 'perst');
+    await poll(() => text(page, 'tr[data-port="6"] .link')).toBe('perst');
     // PERST# has a minimum hold time the switch enforces (Retry Required before it has passed).
     await page.click('tr[data-port="6"] button[data-action="perst"]');
-    await page.waitForFunction(() => document.getElementById('message')?.textContent?.includes('Retry Required'));
+    await poll(() => text(page, '#message')).toContain('Retry Required');
     await page.click('form[data-action="advance"] button');
     await page.waitForSelector('#message.ok');
     await page.click('tr[data-port="6"] button[data-action="perst"]');
-    await page.waitForFunction(() => document.querySelector('tr[data-port="6"] .link')?.textContent !== 'perst');
+    await poll(() => text(page, 'tr[data-port="6"] .link')).toBe('up');
     await page.close();
   });
 
@@ -113,7 +115,7 @@ describe.skipIf(!HAVE_CHROMIUM)('web view in chromium', () => {
     expect(await page.locator('#conn').getAttribute('data-scope')).toBe('read-only');
     await page.fill('#login input[name="token"]', 'nobody');
     await page.click('#login button');
-    await page.waitForFunction(() => document.getElementById('conn')?.textContent?.includes('unknown token'));
+    await poll(() => text(page, '#conn')).toContain('unknown token');
     await page.fill('#login input[name="token"]', 'admin');
     await page.click('#login button');
     await page.waitForSelector('#conn[data-scope="full"]');
