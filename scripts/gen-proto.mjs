@@ -6,8 +6,8 @@
 //
 //   node scripts/gen-proto.mjs            write src/protocol/gen/cxlemu.{js,d.ts}
 //   node scripts/gen-proto.mjs --check    exit 1 if the checked-in files differ from a fresh run
-//   node scripts/gen-proto.mjs --copy DIR copy the generated .js into DIR/src/protocol/gen (tsc
-//                                         does not copy plain .js files into the build output)
+//   node scripts/gen-proto.mjs --copy DIR copy the generated .js and .d.ts into DIR/src/protocol/gen
+//                                         (tsc does not copy them into the build output)
 
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -47,6 +47,8 @@ if (args[0] === '--copy') {
   const dest = join(resolve(out), 'src/protocol/gen');
   mkdirSync(dest, { recursive: true });
   copyFileSync(join(genDir, 'cxlemu.js'), join(dest, 'cxlemu.js'));
+  // The declarations too: the package's types (exports "types") import them.
+  copyFileSync(join(genDir, 'cxlemu.d.ts'), join(dest, 'cxlemu.d.ts'));
 } else if (args[0] === '--check') {
   const fresh = generate();
   const same = (f, text) => {

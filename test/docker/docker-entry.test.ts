@@ -1,5 +1,5 @@
 // No Docker engine runs here, so this test does what the image does, step by step: build, install
-// production dependencies only (npm ci --omit=dev) into a clean folder with package.json,
+// production dependencies only (the runtime stage's own `npm ci` flags) into a clean folder with package.json,
 // package-lock.json and dist/, start the exact CMD of the Dockerfile there on a free loopback
 // port, talk to it over the websocket and /healthz, run the HEALTHCHECK command, and stop it with
 // SIGTERM (clean exit).
@@ -16,6 +16,17 @@ import { connect } from '../../emulator/ws-transport.js';
 const run = promisify(execFile);
 const root = join(import.meta.dirname, '..', '..');
 const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
+
+/**
+ * The runtime stage's production install, as argv: `RUN npm ci --omit=dev --ignore-scripts && ...`
+ * gives ['ci', '--omit=dev', '--ignore-scripts'], so the test installs exactly as the image does.
+ */
+function runtimeInstall(): string[] {
+  const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+  const line = /^RUN npm (ci [^&\n]*)/m.exec(runtime)?.[1];
+  if (!line) throw new Error('no `RUN npm ci` in the Dockerfile runtime stage');
+  return line.trim().split(/\s+/);
+}
 
 /** The JSON (exec) form of a Dockerfile instruction, e.g. CMD ["node","dist/emulator/main.js"]. */
 function execForm(instruction: string): string[] {
@@ -46,6 +57,10 @@ describe('Docker entry (without a Docker engine)', () => {
   it('declares what the image relies on', () => {
     expect(dockerfile).toMatch(/^FROM node:20-slim AS build$/m);
     expect(dockerfile).toMatch(/^RUN npm ci --omit=dev/m);
+    // The package's `prepare` builds: both installs skip scripts (the build stage builds after
+    // copying the sources; the runtime stage has neither sources nor tsc).
+    expect(runtimeInstall()).toEqual(['ci', '--omit=dev', '--ignore-scripts']);
+    expect(dockerfile).toMatch(/^RUN npm ci --ignore-scripts$/m);
     expect(dockerfile).toMatch(/^USER node$/m);
     expect(dockerfile).toMatch(/^EXPOSE 8080$/m);
     expect(dockerfile).toMatch(/HOST=0\.0\.0\.0/);
@@ -58,12 +73,13 @@ describe('Docker entry (without a Docker engine)', () => {
   });
 
   it('builds, installs production dependencies only, serves, answers, and exits cleanly on SIGTERM', async () => {
-    await run('npm', ['run', 'build'], { cwd: root });
+    // `npm run build` unless dist/ is already current (other tests build too; they take turns).
+    await run(process.execPath, ['scripts/ensure-built.mjs'], { cwd: root });
     dir = mkdtempSync(join(tmpdir(), 'cxlemu-docker-'));
     copyFileSync(join(root, 'package.json'), join(dir, 'package.json'));
     copyFileSync(join(root, 'package-lock.json'), join(dir, 'package-lock.json'));
     cpSync(join(root, 'dist'), join(dir, 'dist'), { recursive: true });
-    await run('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: dir });
+    await run('npm', [...runtimeInstall(), '--no-audit', '--no-fund', '--prefer-offline'], { cwd: dir });
 
     const port = await freePort();
     const [cmd, ...args] = execForm('CMD');
