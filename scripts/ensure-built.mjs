@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Build dist/ only when it is missing or older than a source: `npm start` (prestart) and the
-// `prepare` step of `npm ci` run this, so a built tree starts at once and an edited one is rebuilt.
+// Build dist/ only when it is missing or older than a source: `npm start` (scripts/start.mjs) and
+// the `prepare` step of `npm ci` run this, so a built tree starts at once and an edited one is
+// rebuilt.
 // The build writes dist/.build-stamp last; any file under src/, emulator/ or bench/, or one of
 // the build's own inputs (package.json, tsconfig*.json, the build scripts), newer than it means stale. Concurrent callers (two tests, two
 // starts) take turns through a lock directory; the second finds the tree fresh and returns.
@@ -11,16 +12,12 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const stamp = join(root, 'dist', '.build-stamp');
 const lock = join(root, '.build-lock');
 
-if (process.argv[2] === '--stamp') {
-  writeFileSync(stamp, new Date().toISOString() + '\n');
-  process.exit(0);
-}
 
 function newestSource() {
   let newest = 0;
@@ -83,10 +80,17 @@ function withLock(fn) {
   }
 }
 
-if (!fresh()) {
+/** Build unless dist/ is current. */
+export function ensureBuilt() {
+  if (fresh()) return;
   withLock(() => {
     if (fresh()) return;
     process.stderr.write('cxlemu: dist/ is missing or older than the sources; building (npm run build)\n');
     execFileSync(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', 'build'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
   });
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  if (process.argv[2] === '--stamp') writeFileSync(stamp, new Date().toISOString() + '\n');
+  else ensureBuilt();
 }

@@ -73,6 +73,11 @@ export { role, open, n };
     expect([...files].some((f) => f.startsWith('src/') || f.startsWith('emulator/'))).toBe(false);
   }, 60_000);
 
+  it('starts with `npm start` on the built tree and answers a command', async () => {
+    const { stdout } = await run(process.execPath, ['scripts/first-command.mjs', 'npm', 'start', '--', '--port', '0'], { cwd: root });
+    expect(stdout).toMatch(/^\d+ ms to the first answered command \(npm start -- --port 0\)\n$/);
+  }, 60_000);
+
   it('runs `npx cxlemu` from the checkout', async () => {
     const { stdout } = await run('npx', ['--no-install', 'cxlemu', 'send', '0x0001'], { cwd: root });
     expect(JSON.parse(stdout)).toMatchObject({ rc: 0, rcName: 'Success', opcode: '0x0001' });
@@ -80,8 +85,8 @@ export { role, open, n };
 
   it('builds on `npm ci` (prepare) and lets `npm start` skip the build of a current tree', async () => {
     expect(pkg.scripts['prepare']).toBe('node scripts/ensure-built.mjs');
-    expect(pkg.scripts['prestart']).toBe('node scripts/ensure-built.mjs');
-    expect(pkg.scripts['start']).toBe('node dist/emulator/cli.js serve');
+    expect(pkg.scripts['start']).toBe('node scripts/start.mjs serve');
+    expect(pkg.scripts['prestart']).toBeUndefined();
     // dist/ is current (beforeAll): the check neither builds nor says it would.
     const r = await run(process.execPath, ['scripts/ensure-built.mjs'], { cwd: root });
     expect(r.stderr).toBe('');
