@@ -41,12 +41,27 @@ function assets(): Map<string, { type: string; body: Buffer }> {
     ['/web/view.js', file(join(webDir, 'view.js'))],
     ['/web/style.css', file(join(webDir, 'style.css'))],
     ['/web/protobuf-shim.js', file(join(webDir, 'protobuf-shim.js'))],
-    ['/web/cxlemu.js', file(genJs)],
+    ['/web/cxlemu.js', protocolModule()],
     // protobufjs's own browser build of its minimal runtime (BSD-3-Clause, licence served beside it).
     ['/web/vendor/protobuf.min.js', file(require.resolve('protobufjs/dist/minimal/protobuf.min.js'))],
     ['/web/vendor/protobuf.LICENSE.txt', file(join(dirname(require.resolve('protobufjs/package.json')), 'LICENSE'))],
   ]);
 }
+
+/**
+ * The generated protocol module, its one bare import pointed at the shim that hands it the
+ * browser build of protobufjs (a bare specifier would need an inline import map, which a strict
+ * Content-Security-Policy forbids).
+ */
+function protocolModule(): { type: string; body: Buffer } {
+  const text = readFileSync(genJs, 'utf8');
+  const bare = 'from "protobufjs/minimal.js"';
+  if (!text.includes(bare)) throw new Error(`web view: ${genJs} no longer imports protobufjs/minimal.js`);
+  return { type: TYPES['js']!, body: Buffer.from(text.replace(bare, 'from "/web/protobuf-shim.js"')) };
+}
+
+/** Same-origin everything: no inline script or style, connections only back to this server. */
+const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /** The page's actions: opcode and a well-formed example request the filter is asked about. */
 const ACTIONS: readonly { action: string; opcode: number; payload: Uint8Array; mld?: boolean }[] = [
@@ -82,8 +97,12 @@ export function actionScopes(rt: EmulatorRuntime): Record<string, ActionInfo> {
 async function webPlugin(app: FastifyInstance, o: WebPluginOptions): Promise<void> {
   const files = assets();
   for (const [url, f] of files) {
-    app.get(url, async (_req, reply) => reply.type(f.type).header('cache-control', 'no-cache').send(f.body));
+    app.get(url, async (_req, reply) =>
+      reply.type(f.type).header('cache-control', 'no-cache').header('content-security-policy', CSP).header('x-content-type-options', 'nosniff').send(f.body),
+    );
   }
+  // Browsers ask for it on every page; there is none, and a 404 would be noise in the console.
+  app.get('/favicon.ico', async (_req, reply) => reply.code(204).send());
   app.get('/api/actions', async () => actionScopes(o.runtime));
 }
 

@@ -12,8 +12,15 @@ let app: FastifyInstance;
 let base: string;
 let browser: Browser;
 
+/** Console errors and uncaught exceptions of each page (a CSP violation shows up here). */
+const errors = new WeakMap<Page, string[]>();
+
 async function open(path: string): Promise<Page> {
   const page = await browser.context.newPage();
+  const seen: string[] = [];
+  errors.set(page, seen);
+  page.on('console', (m) => m.type() === 'error' && seen.push(m.text()));
+  page.on('pageerror', (e) => seen.push(e.message));
   await page.goto(base + path);
   await page.waitForSelector('body[data-ready="true"]');
   return page;
@@ -47,6 +54,7 @@ describe.skipIf(!HAVE_CHROMIUM)('web view in chromium', () => {
     expect(await text(page, 'tr[data-port="2"] .device')).toBe('MLD 0x1002');
     expect(await page.locator('#devices tr[data-ld^="port2.ld"]').count()).toBe(4);
     expect(await text(page, 'tr[data-ld="port2.ld1"] .bound')).toBe('VCS 1 vPPB 1');
+    expect(errors.get(page)).toEqual([]);
     await page.close();
   });
 
@@ -73,6 +81,7 @@ describe.skipIf(!HAVE_CHROMIUM)('web view in chromium', () => {
     const other = await open('/?token=viewer');
     expect(await text(other, 'tr[data-vppb="0:4"] .target')).toBe('port2.ld2');
     await other.close();
+    expect(errors.get(page)).toEqual([]);
     await page.close();
   });
 

@@ -28,7 +28,12 @@ describe('GET / and its assets', () => {
       expect(r.statusCode, url).toBe(200);
       expect(r.headers['content-type'], url).toMatch(/^text\/javascript/);
     }
-    expect((await app.inject({ method: 'GET', url: '/web/cxlemu.js' })).body).toContain('export const cxlemu');
+    const proto = (await app.inject({ method: 'GET', url: '/web/cxlemu.js' })).body;
+    expect(proto).toContain('export const cxlemu');
+    expect(proto).toContain('import $protobuf from "/web/protobuf-shim.js"');
+    // A strict policy: the page has no inline script, and connects only to where it came from.
+    expect(page.headers['content-security-policy']).toMatch(/script-src 'self';.*connect-src 'self'/);
+    expect(page.body).not.toMatch(/<script(?![^>]*\ssrc=)/);
     expect((await app.inject({ method: 'GET', url: '/web/vendor/protobuf.LICENSE.txt' })).body).toMatch(/Copyright/);
     expect((await app.inject({ method: 'GET', url: '/web/style.css' })).headers['content-type']).toMatch(/^text\/css/);
   });
