@@ -82,7 +82,8 @@ export interface ActionInfo {
 /** What scope each action needs, asked of the running driver's filter. */
 export function actionScopes(rt: EmulatorRuntime): Record<string, ActionInfo> {
   const sys = rt.system;
-  const mldPort = sys.describe().ports.find((p) => p.device?.type === 'MLD')?.id;
+  // CXL r3.2 Table 7-19 Connected Device Type 5: a type 3 MLD.
+  const mldPort = [...sys.devices].find(([, d]) => d.connectedDeviceType === 5)?.[0];
   const out: Record<string, ActionInfo> = {};
   for (const a of ACTIONS) {
     if (a.mld && mldPort === undefined) continue;

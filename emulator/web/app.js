@@ -149,6 +149,8 @@ function onFrame(f) {
       break;
     }
     case 'audit':
+      // The status reply's tail and the event stream can overlap right after connecting.
+      if (state.audit.some((x) => x.seq === e.audit.seq)) break;
       state.audit.push(auditOf(e.audit));
       if (state.audit.length > KEEP) state.audit.shift();
       redraw('audit');
