@@ -33,19 +33,30 @@ const TYPES: Record<string, string> = {
   txt: 'text/plain; charset=utf-8',
 };
 
-function assets(): Map<string, { type: string; body: Buffer }> {
-  const file = (path: string): { type: string; body: Buffer } => ({ type: TYPES[path.slice(path.lastIndexOf('.') + 1)] ?? 'application/octet-stream', body: readFileSync(path) });
-  return new Map([
-    ['/', file(join(webDir, 'index.html'))],
-    ['/web/app.js', file(join(webDir, 'app.js'))],
-    ['/web/view.js', file(join(webDir, 'view.js'))],
-    ['/web/style.css', file(join(webDir, 'style.css'))],
-    ['/web/protobuf-shim.js', file(join(webDir, 'protobuf-shim.js'))],
-    ['/web/cxlemu.js', protocolModule()],
-    // protobufjs's own browser build of its minimal runtime (BSD-3-Clause, licence served beside it).
-    ['/web/vendor/protobuf.min.js', file(require.resolve('protobufjs/dist/minimal/protobuf.min.js'))],
-    ['/web/vendor/protobuf.LICENSE.txt', file(join(dirname(require.resolve('protobufjs/package.json')), 'LICENSE'))],
-  ]);
+type Asset = { type: string; body: Buffer };
+
+/**
+ * The files, read once. A build made without the web files (a bare `tsc --outDir`) still serves
+ * the API: what is missing is listed, and `/` says so instead of the server failing to start.
+ */
+function assets(): { files: Map<string, Asset>; missing: string[] } {
+  const files = new Map<string, Asset>();
+  const missing: string[] = [];
+  const add = (url: string, read: () => Asset): void => {
+    try {
+      files.set(url, read());
+    } catch (e) {
+      missing.push(`${url}: ${(e as Error).message}`);
+    }
+  };
+  const file = (path: string) => (): Asset => ({ type: TYPES[path.slice(path.lastIndexOf('.') + 1)] ?? 'application/octet-stream', body: readFileSync(path) });
+  add('/', file(join(webDir, 'index.html')));
+  for (const f of ['app.js', 'view.js', 'style.css', 'protobuf-shim.js']) add(`/web/${f}`, file(join(webDir, f)));
+  add('/web/cxlemu.js', protocolModule);
+  // protobufjs's own browser build of its minimal runtime (BSD-3-Clause, licence served beside it).
+  add('/web/vendor/protobuf.min.js', () => file(require.resolve('protobufjs/dist/minimal/protobuf.min.js'))());
+  add('/web/vendor/protobuf.LICENSE.txt', () => file(join(dirname(require.resolve('protobufjs/package.json')), 'LICENSE'))());
+  return { files, missing };
 }
 
 /**
@@ -96,7 +107,13 @@ export function actionScopes(rt: EmulatorRuntime): Record<string, ActionInfo> {
 }
 
 async function webPlugin(app: FastifyInstance, o: WebPluginOptions): Promise<void> {
-  const files = assets();
+  const { files, missing } = assets();
+  if (missing.length) {
+    app.log.warn({ missing }, 'web view files missing from this build (npm run build copies them); the API is unaffected');
+    if (!files.has('/')) {
+      app.get('/', async (_req, reply) => reply.code(503).type(TYPES['txt']!).send(`The web view's files are not in this build (npm run build copies them):\n${missing.join('\n')}\n`));
+    }
+  }
   for (const [url, f] of files) {
     app.get(url, async (_req, reply) =>
       reply.type(f.type).header('cache-control', 'no-cache').header('content-security-policy', CSP).header('x-content-type-options', 'nosniff').send(f.body),

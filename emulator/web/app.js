@@ -11,7 +11,7 @@ const pb = cxlemu.v1;
 const { ClientFrame, ServerFrame } = pb;
 const enumName = (e, v) => Object.keys(e).find((k) => e[k] === v) ?? String(v);
 const SCOPE_NAMES = { 1: 'read-only', 2: 'configuration', 3: 'debug-write', 4: 'full' };
-const CLOCK_NAMES = { 1: 'virtual', 2: 'realtime' };
+const CLOCK_NAMES = { 1: 'stepped', 2: 'realtime', 3: 'live' };
 const hex4 = (n) => '0x' + n.toString(16).padStart(4, '0');
 const rcText = (rc) => (rc === 0 ? 'Success' : rc === 1 ? 'Background Command Started' : `rc ${hex4(rc)}`);
 const KEEP = 200;
@@ -176,7 +176,7 @@ function auditOf(a) {
 async function refreshStatus(auditTail = 0) {
   const s = (await request({ getStatus: { auditTail } })).status;
   state.scope = SCOPE_NAMES[s.connectionScope] ?? null;
-  state.clock = { nowMs: s.nowMs, mode: CLOCK_NAMES[s.clockMode] ?? 'virtual' };
+  state.clock = { nowMs: s.nowMs, mode: CLOCK_NAMES[s.clockMode] ?? 'stepped' };
   state.status = { tainted: s.tainted, taintReason: s.taintReason, allowAll: s.allowAll };
   if (auditTail) state.audit = s.auditTail.map(auditOf);
   redraw('header');

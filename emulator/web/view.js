@@ -76,8 +76,10 @@ export function renderBind(state, act) {
 }
 
 export function renderClock(state, act) {
-  if (state.clock?.mode !== 'virtual' || SCOPES.indexOf(state.scope) < SCOPES.indexOf('configuration')) return [];
-  return h('form', { class: 'action', 'data-action': 'advance', onsubmit: (e) => (e.preventDefault(), act('advance', { ms: 1000 })) }, 'Virtual clock:', h('button', { type: 'submit' }, 'Advance 1 s'));
+  // Advancing time needs scope configuration (it completes other clients' background work). On a
+  // stepped clock nothing else moves time; on the others it is a jump ahead.
+  if (!state.clock || SCOPES.indexOf(state.scope) < SCOPES.indexOf('configuration')) return [];
+  return h('form', { class: 'action', 'data-action': 'advance', onsubmit: (e) => (e.preventDefault(), act('advance', { ms: 1000 })) }, `Clock (${state.clock.mode}):`, h('button', { type: 'submit' }, 'Advance 1 s'));
 }
 
 export function renderPorts(state, act) {

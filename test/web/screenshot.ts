@@ -6,7 +6,7 @@ import { buildApp } from '../../emulator/app.js';
 import { launch } from './browser.js';
 
 const out = process.argv[2] ?? 'docs/web-view.png';
-const app = await buildApp({ tokens: { admin: 'full' } });
+const app = await buildApp({ tokens: { admin: 'full' }, clockMode: 'stepped' });
 await app.listen({ host: '127.0.0.1', port: 0 });
 const addr = app.server.address();
 if (!addr || typeof addr === 'string') throw new Error('no address');

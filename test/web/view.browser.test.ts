@@ -32,7 +32,7 @@ const poll = (read: () => Promise<string>) => expect.poll(read, { timeout: 10_00
 
 describe.skipIf(!HAVE_CHROMIUM)('web view in chromium', () => {
   beforeAll(async () => {
-    app = await buildApp({ tokens: { admin: 'full', viewer: 'read-only' } });
+    app = await buildApp({ tokens: { admin: 'full', viewer: 'read-only' }, clockMode: 'stepped' });
     await app.listen({ host: '127.0.0.1', port: 0 });
     const addr = app.server.address();
     if (!addr || typeof addr === 'string') throw new Error('no address');
@@ -65,7 +65,7 @@ describe.skipIf(!HAVE_CHROMIUM)('web view in chromium', () => {
     await page.selectOption('form[data-action="bind"] select[name="vppb"]', '0:4');
     await page.selectOption('form[data-action="bind"] select[name="target"]', '2:2');
     await page.click('form[data-action="bind"] button[type="submit"]');
-    // Bind vPPB runs in the background (CXL r3.2 7.6.7.2.2); on the virtual clock it waits for time.
+    // Bind vPPB runs in the background (CXL r3.2 7.6.7.2.2); on the stepped clock it waits for time.
     await page.waitForSelector('tr[data-vppb="0:4"] td.binding');
     await page.waitForSelector('#message.ok');
     expect(await text(page, '#message')).toContain('Background Command Started');
@@ -83,6 +83,28 @@ describe.skipIf(!HAVE_CHROMIUM)('web view in chromium', () => {
     await other.close();
     expect(errors.get(page)).toEqual([]);
     await page.close();
+  });
+
+  it("on the server's default live clock, a bind completes by itself and the page follows", async () => {
+    const live = await buildApp({ tokens: { admin: 'full' } });
+    try {
+      await live.listen({ host: '127.0.0.1', port: 0 });
+      const addr = live.server.address();
+      if (!addr || typeof addr === 'string') throw new Error('no address');
+      const page = await browser.context.newPage();
+      await page.goto(`http://127.0.0.1:${addr.port}/?token=admin`);
+      await page.waitForSelector('body[data-ready="true"]');
+      expect(await text(page, '#clock')).toMatch(/^live clock/);
+      await page.selectOption('form[data-action="bind"] select[name="vppb"]', '1:3');
+      await page.selectOption('form[data-action="bind"] select[name="target"]', '2:3');
+      await page.click('form[data-action="bind"] button[type="submit"]');
+      // Nobody advances time: the live clock finishes the bind (at most 1 s of device time).
+      await poll(() => text(page, 'tr[data-vppb="1:3"]')).toMatch(/bound\s+port2\.ld3/);
+      await poll(() => text(page, 'tr[data-ld="port2.ld3"] .bound')).toBe('VCS 1 vPPB 3');
+      await page.close();
+    } finally {
+      await live.close();
+    }
   });
 
   it('changes an LD allocation and holds a port in PERST through the same driver', async () => {
