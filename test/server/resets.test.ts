@@ -39,18 +39,18 @@ describe('resets over /ws', () => {
     // Bind port 6 to VCS 0 vPPB 4 (1.5 s of virtual time).
     expect(ok(await c.send(0x5201, bytes('00040600ffff'), { scope: 'full', backgroundReturn: true })).rc).toBe(1);
     await c.advanceClock(2000);
-    expect(await vppb4()).toMatchObject({ kind: 'bound', port: 6 });
+    expect(await vppb4()).toMatchObject({ state: 'bound', port: 6 });
 
     await c.reset(); // conventional, the default
     expect(await svState(c)).toBe('01');
-    expect(await vppb4()).toMatchObject({ kind: 'bound', port: 6 });
+    expect(await vppb4()).toMatchObject({ state: 'bound', port: 6 });
 
     await c.reset('cxl');
     expect(await svState(c)).toBe('01');
 
     await c.reset('cold');
     expect(await svState(c)).toBe('00');
-    expect(await vppb4()).toMatchObject({ kind: 'unbound' });
+    expect(await vppb4()).toMatchObject({ state: 'unbound' });
     // A fresh device: the SV can be set again.
     expect(ok(await c.send(0x5105, bytes(SV), { scope: 'full' })).rc).toBe(0);
   });
