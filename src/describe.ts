@@ -12,7 +12,7 @@ import { Ltssm, PortConfigState } from './switch/link.js';
 import type { PhysicalPort } from './switch/port.js';
 import type { Switch } from './switch/switch.js';
 import type { Topology } from './topology/index.js';
-import { EventLog, type EventLogId } from './type3/ld/event-logs.js';
+import { EventLog, type EventLogId, type EventLogs } from './events/event-log.js';
 import { Type3Device } from './type3/index.js';
 
 /** CXL r3.2 Table 7-19 Connected Device Type, by the short names users know. */
@@ -110,7 +110,7 @@ export interface BackgroundDescription {
 }
 
 export interface SystemDescription {
-  readonly switch: { vendorId: string; deviceId: string; serialNumber: string; ingressPort: number };
+  readonly switch: { vendorId: string; deviceId: string; serialNumber: string; ingressPort: number; events: Record<string, number> };
   /** One host per USP, with the VCS it sees. */
   readonly hosts: { readonly name: string; readonly usp: number; readonly vcs: number | null }[];
   readonly ports: PortDescription[];
@@ -128,6 +128,13 @@ export interface DescribeInput {
   readonly ccis: ReadonlyMap<string, Cci>;
   readonly functions: string[];
   readonly clockMs: number;
+  /** The switch CCI's own event logs. */
+  readonly switchEvents?: EventLogs;
+}
+
+/** Records waiting in each event log, by log name. */
+function eventCounts(logs: EventLogs | undefined, names = EVENT_LOG_NAMES): Record<string, number> {
+  return logs ? Object.fromEntries(names.map(([k, log]) => [k, logs.records(log).length])) : {};
 }
 
 const hex = (n: number | bigint, digits = 0): string => '0x' + n.toString(16).padStart(digits, '0');
@@ -161,7 +168,7 @@ function describeDevice(port: number, dev: DownstreamDevice, sw: Switch, ccis: R
             allocation: { range1: (a?.range1 ?? 0n).toString(), range2: (a?.range2 ?? 0n).toString() },
             boundTo: boundTo(id),
             mediaDisabled: ld.mediaDisabled,
-            events: Object.fromEntries(EVENT_LOG_NAMES.map(([k, log]) => [k, ld.events.records(log).length])),
+            events: eventCounts(ld.events),
           };
         })
       : [];
@@ -186,6 +193,8 @@ export function describeSystem(s: DescribeInput): SystemDescription {
       deviceId: hex(t.switch.deviceId, 4),
       serialNumber: hex(t.switch.serialNumber),
       ingressPort: t.switch.ingressPort,
+      // The switch has no Dynamic Capacity log.
+      events: eventCounts(s.switchEvents, EVENT_LOG_NAMES.filter(([k]) => k !== 'DynamicCapacity')),
     },
     hosts: s.sw
       .ports()

@@ -292,7 +292,7 @@ export class EmulatorSystem {
 
   /** A JSON-able picture of the topology and its live state, with named values (src/describe.ts). */
   describe(): SystemDescription {
-    return describeSystem({ topology: this.topology, sw: this.sw, devices: this.devices, ccis: this.cciMap, functions: this.functionNames(), clockMs: this.clock.now() });
+    return describeSystem({ topology: this.topology, sw: this.sw, devices: this.devices, ccis: this.cciMap, functions: this.functionNames(), clockMs: this.clock.now(), switchEvents: this.switchCci.device.events });
   }
 }
 

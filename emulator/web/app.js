@@ -101,7 +101,8 @@ function connect() {
     opened = true;
     state.conn = 'open';
     try {
-      await request({ subscribe: { kinds: [1, 2, 3, 4, 5] } });
+      // Interrupts, background progress and completion, command traces, audit decisions, event records.
+      await request({ subscribe: { kinds: [1, 2, 3, 4, 5, 10] } });
       await Promise.all([refreshStatus(50), refreshTopology(), refreshActions()]);
     } catch (e) {
       say('refused', String(e.message ?? e));
@@ -148,6 +149,10 @@ function onFrame(f) {
       if (e.kind === 'complete') scheduleTopology();
       break;
     }
+    case 'eventRecord':
+      // A new record in some event log: the counts come with the next topology.
+      scheduleTopology();
+      break;
     case 'audit':
       // The status reply's tail and the event stream can overlap right after connecting.
       if (state.audit.some((x) => x.seq === e.audit.seq)) break;

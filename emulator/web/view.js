@@ -35,7 +35,9 @@ export function allowed(state, action) {
 export function renderVcs(state, act) {
   const t = state.topo;
   if (!t) return [];
-  return t.vcs.map((v) => {
+  const ev = Object.entries(t.switch.events ?? {}).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ');
+  const head = h('p', { id: 'switch-events' }, `Switch ${t.switch.serialNumber}, event logs: ${ev || 'none'}`);
+  return [head, ...t.vcs.map((v) => {
     const host = t.hosts.find((x) => x.vcs === v.id);
     return [
       h('h3', null, `${host ? host.name + ' — ' : ''}USP ${v.usp} — VCS ${v.id}`),
@@ -53,7 +55,7 @@ export function renderVcs(state, act) {
         ),
       ),
     ];
-  });
+  })];
 }
 
 /** The bind form: an unbound vPPB and something bindable (an SLD, a PCIe device, or an MLD's LD). */

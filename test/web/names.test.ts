@@ -22,6 +22,7 @@ describe('/api/topology speaks in names', () => {
   it('names device types, port roles, link states and every LD the same way as register access', async () => {
     app = await makeApp();
     const t = (await app.inject({ method: 'GET', url: '/api/topology' })).json() as Topo;
+    expect((t as unknown as { switch: { events: Record<string, number> } }).switch.events).toEqual({ Informational: 0, Warning: 0, Failure: 0, Fatal: 0 });
     expect(t.hosts).toEqual([
       { name: 'host0', usp: 0, vcs: 0 },
       { name: 'host1', usp: 9, vcs: 1 },

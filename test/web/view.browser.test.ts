@@ -77,6 +77,8 @@ describe.skipIf(!HAVE_CHROMIUM)('web view in chromium', () => {
     expect(await text(page, 'tr[data-cci="switch"]')).toContain('100%');
     expect(await text(page, '#audit li.allowed')).toMatch(/0x5201/);
     await page.waitForSelector('#taint:not([hidden])');
+    // The switch logged the bind (a Virtual CXL Switch event record, informational).
+    await poll(() => text(page, '#switch-events')).toMatch(/Informational [1-9]/);
     // A second page sees the same fabric: the change is the server's, not this page's.
     const other = await open('/?token=viewer');
     expect(await text(other, 'tr[data-vppb="0:4"] .target')).toBe('port2.ld2');
