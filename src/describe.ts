@@ -14,6 +14,7 @@ import type { Switch } from './switch/switch.js';
 import type { Topology } from './topology/index.js';
 import { EventLog, type EventLogId, type EventLogs } from './events/event-log.js';
 import { Type3Device } from './type3/index.js';
+import { MhdHead } from './type3/multi-headed-device.js';
 
 /** CXL r3.2 Table 7-19 Connected Device Type, by the short names users know. */
 const DEVICE_TYPE_NAMES: Readonly<Record<number, string>> = {
@@ -156,11 +157,16 @@ function describeDevice(port: number, dev: DownstreamDevice, sw: Switch, ccis: R
     sw.vcsList().flatMap((v) =>
       v.vppbs.flatMap((s, vppb) => (s.kind !== 'unbound' && s.port === port && (dev.connectedDeviceType !== ConnectedDeviceType.Type3Mld || s.ld === ld) ? [{ vcs: v.id, vppb }] : [])),
     );
-  const lds: LdDescription[] =
-    dev instanceof Type3Device
-      ? dev.lds.map((ld, id) => {
-          const a = dev.allocations.get(id);
-          return {
+  // A type 3 device shows all its LDs; a head of a multi-headed device the pool LDs mapped to it.
+  const t3 = dev instanceof Type3Device ? dev : dev instanceof MhdHead ? dev.mhd.pool : undefined;
+  const ids = dev instanceof MhdHead ? dev.mhd.ldsOf(dev.index) : t3 ? t3.lds.map((_, i) => i) : [];
+  const lds: LdDescription[] = t3
+    ? ids.flatMap((id) => {
+        const ld = t3.lds[id];
+        if (!ld) return [];
+        const a = t3.allocations.get(id);
+        return [
+          {
             id,
             name: `${name}.ld${id}`,
             capacityBytes: ld.capacityBytes.toString(),
@@ -169,16 +175,17 @@ function describeDevice(port: number, dev: DownstreamDevice, sw: Switch, ccis: R
             boundTo: boundTo(id),
             mediaDisabled: ld.mediaDisabled,
             events: eventCounts(ld.events),
-          };
-        })
-      : [];
+          },
+        ];
+      })
+    : [];
   return {
     name,
     type: nameOf(DEVICE_TYPE_NAMES, dev.connectedDeviceType),
     serialNumber: hex(dev.serialNumber),
     ldCount: lds.length,
-    capacityBytes: dev instanceof Type3Device ? dev.capacityBytes.toString() : null,
-    fm: dev instanceof Type3Device && dev.fmOwnedCci ? `${name}.fm` : null,
+    capacityBytes: t3 ? t3.capacityBytes.toString() : null,
+    fm: ccis.has(`${name}.fm`) ? `${name}.fm` : null,
     lds,
     ccis: [...ccis.keys()].filter((k) => k.startsWith(`${name}.`)),
   };

@@ -35,6 +35,8 @@ export interface Type3Spec {
    * ("port2"), the name users type for register access; standalone devices get "t3-<serial>".
    */
   readonly name?: string;
+  /** Per-LD names where "<name>.ld<N>" is not the one users see (an MHD's pool LDs go by their head's port). */
+  readonly ldNames?: readonly (string | undefined)[];
   /**
    * Fault model: effects each LD's CEL reports instead of the true ones (opcode -> effects), for
    * testing that a host filter does not trust a lying device. Dispatch is unaffected.

@@ -123,7 +123,18 @@ export function buildFabric(topology: Topology, clock: VirtualClock, opts: Build
     devices.set(p.id, device);
   }
   const mhds = topology.mhds.map((m) => {
-    const mhd = new MultiHeadedDevice(mhdSpecOf(m), clock);
+    // One name per device: the pool after its first head's port, each head's CCI "port<P>.fm" and
+    // each LD "port<P>.ld<N>" after the head that shows it, as the system names their functions.
+    const spec = mhdSpecOf(m);
+    const first = `port${m.heads[0] ?? 0}`;
+    const mhd = new MultiHeadedDevice(
+      {
+        ...spec,
+        pool: { ...spec.pool, name: `${first}.pool`, ldNames: spec.ldMap.map((h, ld) => (h === undefined ? `${first}.pool.ld${ld}` : `port${m.heads[h] ?? 0}.ld${ld}`)) },
+        names: { pool: `${first}.pool`, heads: m.heads.map((p) => `port${p}.fm`) },
+      },
+      clock,
+    );
     // A head's link is the link of the DSP it is cabled to, seen from the other end.
     mhd.linkProvider = (head) => {
       const port = sw.port(m.heads[head] ?? -1);

@@ -67,6 +67,8 @@ export interface MhdSpec {
   readonly headCount: number;
   /** Head index each LD is assigned to, or undefined for none. */
   readonly ldMap: readonly (number | undefined)[];
+  /** What traces call the LD Pool CCI and each head's CCI (default "mhd-<serial>.pool", ".head<N>"). */
+  readonly names?: { readonly pool: string; readonly heads: readonly string[] };
 }
 
 /** What the Multi-Headed Device commands (5500h/5501h) need. */
@@ -98,7 +100,7 @@ export class MultiHeadedDevice implements MldManagement, MhdView {
     const name = `mhd-${spec.pool.serialNumber.toString(16)}`;
     const identity = { vendorId: 0x8086, deviceId: 0x0d93, subsystemVendorId: 0, subsystemId: 0, serialNumber: spec.pool.serialNumber, componentType: 3 };
     this.poolCci = new Cci<MultiHeadedDevice>({
-      name: `${name}.pool`,
+      name: spec.names?.pool ?? `${name}.pool`,
       clock,
       identity,
       device: this,
@@ -113,7 +115,7 @@ export class MultiHeadedDevice implements MldManagement, MhdView {
       ] as CommandDef<MultiHeadedDevice>[],
       maxPayload: CCI_MAX_PAYLOAD,
     });
-    this.heads = Array.from({ length: spec.headCount }, (_, h) => new MhdHead(this, h, clock, `${name}.head${h}`, identity));
+    this.heads = Array.from({ length: spec.headCount }, (_, h) => new MhdHead(this, h, clock, spec.names?.heads[h] ?? `${name}.head${h}`, identity));
   }
 
   // --- MldManagement: the pool's shared state, whichever head or CCI asks -----------------------

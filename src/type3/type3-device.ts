@@ -123,7 +123,7 @@ export class Type3Device implements DownstreamDevice, MldManagement {
         extraCommands: ldExtra,
         dynamicCapacity: dcd ? new LdDynamicCapacity(dcd, id) : undefined,
         ...(spec.kind === 'sld' ? { sldQos: this.qos } : {}),
-        name: `${name}.ld${id}`,
+        name: spec.ldNames?.[id] ?? `${name}.ld${id}`,
         maxPayload: 2 ** (spec.payloadSizeLog2 ?? DEFAULT_PAYLOAD_SIZE_LOG2),
         firmware: this.firmware,
         features: this.features,

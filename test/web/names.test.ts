@@ -36,7 +36,9 @@ describe('/api/topology speaks in names', () => {
     expect(t.ports.find((p) => p.id === 4)!.device).toMatchObject({ type: 'PCIe' });
     expect(t.ports.find((p) => p.id === 0)).toMatchObject({ role: 'USP', configState: 'USP' });
     expect(t.ports.find((p) => p.id === 7)).toMatchObject({ configState: 'Disabled', ltssm: 'Disabled', linkState: 'disabled' });
-    expect(t.ports.find((p) => p.id === 5)).toMatchObject({ ltssm: 'Detect', linkState: 'down' });
+    // A head of the default multi-headed device shows the pool LDs mapped to it, under its own port.
+    expect(t.ports.find((p) => p.id === 5)!.device).toMatchObject({ type: 'MLD', fm: 'port5.fm' });
+    expect(t.ports.find((p) => p.id === 5)!.device!.lds.map((l) => l.name)).toEqual(['port5.ld0', 'port5.ld2']);
     expect(t.vcs[1]!.vppbs[1]).toEqual({ vppb: 1, state: 'bound', port: 2, ld: 1, target: 'port2.ld1' });
     expect(t.vcs[0]!.vppbs[4]).toEqual({ vppb: 4, state: 'unbound', port: null, ld: null, target: null });
   });
@@ -53,9 +55,13 @@ describe('/api/topology speaks in names', () => {
     expect(traces).toContain('port2.ld1');
     expect(traces).toContain('port2.fm');
     expect(traces.some((n) => n.startsWith('t3-'))).toBe(false);
+    // LD 2 of the multi-headed device, shown by its head at port 5: same rule.
+    const m = await c.send(0x0001, new Uint8Array(0), { tunnel: [{ id: 5, targetType: 0 }, { id: 2, targetType: 0 }] });
+    expect(m).toMatchObject({ refused: false, rc: 0 });
+    expect(traces).toEqual(expect.arrayContaining(['port5.fm', 'port5.ld2']));
     const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
     expect(metrics).toMatch(/cci="port2\.ld1",opcode="0x0001",rc="0x0000"/);
-    expect(metrics).not.toMatch(/t3-/);
+    expect(metrics).not.toMatch(/t3-|mhd-/);
     expect((await app.inject({ method: 'GET', url: '/api/registers/port2.ld1' })).json()).toMatchObject({ function: 'port2.ld1' });
   });
 
