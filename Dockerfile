@@ -6,7 +6,7 @@
 #   docker run --rm -p 8080:8080 -v "$PWD/config:/config:ro" -e CXLEMU_CONFIG=/config/cxlemu.yaml cxlemu
 
 # ---- build: full dependencies, compile TypeScript to dist/ ----
-FROM node:20-slim AS build
+FROM node:24-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 # --ignore-scripts: the package's `prepare` builds, and the sources are not copied in yet.
@@ -19,7 +19,7 @@ COPY bench ./bench
 RUN npm run build
 
 # ---- runtime: production dependencies and dist/ only, non-root ----
-FROM node:20-slim
+FROM node:24-slim
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=8080
