@@ -22,7 +22,8 @@ RUN npm run build
 FROM node:24-slim
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
-    PORT=8080
+    PORT=8080 \
+    CXLEMU_STATE=/state
 WORKDIR /app
 COPY package.json package-lock.json ./
 # --ignore-scripts: `prepare` would build, and a production install has neither sources nor tsc.

@@ -56,6 +56,7 @@ export async function buildApp(opts: AppOptions = {}): Promise<FastifyInstance> 
       clockScale: cfg.clockScale,
       commandLatencyMs: cfg.commandLatencyMs,
       allowAll: cfg.allowAll,
+      ...(cfg.stateDir !== undefined ? { stateDir: cfg.stateDir } : {}),
     }));
 
   const app = Fastify({ logger: withSerializers(opts.logger ?? false), forceCloseConnections: true });

@@ -8,6 +8,7 @@ import { SERVE_USAGE } from './config.js';
 import { RUN_USAGE, runFixturesCli } from './run-fixtures.js';
 import { helpText, HELP } from './help.js';
 import { runCommands, runShow } from './inspect.js';
+import { runStateCli, STATE_USAGE } from './state-cli.js';
 
 export { UsageError };
 
@@ -17,9 +18,11 @@ const USAGE = `usage: cxlemu <command> [options]   (cxlemu <command> --help for 
   show topology                 draw the fabric as text, in-process or a server's (--url)
   serve                         run the websocket/REST server (default 127.0.0.1:8080)
   run <fixture|dir>...          run fixtures in-process, or against a server with --url
+  snapshot | restore | fault    save/restore a server's state, faults on demand (--url)
 ${SEND_USAGE}
 ${SERVE_USAGE}
-${RUN_USAGE}`;
+${RUN_USAGE}
+${STATE_USAGE}`;
 
 export async function main(argv: string[], out: (text: string) => void = (t) => void process.stdout.write(t)): Promise<number> {
   const [cmd, ...rest] = argv;
@@ -43,6 +46,10 @@ export async function main(argv: string[], out: (text: string) => void = (t) => 
       return runServe(rest);
     case 'run':
       return runFixturesCli(rest, { out: (line) => out(line + '\n') });
+    case 'snapshot':
+    case 'restore':
+    case 'fault':
+      return runStateCli(cmd, rest, { out: (line) => out(line + '\n') });
     case undefined:
     case '-h':
     case '--help':

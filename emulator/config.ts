@@ -5,11 +5,12 @@
 // Config file (JSON or YAML), every key optional:
 //   host, port, topology (path, relative to the config file), clock: { mode, scale,
 //   commandLatencyMs }, tokens: { <token>: <scope> }, defaultScope, maxFrameBytes, allowAll,
-//   logLevel, mctp: { port, dialect (spec|jrl), scope, maxMessageBytes }
+//   logLevel, mctp: { port, dialect (spec|jrl), scope, maxMessageBytes }, state (directory,
+//   relative to the config file)
 // Environment: HOST, PORT, CXLEMU_CONFIG, CXLEMU_TOPOLOGY, CXLEMU_CLOCK, CXLEMU_CLOCK_SCALE,
 //   CXLEMU_COMMAND_LATENCY_MS, CXLEMU_TOKENS ("tok=scope,tok2=scope"), CXLEMU_DEFAULT_SCOPE,
 //   CXLEMU_MAX_FRAME_BYTES, CXLEMU_ALLOW_ALL (1/true), CXLEMU_LOG_LEVEL, CXLEMU_MCTP_PORT,
-//   CXLEMU_MCTP_DIALECT, CXLEMU_MCTP_SCOPE, CXLEMU_MCTP_MAX_MESSAGE_BYTES
+//   CXLEMU_MCTP_DIALECT, CXLEMU_MCTP_SCOPE, CXLEMU_MCTP_MAX_MESSAGE_BYTES, CXLEMU_STATE
 // Exposure and limits (emulator/limits.ts): config key `limits: { allowedOrigins, allowedHosts,
 //   allowUnauthenticated, wsMaxConnections, ... }`, the CXLEMU_* variables and flags listed there.
 
@@ -47,6 +48,8 @@ export interface ServerConfig {
   readonly mctp?: MctpConfig;
   /** Exposure and resource limits (emulator/limits.ts). */
   readonly limits: LimitsConfig;
+  /** `--state DIR`: persistent device state survives restarts; undefined keeps it in memory. */
+  readonly stateDir?: string;
 }
 
 export interface MctpConfig {
@@ -78,9 +81,9 @@ export const SERVE_USAGE =
   '[--command-latency-ms N] [--tokens TOKEN=SCOPE,...] [--default-scope SCOPE] [--max-frame-bytes N] [--allow-all] [--log-level LEVEL] ' +
   '[--allowed-origins O,...] [--allowed-hosts H,...] [--allow-unauthenticated] [--ws-max-connections N] [--ws-idle-timeout-ms N] [--ws-rate N] ' +
   '[--ws-max-in-flight N] [--ws-max-buffered-bytes N] [--rest-rate N] [--mctp-max-connections N] [--mctp-idle-timeout-ms N] [--mctp-rate N] ' +
-  '[--mctp-port N] [--mctp-dialect spec|jrl] [--mctp-scope SCOPE] [--mctp-max-message-bytes N]';
+  '[--mctp-port N] [--mctp-dialect spec|jrl] [--mctp-scope SCOPE] [--mctp-max-message-bytes N] [--state DIR]';
 
-const VALUED = ['config', 'topology', 'host', 'port', 'clock', 'clock-scale', 'command-latency-ms', 'tokens', 'default-scope', 'max-frame-bytes', 'log-level', 'mctp-port', 'mctp-dialect', 'mctp-scope', 'mctp-max-message-bytes', ...LIMIT_FLAGS];
+const VALUED = ['config', 'topology', 'host', 'port', 'clock', 'clock-scale', 'command-latency-ms', 'tokens', 'default-scope', 'max-frame-bytes', 'log-level', 'mctp-port', 'mctp-dialect', 'mctp-scope', 'mctp-max-message-bytes', 'state', ...LIMIT_FLAGS];
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export interface ConfigSources {
@@ -103,6 +106,7 @@ interface Raw {
   logLevel?: unknown;
   mctp?: Record<string, unknown>;
   limits?: Record<string, unknown>;
+  state?: unknown;
 }
 
 function num(what: string, v: unknown, min: number, max: number, integer = true): number {
@@ -158,7 +162,7 @@ async function fromFile(path: string, readFile: ConfigSources['readFile']): Prom
   if (doc === null || doc === undefined) doc = {};
   if (typeof doc !== 'object' || Array.isArray(doc)) throw new ConfigError(`config ${path} must be a map`);
   const d = doc as Record<string, unknown>;
-  const known = ['host', 'port', 'topology', 'clock', 'tokens', 'defaultScope', 'maxFrameBytes', 'allowAll', 'logLevel', 'mctp', 'limits'];
+  const known = ['host', 'port', 'topology', 'clock', 'tokens', 'defaultScope', 'maxFrameBytes', 'allowAll', 'logLevel', 'mctp', 'limits', 'state'];
   for (const k of Object.keys(d)) if (!known.includes(k)) throw new ConfigError(`config ${path}: unknown key "${k}" (known: ${known.join(', ')})`);
   const clock = d['clock'];
   if (clock !== undefined && (typeof clock !== 'object' || clock === null)) throw new ConfigError(`config ${path}: clock must be a map`);
@@ -188,6 +192,7 @@ async function fromFile(path: string, readFile: ConfigSources['readFile']): Prom
       maxFrameBytes: d['maxFrameBytes'],
       allowAll: d['allowAll'],
       logLevel: d['logLevel'],
+      state: d['state'],
       ...(m ? { mctp: m } : {}),
       ...(limits ? { limits: limits as Record<string, unknown> } : {}),
     },
@@ -277,12 +282,18 @@ export async function loadConfig(src: ConfigSources): Promise<ServerConfig> {
     allowUnauthenticated: args.flags.has('allow-unauthenticated') || bool('allow-unauthenticated', env['CXLEMU_ALLOW_UNAUTHENTICATED'] ?? fl['allowUnauthenticated'] ?? false),
   };
   for (const l of NUMERIC_LIMITS) limits[l.key] = num(l.flag, pick(l.flag, l.env, fl[l.key]) ?? DEFAULT_LIMITS[l.key], l.min, l.max);
+  // A state directory from the file is relative to the file, like the topology.
+  const stateFlag = flag('state') ?? env['CXLEMU_STATE'];
+  if (stateFlag === undefined && f.state !== undefined && (typeof f.state !== 'string' || f.state === '')) throw new ConfigError('config state must be a directory path');
+  if (stateFlag === '') throw new ConfigError('--state needs a directory path');
+  const stateDir = stateFlag !== undefined ? resolve(stateFlag) : typeof f.state === 'string' ? resolve(file.dir, f.state) : undefined;
 
   return {
     host,
     port,
     limits: limits as unknown as LimitsConfig,
     ...(mctp ? { mctp } : {}),
+    ...(stateDir !== undefined ? { stateDir } : {}),
     topologySource: topoPath ?? 'default',
     ...(topology ? { topology } : {}),
     clockMode,

@@ -146,7 +146,8 @@ export async function startMctpServer(opts: MctpServerOptions): Promise<MctpServ
         socket.destroy();
         return;
       }
-      if (out.packets.length) socket.write(Buffer.concat(out.packets));
+      const packets = out.packets.flatMap((p) => faulted(system(), p, log, ctx.mctp));
+      if (packets.length) socket.write(Buffer.concat(packets));
       if (out.close) socket.end();
     });
     socket.on('error', (err) => log.warn({ ...ctx.mctp, event: 'socket-error', err: err.message }, 'mctp: socket error'));
@@ -187,6 +188,23 @@ export async function startMctpServer(opts: MctpServerOptions): Promise<MctpServ
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * Byte of an outgoing packet a corruption fault flips: 4-byte transport header, message type, then
+ * CCI header byte 8, the low byte of the return code (in a first packet; payload in the others).
+ */
+const CORRUPT_AT = 13;
+
+/** A response packet after the MCTP faults on demand: as is, dropped, or with one byte flipped. */
+function faulted(sys: EmulatorSystem, packet: Uint8Array, log: MctpServerLogger, ctx: object): Uint8Array[] {
+  const f = sys.faults.mctpPacket();
+  if (!f) return [packet];
+  log.info({ ...ctx, event: `fault-${f}` }, `mctp: fault on demand: response packet ${f === 'drop' ? 'dropped' : 'corrupted'}`);
+  if (f === 'drop') return [];
+  const copy = packet.slice();
+  copy[CORRUPT_AT] = (copy[CORRUPT_AT] ?? 0) ^ 0xff;
+  return [copy];
 }
 
 function constant<T>(v: T): () => T {

@@ -62,6 +62,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
 export async function runServe(argv: readonly string[], env: Readonly<Record<string, string | undefined>> = process.env): Promise<number> {
   const config = await loadConfig({ argv, env, readFile: (p) => readFile(p, 'utf8') });
   const server = await startServer(config);
+  if (server.app.cxlemu.stateNote) process.stdout.write(`cxlemu: ${server.app.cxlemu.stateNote}\n`);
   process.stdout.write(`cxlemu: serving topology ${config.topologySource} (${config.clockMode} clock) at ${server.url}\n`);
   if (server.mctp) {
     process.stdout.write(`cxlemu: MCTP endpoint (${server.mctp.dialect} dialect, scope ${server.mctp.scope}) at tcp://${server.mctp.host}:${server.mctp.port}\n`);

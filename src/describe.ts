@@ -15,6 +15,7 @@ import type { Topology } from './topology/index.js';
 import { EventLog, type EventLogId, type EventLogs } from './events/event-log.js';
 import { Type3Device } from './type3/index.js';
 import { MhdHead } from './type3/multi-headed-device.js';
+import type { ActiveFault } from './faults/spec.js';
 
 /** CXL r3.2 Table 7-19 Connected Device Type, by the short names users know. */
 const DEVICE_TYPE_NAMES: Readonly<Record<number, string>> = {
@@ -120,6 +121,8 @@ export interface SystemDescription {
   readonly background: BackgroundDescription[];
   readonly functions: string[];
   readonly clockMs: number;
+  /** Active faults on demand (src/faults). */
+  readonly faults: { readonly id: number; readonly kind: string; readonly description: string; readonly fired: number }[];
 }
 
 export interface DescribeInput {
@@ -131,6 +134,8 @@ export interface DescribeInput {
   readonly clockMs: number;
   /** The switch CCI's own event logs. */
   readonly switchEvents?: EventLogs;
+  /** Active faults on demand. */
+  readonly faults?: readonly ActiveFault[];
 }
 
 /** Records waiting in each event log, by log name. */
@@ -208,7 +213,8 @@ export function describeSystem(s: DescribeInput): SystemDescription {
       .filter((p) => p.role === 'usp')
       .map((p, i) => ({ name: `host${i}`, usp: p.id, vcs: vcsList.find((v) => v.uspPort === p.id)?.id ?? null })),
     ports: s.sw.ports().map((p) => {
-      const dev = s.devices.get(p.id);
+      // What is in the slot now: a surprise-removal fault empties it.
+      const dev = p.device ? s.devices.get(p.id) : undefined;
       return {
         id: p.id,
         role: p.role === 'usp' ? 'USP' : 'DSP',
@@ -238,5 +244,6 @@ export function describeSystem(s: DescribeInput): SystemDescription {
     }),
     functions: s.functions,
     clockMs: s.clockMs,
+    faults: (s.faults ?? []).map((f) => ({ id: f.id, kind: f.spec.kind, description: f.description, fired: f.fired })),
   };
 }

@@ -11,6 +11,8 @@
 //   events: the generator is attached after them.
 // - PERST assert/deassert and a PPB hot reset (start and end) are Link State Change records
 //   (7.6.8.1 event type 00h) on the Informational log: the FM asked for them.
+// - A link that drops or comes back by itself (a link fault, src/faults) is a Link State Change
+//   record too: Warning when it drops (nobody asked), Informational when it is back.
 // - A device appearing or going away is a Slot Status Register Updated record (type 01h) with the
 //   PCIe Slot Status bits Presence Detect Changed (bit 3), Presence Detect State (bit 6) and Data
 //   Link Layer State Changed (bit 8); a device going away is a Warning, its arrival Informational.
@@ -61,6 +63,12 @@ export function attachFabricEventRecords(sw: Switch, events: EventLogs): () => v
       case 'hot-reset-done':
         events.add(EventLog.Informational, physicalSwitchEventRecord({ severity: 0, port, eventType: PhysicalSwitchEventType.LinkStateChange, slotStatus: 0, portState: portState(port) }));
         return;
+      case 'link-down':
+      case 'link-up': {
+        const log = change === 'link-down' ? EventLog.Warning : EventLog.Informational;
+        events.add(log, physicalSwitchEventRecord({ severity: log, port, eventType: PhysicalSwitchEventType.LinkStateChange, slotStatus: SLOT_DLL_STATE_CHANGED, portState: portState(port) }));
+        return;
+      }
       case 'device-attached':
       case 'device-detached': {
         const present = change === 'device-attached';

@@ -30,6 +30,7 @@ import { buildFabric, DEFAULT_TOPOLOGY, switchIdentity, type Topology } from './
 import { Type3Device } from './type3/index.js';
 import { MhdHead } from './type3/multi-headed-device.js';
 import { Emitter } from './util/emitter.js';
+import { FaultController } from './faults/controller.js';
 
 export interface SystemOptions {
   /** Defaults to the embedded default topology. */
@@ -104,6 +105,8 @@ export class EmulatorSystem {
   private readonly fnFactories = new Map<string, () => MailboxFunction>();
   private readonly fnNames: string[] = [];
   private latencyMs: number;
+  /** Faults on demand (src/faults): the bench's hands on this system. */
+  readonly faults: FaultController;
 
   constructor(opts: SystemOptions = {}) {
     this.clock = new VirtualClock(opts.clockMode ?? 'auto');
@@ -172,6 +175,12 @@ export class EmulatorSystem {
         this.eventLogMap.set(name, ld.events);
       });
     }
+    this.faults = new FaultController(this);
+    this.topology.faults?.forEach((f, i) => {
+      const r = this.faults.inject(f);
+      // The topology validated the fault's shape; a target this fabric lacks is the file's error.
+      if (!r.ok) throw new Error(`faults[${i}]: ${r.error}`);
+    });
   }
 
   private addCci(name: string, cci: Cci): void {
@@ -292,7 +301,7 @@ export class EmulatorSystem {
 
   /** A JSON-able picture of the topology and its live state, with named values (src/describe.ts). */
   describe(): SystemDescription {
-    return describeSystem({ topology: this.topology, sw: this.sw, devices: this.devices, ccis: this.cciMap, functions: this.functionNames(), clockMs: this.clock.now(), switchEvents: this.switchCci.device.events });
+    return describeSystem({ topology: this.topology, sw: this.sw, devices: this.devices, ccis: this.cciMap, functions: this.functionNames(), clockMs: this.clock.now(), switchEvents: this.switchCci.device.events, faults: this.faults.list() });
   }
 }
 

@@ -21,6 +21,8 @@ import type { AuditRecord, ClockInfo, ClockModeName, EventKindName, ResetKindNam
 import { Emitter } from '../../src/util/emitter.js';
 import { WallClockDriver } from '../wall-clock.js';
 import { Metrics } from './metrics.js';
+import { FabricPersistence, fingerprintOf, systemFromSnapshot, takeSnapshot } from '../state/persistence.js';
+import type { FabricState } from '../../src/state/index.js';
 
 /**
  * Longest virtual run of a background operation under the live clock. One second: a 4-hour
@@ -39,6 +41,8 @@ export interface RuntimeOptions {
   /** Virtual time each mailbox command takes in realtime and live modes (stepped always uses 0). */
   readonly commandLatencyMs: number;
   readonly allowAll: boolean;
+  /** `--state DIR`: persistent device state survives restarts (undefined: in memory only). */
+  readonly stateDir?: string;
 }
 
 export interface RuntimeEvents {
@@ -80,6 +84,10 @@ export class EmulatorRuntime {
   private scale: number;
   private readonly wall: WallClockDriver;
   private closed = false;
+  /** The `--state` journal, when configured. */
+  private persistence: FabricPersistence | undefined;
+  /** What state recovery found at start (for the log). */
+  stateNote: string | undefined;
 
   private constructor(
     private readonly opts: RuntimeOptions,
@@ -104,7 +112,22 @@ export class EmulatorRuntime {
   }
 
   static async create(opts: RuntimeOptions): Promise<EmulatorRuntime> {
-    const rt = new EmulatorRuntime(opts, EmulatorRuntime.build(opts.topology));
+    const build = (): EmulatorSystem => EmulatorRuntime.build(opts.topology);
+    let persistence: FabricPersistence | undefined;
+    let sys: EmulatorSystem;
+    let note: string | undefined;
+    if (opts.stateDir !== undefined) {
+      persistence = new FabricPersistence(opts.stateDir);
+      const opened = persistence.open(build);
+      sys = opened.system;
+      note = opened.note;
+      persistence.watch(sys);
+    } else {
+      sys = build();
+    }
+    const rt = new EmulatorRuntime(opts, sys);
+    rt.persistence = persistence;
+    rt.stateNote = note;
     rt.wire();
     rt.drv = await rt.openDriver();
     return rt;
@@ -167,13 +190,53 @@ export class EmulatorRuntime {
     // it never reads the mailbox again, so no caller gets the new driver's bytes (issue 14 #3).
     this.drv.close(`the device was reset (${kind})`);
     this.sys.reset(kind);
+    // A reset applies reset rules to persistent state (next partition, staged firmware, counts).
+    this.persistence?.checkpoint();
     this.drv = await this.openDriver();
   }
 
-  /** Replace the whole system by one built from `topology`; subscribers stay subscribed. */
+  /**
+   * Replace the whole system by one built from `topology`; subscribers stay subscribed. With
+   * `--state`, the state directory belongs to one topology: the same topology reloads it (a power
+   * cycle of the fabric), another one is refused.
+   */
   async load(topology: Topology): Promise<void> {
     this.sync();
     const next = EmulatorRuntime.build(topology);
+    if (this.persistence) {
+      if (fingerprintOf(next) !== fingerprintOf(this.sys)) {
+        throw new Error(`this server keeps its state in ${this.persistence.dir} for the topology it started with; load another topology on a server with another --state directory`);
+      }
+      const snap = takeSnapshot(this.sys);
+      await this.swap(systemFromSnapshot(() => next, snap, 'cold'));
+      this.persistence.replace(this.sys);
+      return;
+    }
+    await this.swap(next);
+  }
+
+  /** The whole fabric's persistent state (a harness saves it and restores it later). */
+  snapshot(): FabricState {
+    return takeSnapshot(this.sys);
+  }
+
+  /**
+   * Back to a snapshot: a fresh system with the snapshot's persistent state, powered up (what a
+   * cold power cycle leaves). Throws StateError naming the problem; the running system is kept then.
+   */
+  async restore(doc: unknown): Promise<void> {
+    this.sync();
+    const next = systemFromSnapshot(() => EmulatorRuntime.build(this.sys.topology), doc);
+    await this.swap(next);
+    this.persistence?.replace(next);
+  }
+
+  /** Changes made durable so far (0 without `--state`). */
+  get stateWrites(): number {
+    return this.persistence?.writes ?? 0;
+  }
+
+  private async swap(next: EmulatorSystem): Promise<void> {
     const prevClock = this.sys.clock.now();
     this.drv.close('a new topology was loaded');
     this.unwire();
@@ -187,6 +250,7 @@ export class EmulatorRuntime {
   }
 
   close(): void {
+    this.persistence?.close();
     this.closed = true;
     this.wall.stop();
     this.unwire();
@@ -227,6 +291,13 @@ export class EmulatorRuntime {
     const clock = this.sys.clock;
     // Through the system, not per function: LD functions are built on first access.
     this.detach.push(this.sys.events.on('interrupt', (irq) => wants('interrupt') && emit({ kind: 'interrupt', atMs: irq.atMs, fn: irq.fn, vector: irq.vector, cause: irq.cause, address: irq.address, data: irq.data })));
+    this.detach.push(
+      this.sys.faults.events.on('fault', (f) => {
+        // A media error poisons persistent media: durable like any other change of it.
+        if (f.action !== 'fired' && f.fault.spec.kind === 'media-error') this.persistence?.checkpoint();
+        if (wants('fault')) emit({ kind: 'fault', atMs: clock.now(), action: f.action, fault: f.fault });
+      }),
+    );
     for (const [, cci] of this.sys.ccis()) {
       this.detach.push(
         cci.events.on('command', (t) => {

@@ -46,6 +46,13 @@ export const REQUIRED_SCOPE: Record<RequestKind, Scope> = {
   loadTopology: 'full',
   // The least a program may need; each of its steps is then held to its own kind's scope.
   registerProgram: 'read-only',
+  // A snapshot holds passphrases and secrets; restoring one replaces everyone's device.
+  saveSnapshot: 'full',
+  restoreSnapshot: 'full',
+  // Faults change the device under every client.
+  injectFault: 'full',
+  clearFaults: 'full',
+  listFaults: 'read-only',
 };
 
 /** The single-access request each register-program step is judged as. */
@@ -270,6 +277,34 @@ export class Session {
         if (writes) this.taintRaw('register program with writes', r.fn);
         return { kind: 'registerProgram', result: await runRegisterProgram(fn, r, WALL_PACE) };
       }
+      case 'saveSnapshot':
+        return { kind: 'snapshot', snapshot: new TextEncoder().encode(JSON.stringify(rt.snapshot())) };
+      case 'restoreSnapshot': {
+        let doc: unknown;
+        try {
+          doc = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(r.snapshot));
+        } catch (e) {
+          throw new RequestError('invalid-argument', `snapshot is not JSON text: ${(e as Error).message}`);
+        }
+        try {
+          await rt.restore(doc);
+        } catch (e) {
+          throw new RequestError('invalid-argument', (e as Error).message);
+        }
+        return { kind: 'ack' };
+      }
+      case 'injectFault': {
+        const res = rt.system.faults.inject(r.fault);
+        if (!res.ok) throw new RequestError('invalid-argument', `fault refused: ${res.error}`);
+        return { kind: 'faults', faults: rt.system.faults.list(), injectedId: res.fault.id };
+      }
+      case 'clearFaults': {
+        const res = rt.system.faults.clear(r.all ? 'all' : r.ids);
+        if (!res.ok) throw new RequestError('invalid-argument', res.error);
+        return { kind: 'faults', faults: rt.system.faults.list(), injectedId: 0 };
+      }
+      case 'listFaults':
+        return { kind: 'faults', faults: rt.system.faults.list(), injectedId: 0 };
       case 'subscribe':
         for (const k of this.subscriptions) this.o.runtime.want(k, -1);
         this.subscriptions.clear();

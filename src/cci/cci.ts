@@ -106,6 +106,11 @@ export class Cci<D = unknown> implements CciContext {
   responseLimitLog2: number;
   /** The response budget of the request being dispatched (a tunnel's), if any. */
   private budget = Number.POSITIVE_INFINITY;
+  /**
+   * Fault injection (src/faults): a return code to answer instead of running the command, or
+   * undefined to run it. Unset on a healthy device.
+   */
+  faultHook: ((opcode: number, requiresMedia: boolean) => number | undefined) | undefined;
 
   private readonly table = new Map<number, CommandDef<D>>();
   private sorted: readonly CommandDef<D>[] | undefined;
@@ -199,6 +204,10 @@ export class Cci<D = unknown> implements CciContext {
 
   private dispatch(opcode: number, payload: Uint8Array): CciResponse {
     const def = this.table.get(opcode);
+    if (this.faultHook) {
+      const forced = this.faultHook(opcode, def?.requiresMedia ?? false);
+      if (forced !== undefined) return reply(forced);
+    }
     if (!def) return reply(RC.Unsupported);
 
     const rule = def.input;

@@ -23,6 +23,7 @@ import {
 } from '../protocol/mapping.js';
 import { DEFAULT_PROGRAM_TIMEOUT_MS, type RegisterProgramResult, type RegisterStep } from '../protocol/register-program.js';
 import { Emitter } from '../util/emitter.js';
+import type { ActiveFault, FaultSpec } from '../faults/spec.js';
 import {
   encodeBindVppb,
   encodeGetPhysicalPortState,
@@ -80,6 +81,8 @@ export interface ClientEvents {
   audit: Of<'audit-decision'>;
   /** A new event record in the switch's or an LD's event log (CXL r3.2 8.2.10.2). */
   'event-record': Of<'event-record'>;
+  /** A fault was injected, fired, expired or cleared. */
+  fault: Of<'fault'>;
   /** A frame from the server that could not be decoded, or an unsolicited error. */
   'protocol-error': { readonly message: string };
   close: CloseInfo;
@@ -104,6 +107,7 @@ const EVENT_NAME: Record<ServerEvent['kind'], keyof ClientEvents> = {
   'command-trace': 'trace',
   'audit-decision': 'audit',
   'event-record': 'event-record',
+  fault: 'fault',
 };
 
 export class CxlemuClient {
@@ -289,6 +293,30 @@ export class CxlemuClient {
   async setClock(mode?: ClockModeName | 'virtual', scale?: number): Promise<ClockInfo> {
     const m: ClockModeName | undefined = mode === 'virtual' ? 'stepped' : mode;
     return (await this.expect({ kind: 'setClock', ...(m ? { mode: m } : {}), ...(scale ? { scale } : {}) }, 'clock')).clock;
+  }
+
+  /** The whole fabric's persistent state (JSON bytes, format cxlemu-state). Needs scope full. */
+  async saveSnapshot(): Promise<Uint8Array> {
+    return (await this.expect({ kind: 'saveSnapshot' }, 'snapshot')).snapshot;
+  }
+
+  /** Back to a snapshot (a cold power cycle with its state; faults cleared). Needs scope full. */
+  async restoreSnapshot(snapshot: Uint8Array): Promise<void> {
+    await this.expect({ kind: 'restoreSnapshot', snapshot }, 'ack');
+  }
+
+  /** Inject a fault; resolves with its id. Needs scope full. */
+  async injectFault(fault: FaultSpec): Promise<number> {
+    return (await this.expect({ kind: 'injectFault', fault }, 'faults')).injectedId;
+  }
+
+  /** Clear (recover from) faults by id, or all of them; resolves with those still active. */
+  async clearFaults(ids: readonly number[] | 'all'): Promise<readonly ActiveFault[]> {
+    return (await this.expect({ kind: 'clearFaults', ids: ids === 'all' ? [] : ids, all: ids === 'all' }, 'faults')).faults;
+  }
+
+  async listFaults(): Promise<readonly ActiveFault[]> {
+    return (await this.expect({ kind: 'listFaults' }, 'faults')).faults;
   }
 
   async loadTopology(text: string, sourceName = 'client'): Promise<void> {

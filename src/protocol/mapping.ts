@@ -12,6 +12,8 @@ import type { Scope } from '../host/policy/scopes.js';
 import { cxlemu } from './gen/cxlemu.js';
 import { programIn, programOut, programReplyIn, programReplyOut, type RegisterProgram, type RegisterProgramResult } from './register-program.js';
 import { fromU64, toU64, u8 } from './wire.js';
+import type { ActiveFault, FaultSpec } from '../faults/spec.js';
+import { activeFaultIn, activeFaultOut, faultSpecIn, faultSpecOut } from './faults-mapping.js';
 
 const pb = cxlemu.v1;
 
@@ -23,8 +25,8 @@ export type ClockModeName = 'stepped' | 'realtime' | 'live';
 export const CLOCK_MODES: readonly ClockModeName[] = ['stepped', 'realtime', 'live'];
 /** Resets a client can ask for (README "Resets"). */
 export type ResetKindName = ResetKind;
-export type EventKindName = 'interrupt' | 'background-progress' | 'background-complete' | 'command-trace' | 'audit-decision' | 'event-record';
-export const EVENT_KINDS: readonly EventKindName[] = ['interrupt', 'background-progress', 'background-complete', 'command-trace', 'audit-decision', 'event-record'];
+export type EventKindName = 'interrupt' | 'background-progress' | 'background-complete' | 'command-trace' | 'audit-decision' | 'event-record' | 'fault';
+export const EVENT_KINDS: readonly EventKindName[] = ['interrupt', 'background-progress', 'background-complete', 'command-trace', 'audit-decision', 'event-record', 'fault'];
 
 export type ErrorCodeName =
   | 'malformed-frame'
@@ -65,7 +67,12 @@ export type Request =
   | { readonly kind: 'loadTopology'; readonly text: string; readonly sourceName: string }
   | { readonly kind: 'getStatus'; readonly auditTail: number }
   | { readonly kind: 'subscribe'; readonly kinds: readonly EventKindName[] }
-  | ({ readonly kind: 'registerProgram' } & RegisterProgram);
+  | ({ readonly kind: 'registerProgram' } & RegisterProgram)
+  | { readonly kind: 'saveSnapshot' }
+  | { readonly kind: 'restoreSnapshot'; readonly snapshot: Uint8Array }
+  | { readonly kind: 'injectFault'; readonly fault: FaultSpec }
+  | { readonly kind: 'clearFaults'; readonly ids: readonly number[]; readonly all: boolean }
+  | { readonly kind: 'listFaults' };
 
 export type RequestKind = Request['kind'];
 
@@ -150,7 +157,8 @@ export type ServerEvent =
       readonly outputLength: number;
     }
   | { readonly kind: 'audit-decision'; readonly atMs: number; readonly entry: AuditRecord }
-  | { readonly kind: 'event-record'; readonly atMs: number; readonly cci: string; readonly log: number; readonly handle: number; readonly record: Uint8Array };
+  | { readonly kind: 'event-record'; readonly atMs: number; readonly cci: string; readonly log: number; readonly handle: number; readonly record: Uint8Array }
+  | { readonly kind: 'fault'; readonly atMs: number; readonly action: string; readonly fault: ActiveFault };
 
 export type Reply =
   | { readonly kind: 'error'; readonly code: ErrorCodeName; readonly message: string }
@@ -163,7 +171,9 @@ export type Reply =
   | { readonly kind: 'status'; readonly status: StatusInfo }
   | { readonly kind: 'subscribe'; readonly kinds: readonly EventKindName[] }
   | { readonly kind: 'event'; readonly event: ServerEvent }
-  | { readonly kind: 'registerProgram'; readonly result: RegisterProgramResult };
+  | { readonly kind: 'registerProgram'; readonly result: RegisterProgramResult }
+  | { readonly kind: 'snapshot'; readonly snapshot: Uint8Array }
+  | { readonly kind: 'faults'; readonly faults: readonly ActiveFault[]; readonly injectedId: number };
 
 export type Decoded<T> = { readonly ok: true; readonly id: number; readonly value: T } | { readonly ok: false; readonly id: number; readonly code: ErrorCodeName; readonly message: string };
 
@@ -207,6 +217,7 @@ const EVENT_TO_PB: Record<EventKindName, number> = {
   'command-trace': pb.EventKind.EVENT_KIND_COMMAND_TRACE,
   'audit-decision': pb.EventKind.EVENT_KIND_AUDIT_DECISION,
   'event-record': pb.EventKind.EVENT_KIND_EVENT_RECORD,
+  fault: pb.EventKind.EVENT_KIND_FAULT,
 };
 
 function invert<K extends string>(m: Record<K, number>): Map<number, K> {
@@ -299,6 +310,21 @@ export function encodeRequest(id: number, r: Request): Uint8Array {
       break;
     case 'registerProgram':
       f.registerProgram = programOut(r);
+      break;
+    case 'saveSnapshot':
+      f.saveSnapshot = {};
+      break;
+    case 'restoreSnapshot':
+      f.restoreSnapshot = { snapshot: r.snapshot };
+      break;
+    case 'injectFault':
+      f.injectFault = { fault: faultSpecOut(r.fault) };
+      break;
+    case 'clearFaults':
+      f.clearFaults = { ids: [...r.ids], all: r.all };
+      break;
+    case 'listFaults':
+      f.listFaults = {};
       break;
   }
   return pb.ClientFrame.encode(f).finish();
@@ -413,6 +439,19 @@ export function decodeRequest(bytes: Uint8Array): Decoded<Request> {
       const p = programIn(f.registerProgram);
       return typeof p === 'string' ? bad(p) : done({ kind: 'registerProgram', ...p });
     }
+    case 'saveSnapshot':
+      return done({ kind: 'saveSnapshot' });
+    case 'restoreSnapshot':
+      return done({ kind: 'restoreSnapshot', snapshot: u8(f.restoreSnapshot?.snapshot) });
+    case 'injectFault': {
+      const spec = faultSpecIn(f.injectFault?.fault);
+      if (typeof spec === 'string') return bad(spec);
+      return done({ kind: 'injectFault', fault: spec });
+    }
+    case 'clearFaults':
+      return done({ kind: 'clearFaults', ids: f.clearFaults?.ids ?? [], all: f.clearFaults?.all ?? false });
+    case 'listFaults':
+      return done({ kind: 'listFaults' });
     default:
       // protobuf drops fields it does not know, so a newer client's message arrives with no body.
       return { ok: false, id, code: 'unknown-message', message: 'frame has no request body this server knows (unknown message type?)' };
@@ -475,6 +514,8 @@ function eventOut(e: ServerEvent): cxlemu.v1.IEvent {
       return { atMs: e.atMs, audit: auditOut(e.entry) };
     case 'event-record':
       return { atMs: e.atMs, eventRecord: { cci: e.cci, log: e.log, handle: e.handle, record: e.record } };
+    case 'fault':
+      return { atMs: e.atMs, fault: { action: e.action, fault: activeFaultOut(e.fault) } };
   }
 }
 
@@ -510,6 +551,8 @@ function eventIn(e: cxlemu.v1.Event): ServerEvent | undefined {
       const r = e.eventRecord;
       return { kind: 'event-record', atMs, cci: r?.cci ?? '', log: r?.log ?? 0, handle: r?.handle ?? 0, record: r?.record ? new Uint8Array(r.record) : new Uint8Array(0) };
     }
+    case 'fault':
+      return { kind: 'fault', atMs, action: e.fault?.action ?? '', fault: activeFaultIn(e.fault?.fault) };
     default:
       return undefined;
   }
@@ -582,6 +625,12 @@ export function encodeReply(id: number, r: Reply): Uint8Array {
       break;
     case 'registerProgram':
       f.registerProgram = programReplyOut(r.result);
+      break;
+    case 'snapshot':
+      f.snapshot = { snapshot: r.snapshot };
+      break;
+    case 'faults':
+      f.faults = { faults: r.faults.map(activeFaultOut), injectedId: r.injectedId };
       break;
   }
   return pb.ServerFrame.encode(f).finish();
@@ -664,6 +713,10 @@ export function decodeReply(bytes: Uint8Array): Decoded<Reply> {
     }
     case 'subscribe':
       return done({ kind: 'subscribe', kinds: (f.subscribe?.kinds ?? []).flatMap((k) => EVENT_FROM_PB.get(k) ?? []) });
+    case 'snapshot':
+      return done({ kind: 'snapshot', snapshot: u8(f.snapshot?.snapshot) });
+    case 'faults':
+      return done({ kind: 'faults', faults: (f.faults?.faults ?? []).map(activeFaultIn), injectedId: f.faults?.injectedId ?? 0 });
     case 'event': {
       const e = f.event instanceof pb.Event ? eventIn(f.event) : undefined;
       if (!e) return { ok: false, id, code: 'unknown-message', message: 'event of a kind this client does not know' };

@@ -45,6 +45,8 @@ export class PhysicalPort {
   perstAssertedAt = 0;
   /** End of a Reset PPB hot reset in virtual ms, while one is running. */
   hotResetUntil: number | undefined;
+  /** A link fault (src/faults): the link is down though the device is present and out of reset. */
+  linkFault = false;
 
   constructor(
     spec: PortSpec,
@@ -92,7 +94,7 @@ export class PhysicalPort {
   }
 
   get linkUp(): boolean {
-    return this.enabled && this.present && !this.inReset;
+    return this.enabled && this.present && !this.inReset && !this.linkFault;
   }
 
   get ltssm(): number {

@@ -103,7 +103,9 @@ export type PortChange =
   | 'hot-reset-done'
   | 'device-attached'
   | 'device-detached'
-  | 'binding';
+  | 'binding'
+  | 'link-down'
+  | 'link-up';
 
 export interface SwitchEvents {
   'port-changed': { readonly port: number; readonly change: PortChange };
@@ -432,6 +434,15 @@ export class Switch {
     port.device = undefined;
     this.events.emit('port-changed', { port: portId, change: 'device-detached' });
     return device;
+  }
+
+  /** A link fault (the bench's hands): the port's link drops, or comes back. */
+  setLinkFault(portId: number, down: boolean): boolean {
+    const port = this.portMap.get(portId);
+    if (!port || port.linkFault === down) return false;
+    port.linkFault = down;
+    this.events.emit('port-changed', { port: portId, change: down ? 'link-down' : 'link-up' });
+    return true;
   }
 
   // --- AER (7.6.7.2.4) and domain validation (7.6.7.1.5-8) -------------------------------------

@@ -23,8 +23,13 @@
 //   vcs[]:   id, usp (port id), downstreamVppbs (the VCS also has vPPB 0, its USP)
 //   bindings[]: vcs, vppb (1..downstreamVppbs), port, [ld (MLD ports and MHD heads only; on a head,
 //            an LD assigned to that head)]
+//   [faults[]]: faults on demand active from power-on, as src/faults/spec.ts describes them
+//            ({ kind: link-down, port: 5 }, { kind: return-code, target: switch, opcode: 0x5100,
+//            rc: 0x04, count: 1 }, ...); they are the bench's, not part of the fabric's state
 // Sizes are byte counts or strings with a unit: "256MiB", "4GiB", "1TiB"; serials and IDs may be
 // numbers or "0x..." strings.
+
+import type { FaultSpec } from '../faults/spec.js';
 
 export interface TopologySwitch {
   readonly serialNumber: bigint;
@@ -123,4 +128,6 @@ export interface Topology {
   readonly vcs: readonly TopologyVcs[];
   readonly bindings: readonly TopologyBinding[];
   readonly mhds: readonly TopologyMhd[];
+  /** Faults injected when the system is built (undefined: none). */
+  readonly faults?: readonly FaultSpec[];
 }

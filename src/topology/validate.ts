@@ -8,6 +8,8 @@ import type {
   DeviceQuirks, CxlModeName, DcRegionConfig, Topology, TopologyBinding, TopologyDevice, TopologyPort, TopologySwitch, TopologyVcs } from './schema.js';
 import { checkHeadBinding, checkMhd, crossCheckMhds } from './validate-mhd.js';
 
+import { faultFromJson } from '../faults/json.js';
+
 export type ValidationResult = { ok: true; topology: Topology } | { ok: false; errors: string[] };
 
 const MIB = 1n << 20n;
@@ -286,20 +288,27 @@ function crossCheck(c: Checker, t: Topology): void {
 
 export function validateTopology(input: unknown): ValidationResult {
   const c = new Checker();
-  const o = c.object(input, 'topology', ['switch', 'ports', 'vcs', 'bindings', 'mhds']);
+  const o = c.object(input, 'topology', ['switch', 'ports', 'vcs', 'bindings', 'mhds', 'faults']);
   if (!o) return { ok: false, errors: c.errors };
+  // Faults on demand active from power-on (src/faults); targets are checked when the system builds.
+  const faults = (c.array(o.faults, 'faults', true) ?? []).map((f, i) => {
+    const r = faultFromJson(f);
+    return r.ok ? r.value : c.fail(`faults[${i}]`, r.error);
+  });
   const sw = checkSwitch(c, o.switch);
   const ports = (c.array(o.ports, 'ports') ?? []).map((p, i) => checkPort(c, p, `ports[${i}]`));
   const vcs = (c.array(o.vcs, 'vcs') ?? []).map((v, i) => checkVcs(c, v, `vcs[${i}]`));
   const bindings = (c.array(o.bindings, 'bindings', true) ?? []).map((b, i) => checkBinding(c, b, `bindings[${i}]`));
   const mhds = (c.array(o.mhds, 'mhds', true) ?? []).map((m, i) => checkMhd(c, m, `mhds[${i}]`));
   if (c.errors.length > 0 || !sw) return { ok: false, errors: c.errors };
+  const given = faults.filter(isDefined);
   const topology: Topology = {
     switch: sw,
     ports: ports.filter(isDefined),
     vcs: vcs.filter(isDefined),
     bindings: bindings.filter(isDefined),
     mhds: mhds.filter(isDefined),
+    ...(given.length ? { faults: given } : {}),
   };
   crossCheck(c, topology);
   return c.errors.length > 0 ? { ok: false, errors: c.errors } : { ok: true, topology };

@@ -391,6 +391,48 @@ export class DynamicCapacity {
     return left === 0n ? out : undefined;
   }
 
+  // --- persistence (src/state/persistent.ts) ---------------------------------------------------
+
+  /**
+   * What survives a power cycle: each region's configured block size and sanitize-on-release flag,
+   * and each host's accepted extents with its generation. Pending adds and releases are offers
+   * the host never acknowledged, announced only through the (volatile) event log: they are lost.
+   */
+  persistentState(): { regions: { blockSize: bigint; sanitizeOnRelease: boolean }[]; hosts: { accepted: DcExtent[]; generation: number }[] } {
+    return {
+      regions: this.regions.map((r) => ({ blockSize: r.blockSize, sanitizeOnRelease: r.sanitizeOnRelease })),
+      hosts: this.hosts.map((h) => ({ accepted: h.accepted.map((e) => ({ ...e, tag: e.tag.slice() })), generation: h.generation })),
+    };
+  }
+
+  /** Put back persistentState(); a message when it does not fit this device (nothing changed then). */
+  restorePersistent(s: { regions: readonly { blockSize: bigint; sanitizeOnRelease: boolean }[]; hosts: readonly { accepted: readonly DcExtent[]; generation: number }[] }): string | undefined {
+    if (s.regions.length !== this.regions.length) return `${s.regions.length} DC regions, the device has ${this.regions.length}`;
+    if (s.hosts.length !== this.hosts.length) return `${s.hosts.length} DC hosts, the device has ${this.hosts.length}`;
+    for (const [i, r] of s.regions.entries()) {
+      const region = this.regions[i];
+      const bs = r.blockSize;
+      const pow2 = bs > 0n && (bs & (bs - 1n)) === 0n;
+      if (region && (!pow2 || (region.supportedBlockSizeMask & (1n << BigInt(log2(bs)))) === 0n)) return `region ${i}: block size ${bs} is not supported`;
+    }
+    for (const [i, h] of s.hosts.entries()) {
+      for (const e of h.accepted) if (!this.regionOf(e)) return `host ${i}: extent at ${e.dpa} (length ${e.length}) lies in no DC region`;
+    }
+    s.regions.forEach((r, i) => {
+      const region = this.regions[i];
+      if (!region) return;
+      region.blockSize = r.blockSize;
+      region.sanitizeOnRelease = r.sanitizeOnRelease;
+    });
+    this.hosts = s.hosts.map((h) => {
+      const x = new HostState();
+      x.accepted = h.accepted.map((e) => ({ ...e, tag: e.tag.slice() }));
+      x.generation = h.generation >>> 0;
+      return x;
+    });
+    return undefined;
+  }
+
   private emit(host: number, type: number, o: { extent?: DcExtent; region?: number; more: boolean }): void {
     this.sink(
       host,

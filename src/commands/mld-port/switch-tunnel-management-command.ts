@@ -16,7 +16,8 @@ export function resolveSwitchTunnelTarget(sw: Switch, portId: number, targetType
   // Bits 7:4 of Target Type are reserved.
   if ((targetType & 0x0f) !== 0) return RC.InvalidInput;
   const port = sw.port(portId);
-  if (!port || port.role !== 'dsp' || !port.enabled || !port.device || port.inReset) return RC.InvalidInput;
+  // A port held in reset, or whose link is down (a link fault), does not reach its device.
+  if (!port || port.role !== 'dsp' || !port.enabled || !port.device || !port.linkUp) return RC.InvalidInput;
   return port.device.tunnelTarget() ?? RC.InvalidInput;
 }
 

@@ -96,6 +96,8 @@ export interface MailboxEvents {
 export interface MailboxFaults {
   /** The device never completes a command: the doorbell stays set until reset (timeout tests). */
   stuckDoorbell: boolean;
+  /** Extra virtual time a command holds the doorbell (src/faults delay); undefined: none. */
+  delayMs?: ((opcode: number) => number) | undefined;
 }
 
 export interface MailboxOptions {
@@ -256,15 +258,31 @@ export class Mailbox {
     const pending: Pending = { opcode, vendorId, input, tooLong };
     this.pending = pending;
     if (this.faults.stuckDoorbell) return;
-    if (this.commandLatencyMs > 0) {
-      pending.timer = this.clock.schedule(this.commandLatencyMs, () => this.complete(pending));
+    const latency = this.commandLatencyMs + (this.faults.delayMs?.(opcode) ?? 0);
+    if (latency > 0) {
+      pending.timer = this.clock.schedule(latency, () => this.complete(pending));
     } else {
       this.complete(pending);
     }
   }
 
+  /**
+   * A stuck doorbell was released (the fault cleared): the command it held completes now, as a
+   * device that recovers would finish what it was given.
+   */
+  unstick(): void {
+    const p = this.pending;
+    if (!p || this.faults.stuckDoorbell || p.timer !== undefined) return;
+    this.complete(p);
+  }
+
   private complete(p: Pending): void {
-    if (this.pending !== p || this.faults.stuckDoorbell) return;
+    if (this.pending !== p) return;
+    if (this.faults.stuckDoorbell) {
+      // Held: unstick() finishes it once the fault clears.
+      p.timer = undefined;
+      return;
+    }
     this.pending = undefined;
     let res: { rc: number; payload: Uint8Array; vendorStatus: number };
     if (p.tooLong) {

@@ -51,7 +51,21 @@ export namespace cxlemu {
             EVENT_KIND_BACKGROUND_COMPLETE = 3,
             EVENT_KIND_COMMAND_TRACE = 4,
             EVENT_KIND_AUDIT_DECISION = 5,
-            EVENT_KIND_EVENT_RECORD = 10
+            EVENT_KIND_EVENT_RECORD = 10,
+            EVENT_KIND_FAULT = 25
+        }
+
+        enum FaultKind {
+            FAULT_KIND_UNSPECIFIED = 0,
+            FAULT_KIND_RETURN_CODE = 1,
+            FAULT_KIND_DELAY = 2,
+            FAULT_KIND_LINK_DOWN = 3,
+            FAULT_KIND_SURPRISE_REMOVAL = 4,
+            FAULT_KIND_LD_FAILURE = 5,
+            FAULT_KIND_MEDIA_ERROR = 6,
+            FAULT_KIND_STUCK_DOORBELL = 7,
+            FAULT_KIND_MCTP_DROP = 8,
+            FAULT_KIND_MCTP_CORRUPT = 9
         }
 
         interface IClientFrame {
@@ -72,6 +86,11 @@ export namespace cxlemu {
             getStatus?: (cxlemu.v1.IGetStatus|null);
             subscribe?: (cxlemu.v1.ISubscribe|null);
             registerProgram?: (cxlemu.v1.IRegisterProgram|null);
+            saveSnapshot?: (cxlemu.v1.ISaveSnapshot|null);
+            restoreSnapshot?: (cxlemu.v1.IRestoreSnapshot|null);
+            injectFault?: (cxlemu.v1.IInjectFault|null);
+            clearFaults?: (cxlemu.v1.IClearFaults|null);
+            listFaults?: (cxlemu.v1.IListFaults|null);
         }
 
         class ClientFrame implements IClientFrame {
@@ -93,7 +112,12 @@ export namespace cxlemu {
             public getStatus?: (cxlemu.v1.IGetStatus|null);
             public subscribe?: (cxlemu.v1.ISubscribe|null);
             public registerProgram?: (cxlemu.v1.IRegisterProgram|null);
-            public body?: ("mmioRead"|"mmioWrite"|"payloadRead"|"payloadWrite"|"configRead"|"configWrite"|"submit"|"mmptSend"|"mmptReceive"|"reset"|"advanceClock"|"setClock"|"loadTopology"|"getStatus"|"subscribe"|"registerProgram");
+            public saveSnapshot?: (cxlemu.v1.ISaveSnapshot|null);
+            public restoreSnapshot?: (cxlemu.v1.IRestoreSnapshot|null);
+            public injectFault?: (cxlemu.v1.IInjectFault|null);
+            public clearFaults?: (cxlemu.v1.IClearFaults|null);
+            public listFaults?: (cxlemu.v1.IListFaults|null);
+            public body?: ("mmioRead"|"mmioWrite"|"payloadRead"|"payloadWrite"|"configRead"|"configWrite"|"submit"|"mmptSend"|"mmptReceive"|"reset"|"advanceClock"|"setClock"|"loadTopology"|"getStatus"|"subscribe"|"registerProgram"|"saveSnapshot"|"restoreSnapshot"|"injectFault"|"clearFaults"|"listFaults");
             public static encode(message: cxlemu.v1.IClientFrame, writer?: $protobuf.Writer): $protobuf.Writer;
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): cxlemu.v1.ClientFrame;
             public static getTypeUrl(typeUrlPrefix?: string): string;
@@ -323,6 +347,94 @@ export namespace cxlemu {
             public static getTypeUrl(typeUrlPrefix?: string): string;
         }
 
+        interface ISaveSnapshot {
+        }
+
+        class SaveSnapshot implements ISaveSnapshot {
+            constructor(properties?: cxlemu.v1.ISaveSnapshot);
+            public static encode(message: cxlemu.v1.ISaveSnapshot, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): cxlemu.v1.SaveSnapshot;
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IRestoreSnapshot {
+            snapshot?: (Uint8Array|null);
+        }
+
+        class RestoreSnapshot implements IRestoreSnapshot {
+            constructor(properties?: cxlemu.v1.IRestoreSnapshot);
+            public snapshot: Uint8Array;
+            public static encode(message: cxlemu.v1.IRestoreSnapshot, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): cxlemu.v1.RestoreSnapshot;
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IFaultSpec {
+            kind?: (cxlemu.v1.FaultKind|null);
+            target?: (string|null);
+            opcode?: (number|null);
+            rc?: (number|null);
+            count?: (number|null);
+            delayMs?: (number|null);
+            port?: (number|null);
+            ld?: (number|null);
+            dpa?: (number|Long|null);
+            length?: (number|Long|null);
+        }
+
+        class FaultSpec implements IFaultSpec {
+            constructor(properties?: cxlemu.v1.IFaultSpec);
+            public kind: cxlemu.v1.FaultKind;
+            public target: string;
+            public opcode?: (number|null);
+            public rc: number;
+            public count: number;
+            public delayMs: number;
+            public port: number;
+            public ld: number;
+            public dpa: (number|Long);
+            public length: (number|Long);
+            public static encode(message: cxlemu.v1.IFaultSpec, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): cxlemu.v1.FaultSpec;
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IInjectFault {
+            fault?: (cxlemu.v1.IFaultSpec|null);
+        }
+
+        class InjectFault implements IInjectFault {
+            constructor(properties?: cxlemu.v1.IInjectFault);
+            public fault?: (cxlemu.v1.IFaultSpec|null);
+            public static encode(message: cxlemu.v1.IInjectFault, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): cxlemu.v1.InjectFault;
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IClearFaults {
+            ids?: (number[]|null);
+            all?: (boolean|null);
+        }
+
+        class ClearFaults implements IClearFaults {
+            constructor(properties?: cxlemu.v1.IClearFaults);
+            public ids: number[];
+            public all: boolean;
+            public static encode(message: cxlemu.v1.IClearFaults, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): cxlemu.v1.ClearFaults;
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IListFaults {
+        }
+
+        class ListFaults implements IListFaults {
+            constructor(properties?: cxlemu.v1.IListFaults);
+            public static encode(message: cxlemu.v1.IListFaults, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): cxlemu.v1.ListFaults;
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
         interface ISubscribe {
             kinds?: (cxlemu.v1.EventKind[]|null);
         }
@@ -348,6 +460,8 @@ export namespace cxlemu {
             subscribe?: (cxlemu.v1.ISubscribeReply|null);
             event?: (cxlemu.v1.IEvent|null);
             registerProgram?: (cxlemu.v1.IRegisterProgramReply|null);
+            snapshot?: (cxlemu.v1.ISnapshotReply|null);
+            faults?: (cxlemu.v1.IFaultsReply|null);
         }
 
         class ServerFrame implements IServerFrame {
@@ -364,9 +478,69 @@ export namespace cxlemu {
             public subscribe?: (cxlemu.v1.ISubscribeReply|null);
             public event?: (cxlemu.v1.IEvent|null);
             public registerProgram?: (cxlemu.v1.IRegisterProgramReply|null);
-            public body?: ("error"|"ack"|"mmioRead"|"payloadRead"|"configRead"|"submit"|"clock"|"status"|"subscribe"|"event"|"registerProgram");
+            public snapshot?: (cxlemu.v1.ISnapshotReply|null);
+            public faults?: (cxlemu.v1.IFaultsReply|null);
+            public body?: ("error"|"ack"|"mmioRead"|"payloadRead"|"configRead"|"submit"|"clock"|"status"|"subscribe"|"event"|"registerProgram"|"snapshot"|"faults");
             public static encode(message: cxlemu.v1.IServerFrame, writer?: $protobuf.Writer): $protobuf.Writer;
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): cxlemu.v1.ServerFrame;
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface ISnapshotReply {
+            snapshot?: (Uint8Array|null);
+        }
+
+        class SnapshotReply implements ISnapshotReply {
+            constructor(properties?: cxlemu.v1.ISnapshotReply);
+            public snapshot: Uint8Array;
+            public static encode(message: cxlemu.v1.ISnapshotReply, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): cxlemu.v1.SnapshotReply;
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IActiveFault {
+            id?: (number|null);
+            spec?: (cxlemu.v1.IFaultSpec|null);
+            fired?: (number|null);
+            description?: (string|null);
+        }
+
+        class ActiveFault implements IActiveFault {
+            constructor(properties?: cxlemu.v1.IActiveFault);
+            public id: number;
+            public spec?: (cxlemu.v1.IFaultSpec|null);
+            public fired: number;
+            public description: string;
+            public static encode(message: cxlemu.v1.IActiveFault, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): cxlemu.v1.ActiveFault;
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IFaultsReply {
+            faults?: (cxlemu.v1.IActiveFault[]|null);
+            injectedId?: (number|null);
+        }
+
+        class FaultsReply implements IFaultsReply {
+            constructor(properties?: cxlemu.v1.IFaultsReply);
+            public faults: cxlemu.v1.IActiveFault[];
+            public injectedId: number;
+            public static encode(message: cxlemu.v1.IFaultsReply, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): cxlemu.v1.FaultsReply;
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IFaultEvent {
+            action?: (string|null);
+            fault?: (cxlemu.v1.IActiveFault|null);
+        }
+
+        class FaultEvent implements IFaultEvent {
+            constructor(properties?: cxlemu.v1.IFaultEvent);
+            public action: string;
+            public fault?: (cxlemu.v1.IActiveFault|null);
+            public static encode(message: cxlemu.v1.IFaultEvent, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): cxlemu.v1.FaultEvent;
             public static getTypeUrl(typeUrlPrefix?: string): string;
         }
 
@@ -671,6 +845,7 @@ export namespace cxlemu {
             trace?: (cxlemu.v1.ICommandTrace|null);
             audit?: (cxlemu.v1.IAuditEntry|null);
             eventRecord?: (cxlemu.v1.IEventRecordAdded|null);
+            fault?: (cxlemu.v1.IFaultEvent|null);
         }
 
         class Event implements IEvent {
@@ -682,7 +857,8 @@ export namespace cxlemu {
             public trace?: (cxlemu.v1.ICommandTrace|null);
             public audit?: (cxlemu.v1.IAuditEntry|null);
             public eventRecord?: (cxlemu.v1.IEventRecordAdded|null);
-            public kind?: ("interrupt"|"progress"|"complete"|"trace"|"audit"|"eventRecord");
+            public fault?: (cxlemu.v1.IFaultEvent|null);
+            public kind?: ("interrupt"|"progress"|"complete"|"trace"|"audit"|"eventRecord"|"fault");
             public static encode(message: cxlemu.v1.IEvent, writer?: $protobuf.Writer): $protobuf.Writer;
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): cxlemu.v1.Event;
             public static getTypeUrl(typeUrlPrefix?: string): string;

@@ -131,6 +131,7 @@ export const cxlemu = $root.cxlemu = (() => {
          * @property {number} EVENT_KIND_COMMAND_TRACE=4 EVENT_KIND_COMMAND_TRACE value
          * @property {number} EVENT_KIND_AUDIT_DECISION=5 EVENT_KIND_AUDIT_DECISION value
          * @property {number} EVENT_KIND_EVENT_RECORD=10 EVENT_KIND_EVENT_RECORD value
+         * @property {number} EVENT_KIND_FAULT=25 EVENT_KIND_FAULT value
          */
         v1.EventKind = (function() {
             const valuesById = {}, values = Object.create(valuesById);
@@ -141,6 +142,37 @@ export const cxlemu = $root.cxlemu = (() => {
             values[valuesById[4] = "EVENT_KIND_COMMAND_TRACE"] = 4;
             values[valuesById[5] = "EVENT_KIND_AUDIT_DECISION"] = 5;
             values[valuesById[10] = "EVENT_KIND_EVENT_RECORD"] = 10;
+            values[valuesById[25] = "EVENT_KIND_FAULT"] = 25;
+            return values;
+        })();
+
+        /**
+         * FaultKind enum.
+         * @name cxlemu.v1.FaultKind
+         * @enum {number}
+         * @property {number} FAULT_KIND_UNSPECIFIED=0 FAULT_KIND_UNSPECIFIED value
+         * @property {number} FAULT_KIND_RETURN_CODE=1 FAULT_KIND_RETURN_CODE value
+         * @property {number} FAULT_KIND_DELAY=2 FAULT_KIND_DELAY value
+         * @property {number} FAULT_KIND_LINK_DOWN=3 FAULT_KIND_LINK_DOWN value
+         * @property {number} FAULT_KIND_SURPRISE_REMOVAL=4 FAULT_KIND_SURPRISE_REMOVAL value
+         * @property {number} FAULT_KIND_LD_FAILURE=5 FAULT_KIND_LD_FAILURE value
+         * @property {number} FAULT_KIND_MEDIA_ERROR=6 FAULT_KIND_MEDIA_ERROR value
+         * @property {number} FAULT_KIND_STUCK_DOORBELL=7 FAULT_KIND_STUCK_DOORBELL value
+         * @property {number} FAULT_KIND_MCTP_DROP=8 FAULT_KIND_MCTP_DROP value
+         * @property {number} FAULT_KIND_MCTP_CORRUPT=9 FAULT_KIND_MCTP_CORRUPT value
+         */
+        v1.FaultKind = (function() {
+            const valuesById = {}, values = Object.create(valuesById);
+            values[valuesById[0] = "FAULT_KIND_UNSPECIFIED"] = 0;
+            values[valuesById[1] = "FAULT_KIND_RETURN_CODE"] = 1;
+            values[valuesById[2] = "FAULT_KIND_DELAY"] = 2;
+            values[valuesById[3] = "FAULT_KIND_LINK_DOWN"] = 3;
+            values[valuesById[4] = "FAULT_KIND_SURPRISE_REMOVAL"] = 4;
+            values[valuesById[5] = "FAULT_KIND_LD_FAILURE"] = 5;
+            values[valuesById[6] = "FAULT_KIND_MEDIA_ERROR"] = 6;
+            values[valuesById[7] = "FAULT_KIND_STUCK_DOORBELL"] = 7;
+            values[valuesById[8] = "FAULT_KIND_MCTP_DROP"] = 8;
+            values[valuesById[9] = "FAULT_KIND_MCTP_CORRUPT"] = 9;
             return values;
         })();
 
@@ -167,6 +199,11 @@ export const cxlemu = $root.cxlemu = (() => {
              * @property {cxlemu.v1.IGetStatus|null} [getStatus] ClientFrame getStatus
              * @property {cxlemu.v1.ISubscribe|null} [subscribe] ClientFrame subscribe
              * @property {cxlemu.v1.IRegisterProgram|null} [registerProgram] ClientFrame registerProgram
+             * @property {cxlemu.v1.ISaveSnapshot|null} [saveSnapshot] ClientFrame saveSnapshot
+             * @property {cxlemu.v1.IRestoreSnapshot|null} [restoreSnapshot] ClientFrame restoreSnapshot
+             * @property {cxlemu.v1.IInjectFault|null} [injectFault] ClientFrame injectFault
+             * @property {cxlemu.v1.IClearFaults|null} [clearFaults] ClientFrame clearFaults
+             * @property {cxlemu.v1.IListFaults|null} [listFaults] ClientFrame listFaults
              */
 
             /**
@@ -320,17 +357,57 @@ export const cxlemu = $root.cxlemu = (() => {
              */
             ClientFrame.prototype.registerProgram = null;
 
+            /**
+             * ClientFrame saveSnapshot.
+             * @member {cxlemu.v1.ISaveSnapshot|null|undefined} saveSnapshot
+             * @memberof cxlemu.v1.ClientFrame
+             * @instance
+             */
+            ClientFrame.prototype.saveSnapshot = null;
+
+            /**
+             * ClientFrame restoreSnapshot.
+             * @member {cxlemu.v1.IRestoreSnapshot|null|undefined} restoreSnapshot
+             * @memberof cxlemu.v1.ClientFrame
+             * @instance
+             */
+            ClientFrame.prototype.restoreSnapshot = null;
+
+            /**
+             * ClientFrame injectFault.
+             * @member {cxlemu.v1.IInjectFault|null|undefined} injectFault
+             * @memberof cxlemu.v1.ClientFrame
+             * @instance
+             */
+            ClientFrame.prototype.injectFault = null;
+
+            /**
+             * ClientFrame clearFaults.
+             * @member {cxlemu.v1.IClearFaults|null|undefined} clearFaults
+             * @memberof cxlemu.v1.ClientFrame
+             * @instance
+             */
+            ClientFrame.prototype.clearFaults = null;
+
+            /**
+             * ClientFrame listFaults.
+             * @member {cxlemu.v1.IListFaults|null|undefined} listFaults
+             * @memberof cxlemu.v1.ClientFrame
+             * @instance
+             */
+            ClientFrame.prototype.listFaults = null;
+
             // OneOf field names bound to virtual getters and setters
             let $oneOfFields;
 
             /**
              * ClientFrame body.
-             * @member {"mmioRead"|"mmioWrite"|"payloadRead"|"payloadWrite"|"configRead"|"configWrite"|"submit"|"mmptSend"|"mmptReceive"|"reset"|"advanceClock"|"setClock"|"loadTopology"|"getStatus"|"subscribe"|"registerProgram"|undefined} body
+             * @member {"mmioRead"|"mmioWrite"|"payloadRead"|"payloadWrite"|"configRead"|"configWrite"|"submit"|"mmptSend"|"mmptReceive"|"reset"|"advanceClock"|"setClock"|"loadTopology"|"getStatus"|"subscribe"|"registerProgram"|"saveSnapshot"|"restoreSnapshot"|"injectFault"|"clearFaults"|"listFaults"|undefined} body
              * @memberof cxlemu.v1.ClientFrame
              * @instance
              */
             Object.defineProperty(ClientFrame.prototype, "body", {
-                get: $util.oneOfGetter($oneOfFields = ["mmioRead", "mmioWrite", "payloadRead", "payloadWrite", "configRead", "configWrite", "submit", "mmptSend", "mmptReceive", "reset", "advanceClock", "setClock", "loadTopology", "getStatus", "subscribe", "registerProgram"]),
+                get: $util.oneOfGetter($oneOfFields = ["mmioRead", "mmioWrite", "payloadRead", "payloadWrite", "configRead", "configWrite", "submit", "mmptSend", "mmptReceive", "reset", "advanceClock", "setClock", "loadTopology", "getStatus", "subscribe", "registerProgram", "saveSnapshot", "restoreSnapshot", "injectFault", "clearFaults", "listFaults"]),
                 set: $util.oneOfSetter($oneOfFields)
             });
 
@@ -382,6 +459,16 @@ export const cxlemu = $root.cxlemu = (() => {
                     $root.cxlemu.v1.GetStatus.encode(message.getStatus, writer.uint32(/* id 44, wireType 2 =*/354).fork(), q + 1).ldelim();
                 if (message.subscribe != null && Object.hasOwnProperty.call(message, "subscribe"))
                     $root.cxlemu.v1.Subscribe.encode(message.subscribe, writer.uint32(/* id 50, wireType 2 =*/402).fork(), q + 1).ldelim();
+                if (message.saveSnapshot != null && Object.hasOwnProperty.call(message, "saveSnapshot"))
+                    $root.cxlemu.v1.SaveSnapshot.encode(message.saveSnapshot, writer.uint32(/* id 110, wireType 2 =*/882).fork(), q + 1).ldelim();
+                if (message.restoreSnapshot != null && Object.hasOwnProperty.call(message, "restoreSnapshot"))
+                    $root.cxlemu.v1.RestoreSnapshot.encode(message.restoreSnapshot, writer.uint32(/* id 111, wireType 2 =*/890).fork(), q + 1).ldelim();
+                if (message.injectFault != null && Object.hasOwnProperty.call(message, "injectFault"))
+                    $root.cxlemu.v1.InjectFault.encode(message.injectFault, writer.uint32(/* id 112, wireType 2 =*/898).fork(), q + 1).ldelim();
+                if (message.clearFaults != null && Object.hasOwnProperty.call(message, "clearFaults"))
+                    $root.cxlemu.v1.ClearFaults.encode(message.clearFaults, writer.uint32(/* id 113, wireType 2 =*/906).fork(), q + 1).ldelim();
+                if (message.listFaults != null && Object.hasOwnProperty.call(message, "listFaults"))
+                    $root.cxlemu.v1.ListFaults.encode(message.listFaults, writer.uint32(/* id 114, wireType 2 =*/914).fork(), q + 1).ldelim();
                 if (message.registerProgram != null && Object.hasOwnProperty.call(message, "registerProgram"))
                     $root.cxlemu.v1.RegisterProgram.encode(message.registerProgram, writer.uint32(/* id 150, wireType 2 =*/1202).fork(), q + 1).ldelim();
                 return writer;
@@ -487,6 +574,26 @@ export const cxlemu = $root.cxlemu = (() => {
                         }
                     case 150: {
                             message.registerProgram = $root.cxlemu.v1.RegisterProgram.decode(reader, reader.uint32(), undefined, long + 1);
+                            break;
+                        }
+                    case 110: {
+                            message.saveSnapshot = $root.cxlemu.v1.SaveSnapshot.decode(reader, reader.uint32(), undefined, long + 1);
+                            break;
+                        }
+                    case 111: {
+                            message.restoreSnapshot = $root.cxlemu.v1.RestoreSnapshot.decode(reader, reader.uint32(), undefined, long + 1);
+                            break;
+                        }
+                    case 112: {
+                            message.injectFault = $root.cxlemu.v1.InjectFault.decode(reader, reader.uint32(), undefined, long + 1);
+                            break;
+                        }
+                    case 113: {
+                            message.clearFaults = $root.cxlemu.v1.ClearFaults.decode(reader, reader.uint32(), undefined, long + 1);
+                            break;
+                        }
+                    case 114: {
+                            message.listFaults = $root.cxlemu.v1.ListFaults.decode(reader, reader.uint32(), undefined, long + 1);
                             break;
                         }
                     default:
@@ -2684,6 +2791,885 @@ export const cxlemu = $root.cxlemu = (() => {
             return GetStatus;
         })();
 
+        v1.SaveSnapshot = (function() {
+
+            /**
+             * Properties of a SaveSnapshot.
+             * @memberof cxlemu.v1
+             * @interface ISaveSnapshot
+             */
+
+            /**
+             * Constructs a new SaveSnapshot.
+             * @memberof cxlemu.v1
+             * @classdesc Represents a SaveSnapshot.
+             * @implements ISaveSnapshot
+             * @constructor
+             * @param {cxlemu.v1.ISaveSnapshot=} [properties] Properties to set
+             */
+            function SaveSnapshot(properties) {
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * Encodes the specified SaveSnapshot message. Does not implicitly {@link cxlemu.v1.SaveSnapshot.verify|verify} messages.
+             * @function encode
+             * @memberof cxlemu.v1.SaveSnapshot
+             * @static
+             * @param {cxlemu.v1.ISaveSnapshot} message SaveSnapshot message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            SaveSnapshot.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                return writer;
+            };
+
+            /**
+             * Decodes a SaveSnapshot message from the specified reader or buffer.
+             * @function decode
+             * @memberof cxlemu.v1.SaveSnapshot
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {cxlemu.v1.SaveSnapshot} SaveSnapshot
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            SaveSnapshot.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.cxlemu.v1.SaveSnapshot();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            /**
+             * Gets the default type url for SaveSnapshot
+             * @function getTypeUrl
+             * @memberof cxlemu.v1.SaveSnapshot
+             * @static
+             * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+             * @returns {string} The default type url
+             */
+            SaveSnapshot.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/cxlemu.v1.SaveSnapshot";
+            };
+
+            return SaveSnapshot;
+        })();
+
+        v1.RestoreSnapshot = (function() {
+
+            /**
+             * Properties of a RestoreSnapshot.
+             * @memberof cxlemu.v1
+             * @interface IRestoreSnapshot
+             * @property {Uint8Array|null} [snapshot] RestoreSnapshot snapshot
+             */
+
+            /**
+             * Constructs a new RestoreSnapshot.
+             * @memberof cxlemu.v1
+             * @classdesc Represents a RestoreSnapshot.
+             * @implements IRestoreSnapshot
+             * @constructor
+             * @param {cxlemu.v1.IRestoreSnapshot=} [properties] Properties to set
+             */
+            function RestoreSnapshot(properties) {
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * RestoreSnapshot snapshot.
+             * @member {Uint8Array} snapshot
+             * @memberof cxlemu.v1.RestoreSnapshot
+             * @instance
+             */
+            RestoreSnapshot.prototype.snapshot = $util.newBuffer([]);
+
+            /**
+             * Encodes the specified RestoreSnapshot message. Does not implicitly {@link cxlemu.v1.RestoreSnapshot.verify|verify} messages.
+             * @function encode
+             * @memberof cxlemu.v1.RestoreSnapshot
+             * @static
+             * @param {cxlemu.v1.IRestoreSnapshot} message RestoreSnapshot message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            RestoreSnapshot.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.snapshot != null && Object.hasOwnProperty.call(message, "snapshot"))
+                    writer.uint32(/* id 1, wireType 2 =*/10).bytes(message.snapshot);
+                return writer;
+            };
+
+            /**
+             * Decodes a RestoreSnapshot message from the specified reader or buffer.
+             * @function decode
+             * @memberof cxlemu.v1.RestoreSnapshot
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {cxlemu.v1.RestoreSnapshot} RestoreSnapshot
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            RestoreSnapshot.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.cxlemu.v1.RestoreSnapshot();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.snapshot = reader.bytes();
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            /**
+             * Gets the default type url for RestoreSnapshot
+             * @function getTypeUrl
+             * @memberof cxlemu.v1.RestoreSnapshot
+             * @static
+             * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+             * @returns {string} The default type url
+             */
+            RestoreSnapshot.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/cxlemu.v1.RestoreSnapshot";
+            };
+
+            return RestoreSnapshot;
+        })();
+
+        v1.FaultSpec = (function() {
+
+            /**
+             * Properties of a FaultSpec.
+             * @memberof cxlemu.v1
+             * @interface IFaultSpec
+             * @property {cxlemu.v1.FaultKind|null} [kind] FaultSpec kind
+             * @property {string|null} [target] FaultSpec target
+             * @property {number|null} [opcode] FaultSpec opcode
+             * @property {number|null} [rc] FaultSpec rc
+             * @property {number|null} [count] FaultSpec count
+             * @property {number|null} [delayMs] FaultSpec delayMs
+             * @property {number|null} [port] FaultSpec port
+             * @property {number|null} [ld] FaultSpec ld
+             * @property {number|Long|null} [dpa] FaultSpec dpa
+             * @property {number|Long|null} [length] FaultSpec length
+             */
+
+            /**
+             * Constructs a new FaultSpec.
+             * @memberof cxlemu.v1
+             * @classdesc Represents a FaultSpec.
+             * @implements IFaultSpec
+             * @constructor
+             * @param {cxlemu.v1.IFaultSpec=} [properties] Properties to set
+             */
+            function FaultSpec(properties) {
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * FaultSpec kind.
+             * @member {cxlemu.v1.FaultKind} kind
+             * @memberof cxlemu.v1.FaultSpec
+             * @instance
+             */
+            FaultSpec.prototype.kind = 0;
+
+            /**
+             * FaultSpec target.
+             * @member {string} target
+             * @memberof cxlemu.v1.FaultSpec
+             * @instance
+             */
+            FaultSpec.prototype.target = "";
+
+            /**
+             * FaultSpec opcode.
+             * @member {number|null|undefined} opcode
+             * @memberof cxlemu.v1.FaultSpec
+             * @instance
+             */
+            FaultSpec.prototype.opcode = null;
+
+            /**
+             * FaultSpec rc.
+             * @member {number} rc
+             * @memberof cxlemu.v1.FaultSpec
+             * @instance
+             */
+            FaultSpec.prototype.rc = 0;
+
+            /**
+             * FaultSpec count.
+             * @member {number} count
+             * @memberof cxlemu.v1.FaultSpec
+             * @instance
+             */
+            FaultSpec.prototype.count = 0;
+
+            /**
+             * FaultSpec delayMs.
+             * @member {number} delayMs
+             * @memberof cxlemu.v1.FaultSpec
+             * @instance
+             */
+            FaultSpec.prototype.delayMs = 0;
+
+            /**
+             * FaultSpec port.
+             * @member {number} port
+             * @memberof cxlemu.v1.FaultSpec
+             * @instance
+             */
+            FaultSpec.prototype.port = 0;
+
+            /**
+             * FaultSpec ld.
+             * @member {number} ld
+             * @memberof cxlemu.v1.FaultSpec
+             * @instance
+             */
+            FaultSpec.prototype.ld = 0;
+
+            /**
+             * FaultSpec dpa.
+             * @member {number|Long} dpa
+             * @memberof cxlemu.v1.FaultSpec
+             * @instance
+             */
+            FaultSpec.prototype.dpa = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * FaultSpec length.
+             * @member {number|Long} length
+             * @memberof cxlemu.v1.FaultSpec
+             * @instance
+             */
+            FaultSpec.prototype.length = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            // OneOf field names bound to virtual getters and setters
+            let $oneOfFields;
+
+            // Virtual OneOf for proto3 optional field
+            Object.defineProperty(FaultSpec.prototype, "_opcode", {
+                get: $util.oneOfGetter($oneOfFields = ["opcode"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            /**
+             * Encodes the specified FaultSpec message. Does not implicitly {@link cxlemu.v1.FaultSpec.verify|verify} messages.
+             * @function encode
+             * @memberof cxlemu.v1.FaultSpec
+             * @static
+             * @param {cxlemu.v1.IFaultSpec} message FaultSpec message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            FaultSpec.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.kind != null && Object.hasOwnProperty.call(message, "kind"))
+                    writer.uint32(/* id 1, wireType 0 =*/8).int32(message.kind);
+                if (message.target != null && Object.hasOwnProperty.call(message, "target"))
+                    writer.uint32(/* id 2, wireType 2 =*/18).string(message.target);
+                if (message.opcode != null && Object.hasOwnProperty.call(message, "opcode"))
+                    writer.uint32(/* id 3, wireType 0 =*/24).uint32(message.opcode);
+                if (message.rc != null && Object.hasOwnProperty.call(message, "rc"))
+                    writer.uint32(/* id 4, wireType 0 =*/32).uint32(message.rc);
+                if (message.count != null && Object.hasOwnProperty.call(message, "count"))
+                    writer.uint32(/* id 5, wireType 0 =*/40).uint32(message.count);
+                if (message.delayMs != null && Object.hasOwnProperty.call(message, "delayMs"))
+                    writer.uint32(/* id 6, wireType 1 =*/49).double(message.delayMs);
+                if (message.port != null && Object.hasOwnProperty.call(message, "port"))
+                    writer.uint32(/* id 7, wireType 0 =*/56).uint32(message.port);
+                if (message.ld != null && Object.hasOwnProperty.call(message, "ld"))
+                    writer.uint32(/* id 8, wireType 0 =*/64).uint32(message.ld);
+                if (message.dpa != null && Object.hasOwnProperty.call(message, "dpa"))
+                    writer.uint32(/* id 9, wireType 0 =*/72).uint64(message.dpa);
+                if (message.length != null && Object.hasOwnProperty.call(message, "length"))
+                    writer.uint32(/* id 10, wireType 0 =*/80).uint64(message.length);
+                return writer;
+            };
+
+            /**
+             * Decodes a FaultSpec message from the specified reader or buffer.
+             * @function decode
+             * @memberof cxlemu.v1.FaultSpec
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {cxlemu.v1.FaultSpec} FaultSpec
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            FaultSpec.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.cxlemu.v1.FaultSpec();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.kind = reader.int32();
+                            break;
+                        }
+                    case 2: {
+                            message.target = reader.string();
+                            break;
+                        }
+                    case 3: {
+                            message.opcode = reader.uint32();
+                            break;
+                        }
+                    case 4: {
+                            message.rc = reader.uint32();
+                            break;
+                        }
+                    case 5: {
+                            message.count = reader.uint32();
+                            break;
+                        }
+                    case 6: {
+                            message.delayMs = reader.double();
+                            break;
+                        }
+                    case 7: {
+                            message.port = reader.uint32();
+                            break;
+                        }
+                    case 8: {
+                            message.ld = reader.uint32();
+                            break;
+                        }
+                    case 9: {
+                            message.dpa = reader.uint64();
+                            break;
+                        }
+                    case 10: {
+                            message.length = reader.uint64();
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            /**
+             * Gets the default type url for FaultSpec
+             * @function getTypeUrl
+             * @memberof cxlemu.v1.FaultSpec
+             * @static
+             * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+             * @returns {string} The default type url
+             */
+            FaultSpec.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/cxlemu.v1.FaultSpec";
+            };
+
+            return FaultSpec;
+        })();
+
+        v1.InjectFault = (function() {
+
+            /**
+             * Properties of an InjectFault.
+             * @memberof cxlemu.v1
+             * @interface IInjectFault
+             * @property {cxlemu.v1.IFaultSpec|null} [fault] InjectFault fault
+             */
+
+            /**
+             * Constructs a new InjectFault.
+             * @memberof cxlemu.v1
+             * @classdesc Represents an InjectFault.
+             * @implements IInjectFault
+             * @constructor
+             * @param {cxlemu.v1.IInjectFault=} [properties] Properties to set
+             */
+            function InjectFault(properties) {
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * InjectFault fault.
+             * @member {cxlemu.v1.IFaultSpec|null|undefined} fault
+             * @memberof cxlemu.v1.InjectFault
+             * @instance
+             */
+            InjectFault.prototype.fault = null;
+
+            /**
+             * Encodes the specified InjectFault message. Does not implicitly {@link cxlemu.v1.InjectFault.verify|verify} messages.
+             * @function encode
+             * @memberof cxlemu.v1.InjectFault
+             * @static
+             * @param {cxlemu.v1.IInjectFault} message InjectFault message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            InjectFault.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.fault != null && Object.hasOwnProperty.call(message, "fault"))
+                    $root.cxlemu.v1.FaultSpec.encode(message.fault, writer.uint32(/* id 1, wireType 2 =*/10).fork(), q + 1).ldelim();
+                return writer;
+            };
+
+            /**
+             * Decodes an InjectFault message from the specified reader or buffer.
+             * @function decode
+             * @memberof cxlemu.v1.InjectFault
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {cxlemu.v1.InjectFault} InjectFault
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            InjectFault.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.cxlemu.v1.InjectFault();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.fault = $root.cxlemu.v1.FaultSpec.decode(reader, reader.uint32(), undefined, long + 1);
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            /**
+             * Gets the default type url for InjectFault
+             * @function getTypeUrl
+             * @memberof cxlemu.v1.InjectFault
+             * @static
+             * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+             * @returns {string} The default type url
+             */
+            InjectFault.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/cxlemu.v1.InjectFault";
+            };
+
+            return InjectFault;
+        })();
+
+        v1.ClearFaults = (function() {
+
+            /**
+             * Properties of a ClearFaults.
+             * @memberof cxlemu.v1
+             * @interface IClearFaults
+             * @property {Array.<number>|null} [ids] ClearFaults ids
+             * @property {boolean|null} [all] ClearFaults all
+             */
+
+            /**
+             * Constructs a new ClearFaults.
+             * @memberof cxlemu.v1
+             * @classdesc Represents a ClearFaults.
+             * @implements IClearFaults
+             * @constructor
+             * @param {cxlemu.v1.IClearFaults=} [properties] Properties to set
+             */
+            function ClearFaults(properties) {
+                this.ids = [];
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * ClearFaults ids.
+             * @member {Array.<number>} ids
+             * @memberof cxlemu.v1.ClearFaults
+             * @instance
+             */
+            ClearFaults.prototype.ids = $util.emptyArray;
+
+            /**
+             * ClearFaults all.
+             * @member {boolean} all
+             * @memberof cxlemu.v1.ClearFaults
+             * @instance
+             */
+            ClearFaults.prototype.all = false;
+
+            /**
+             * Encodes the specified ClearFaults message. Does not implicitly {@link cxlemu.v1.ClearFaults.verify|verify} messages.
+             * @function encode
+             * @memberof cxlemu.v1.ClearFaults
+             * @static
+             * @param {cxlemu.v1.IClearFaults} message ClearFaults message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            ClearFaults.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.ids != null && message.ids.length) {
+                    writer.uint32(/* id 1, wireType 2 =*/10).fork();
+                    for (let i = 0; i < message.ids.length; ++i)
+                        writer.uint32(message.ids[i]);
+                    writer.ldelim();
+                }
+                if (message.all != null && Object.hasOwnProperty.call(message, "all"))
+                    writer.uint32(/* id 2, wireType 0 =*/16).bool(message.all);
+                return writer;
+            };
+
+            /**
+             * Decodes a ClearFaults message from the specified reader or buffer.
+             * @function decode
+             * @memberof cxlemu.v1.ClearFaults
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {cxlemu.v1.ClearFaults} ClearFaults
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            ClearFaults.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.cxlemu.v1.ClearFaults();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            if (!(message.ids && message.ids.length))
+                                message.ids = [];
+                            if ((tag & 7) === 2) {
+                                let end2 = reader.uint32() + reader.pos;
+                                if (end2 > reader.len)
+                                    throw RangeError("index out of range");
+                                reader.len = end2;
+                                while (reader.pos < end2)
+                                    message.ids.push(reader.uint32());
+                                if (reader.pos !== end2)
+                                    throw RangeError("index out of range");
+                                reader.len = end;
+                            } else
+                                message.ids.push(reader.uint32());
+                            break;
+                        }
+                    case 2: {
+                            message.all = reader.bool();
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            /**
+             * Gets the default type url for ClearFaults
+             * @function getTypeUrl
+             * @memberof cxlemu.v1.ClearFaults
+             * @static
+             * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+             * @returns {string} The default type url
+             */
+            ClearFaults.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/cxlemu.v1.ClearFaults";
+            };
+
+            return ClearFaults;
+        })();
+
+        v1.ListFaults = (function() {
+
+            /**
+             * Properties of a ListFaults.
+             * @memberof cxlemu.v1
+             * @interface IListFaults
+             */
+
+            /**
+             * Constructs a new ListFaults.
+             * @memberof cxlemu.v1
+             * @classdesc Represents a ListFaults.
+             * @implements IListFaults
+             * @constructor
+             * @param {cxlemu.v1.IListFaults=} [properties] Properties to set
+             */
+            function ListFaults(properties) {
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * Encodes the specified ListFaults message. Does not implicitly {@link cxlemu.v1.ListFaults.verify|verify} messages.
+             * @function encode
+             * @memberof cxlemu.v1.ListFaults
+             * @static
+             * @param {cxlemu.v1.IListFaults} message ListFaults message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            ListFaults.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                return writer;
+            };
+
+            /**
+             * Decodes a ListFaults message from the specified reader or buffer.
+             * @function decode
+             * @memberof cxlemu.v1.ListFaults
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {cxlemu.v1.ListFaults} ListFaults
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            ListFaults.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.cxlemu.v1.ListFaults();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            /**
+             * Gets the default type url for ListFaults
+             * @function getTypeUrl
+             * @memberof cxlemu.v1.ListFaults
+             * @static
+             * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+             * @returns {string} The default type url
+             */
+            ListFaults.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/cxlemu.v1.ListFaults";
+            };
+
+            return ListFaults;
+        })();
+
         v1.Subscribe = (function() {
 
             /**
@@ -2842,6 +3828,8 @@ export const cxlemu = $root.cxlemu = (() => {
              * @property {cxlemu.v1.ISubscribeReply|null} [subscribe] ServerFrame subscribe
              * @property {cxlemu.v1.IEvent|null} [event] ServerFrame event
              * @property {cxlemu.v1.IRegisterProgramReply|null} [registerProgram] ServerFrame registerProgram
+             * @property {cxlemu.v1.ISnapshotReply|null} [snapshot] ServerFrame snapshot
+             * @property {cxlemu.v1.IFaultsReply|null} [faults] ServerFrame faults
              */
 
             /**
@@ -2955,17 +3943,33 @@ export const cxlemu = $root.cxlemu = (() => {
              */
             ServerFrame.prototype.registerProgram = null;
 
+            /**
+             * ServerFrame snapshot.
+             * @member {cxlemu.v1.ISnapshotReply|null|undefined} snapshot
+             * @memberof cxlemu.v1.ServerFrame
+             * @instance
+             */
+            ServerFrame.prototype.snapshot = null;
+
+            /**
+             * ServerFrame faults.
+             * @member {cxlemu.v1.IFaultsReply|null|undefined} faults
+             * @memberof cxlemu.v1.ServerFrame
+             * @instance
+             */
+            ServerFrame.prototype.faults = null;
+
             // OneOf field names bound to virtual getters and setters
             let $oneOfFields;
 
             /**
              * ServerFrame body.
-             * @member {"error"|"ack"|"mmioRead"|"payloadRead"|"configRead"|"submit"|"clock"|"status"|"subscribe"|"event"|"registerProgram"|undefined} body
+             * @member {"error"|"ack"|"mmioRead"|"payloadRead"|"configRead"|"submit"|"clock"|"status"|"subscribe"|"event"|"registerProgram"|"snapshot"|"faults"|undefined} body
              * @memberof cxlemu.v1.ServerFrame
              * @instance
              */
             Object.defineProperty(ServerFrame.prototype, "body", {
-                get: $util.oneOfGetter($oneOfFields = ["error", "ack", "mmioRead", "payloadRead", "configRead", "submit", "clock", "status", "subscribe", "event", "registerProgram"]),
+                get: $util.oneOfGetter($oneOfFields = ["error", "ack", "mmioRead", "payloadRead", "configRead", "submit", "clock", "status", "subscribe", "event", "registerProgram", "snapshot", "faults"]),
                 set: $util.oneOfSetter($oneOfFields)
             });
 
@@ -3007,6 +4011,10 @@ export const cxlemu = $root.cxlemu = (() => {
                     $root.cxlemu.v1.SubscribeReply.encode(message.subscribe, writer.uint32(/* id 50, wireType 2 =*/402).fork(), q + 1).ldelim();
                 if (message.event != null && Object.hasOwnProperty.call(message, "event"))
                     $root.cxlemu.v1.Event.encode(message.event, writer.uint32(/* id 60, wireType 2 =*/482).fork(), q + 1).ldelim();
+                if (message.snapshot != null && Object.hasOwnProperty.call(message, "snapshot"))
+                    $root.cxlemu.v1.SnapshotReply.encode(message.snapshot, writer.uint32(/* id 110, wireType 2 =*/882).fork(), q + 1).ldelim();
+                if (message.faults != null && Object.hasOwnProperty.call(message, "faults"))
+                    $root.cxlemu.v1.FaultsReply.encode(message.faults, writer.uint32(/* id 112, wireType 2 =*/898).fork(), q + 1).ldelim();
                 if (message.registerProgram != null && Object.hasOwnProperty.call(message, "registerProgram"))
                     $root.cxlemu.v1.RegisterProgramReply.encode(message.registerProgram, writer.uint32(/* id 150, wireType 2 =*/1202).fork(), q + 1).ldelim();
                 return writer;
@@ -3094,6 +4102,14 @@ export const cxlemu = $root.cxlemu = (() => {
                             message.registerProgram = $root.cxlemu.v1.RegisterProgramReply.decode(reader, reader.uint32(), undefined, long + 1);
                             break;
                         }
+                    case 110: {
+                            message.snapshot = $root.cxlemu.v1.SnapshotReply.decode(reader, reader.uint32(), undefined, long + 1);
+                            break;
+                        }
+                    case 112: {
+                            message.faults = $root.cxlemu.v1.FaultsReply.decode(reader, reader.uint32(), undefined, long + 1);
+                            break;
+                        }
                     default:
                         reader.skipType(tag & 7, long);
                         break;
@@ -3123,6 +4139,573 @@ export const cxlemu = $root.cxlemu = (() => {
             };
 
             return ServerFrame;
+        })();
+
+        v1.SnapshotReply = (function() {
+
+            /**
+             * Properties of a SnapshotReply.
+             * @memberof cxlemu.v1
+             * @interface ISnapshotReply
+             * @property {Uint8Array|null} [snapshot] SnapshotReply snapshot
+             */
+
+            /**
+             * Constructs a new SnapshotReply.
+             * @memberof cxlemu.v1
+             * @classdesc Represents a SnapshotReply.
+             * @implements ISnapshotReply
+             * @constructor
+             * @param {cxlemu.v1.ISnapshotReply=} [properties] Properties to set
+             */
+            function SnapshotReply(properties) {
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * SnapshotReply snapshot.
+             * @member {Uint8Array} snapshot
+             * @memberof cxlemu.v1.SnapshotReply
+             * @instance
+             */
+            SnapshotReply.prototype.snapshot = $util.newBuffer([]);
+
+            /**
+             * Encodes the specified SnapshotReply message. Does not implicitly {@link cxlemu.v1.SnapshotReply.verify|verify} messages.
+             * @function encode
+             * @memberof cxlemu.v1.SnapshotReply
+             * @static
+             * @param {cxlemu.v1.ISnapshotReply} message SnapshotReply message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            SnapshotReply.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.snapshot != null && Object.hasOwnProperty.call(message, "snapshot"))
+                    writer.uint32(/* id 1, wireType 2 =*/10).bytes(message.snapshot);
+                return writer;
+            };
+
+            /**
+             * Decodes a SnapshotReply message from the specified reader or buffer.
+             * @function decode
+             * @memberof cxlemu.v1.SnapshotReply
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {cxlemu.v1.SnapshotReply} SnapshotReply
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            SnapshotReply.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.cxlemu.v1.SnapshotReply();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.snapshot = reader.bytes();
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            /**
+             * Gets the default type url for SnapshotReply
+             * @function getTypeUrl
+             * @memberof cxlemu.v1.SnapshotReply
+             * @static
+             * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+             * @returns {string} The default type url
+             */
+            SnapshotReply.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/cxlemu.v1.SnapshotReply";
+            };
+
+            return SnapshotReply;
+        })();
+
+        v1.ActiveFault = (function() {
+
+            /**
+             * Properties of an ActiveFault.
+             * @memberof cxlemu.v1
+             * @interface IActiveFault
+             * @property {number|null} [id] ActiveFault id
+             * @property {cxlemu.v1.IFaultSpec|null} [spec] ActiveFault spec
+             * @property {number|null} [fired] ActiveFault fired
+             * @property {string|null} [description] ActiveFault description
+             */
+
+            /**
+             * Constructs a new ActiveFault.
+             * @memberof cxlemu.v1
+             * @classdesc Represents an ActiveFault.
+             * @implements IActiveFault
+             * @constructor
+             * @param {cxlemu.v1.IActiveFault=} [properties] Properties to set
+             */
+            function ActiveFault(properties) {
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * ActiveFault id.
+             * @member {number} id
+             * @memberof cxlemu.v1.ActiveFault
+             * @instance
+             */
+            ActiveFault.prototype.id = 0;
+
+            /**
+             * ActiveFault spec.
+             * @member {cxlemu.v1.IFaultSpec|null|undefined} spec
+             * @memberof cxlemu.v1.ActiveFault
+             * @instance
+             */
+            ActiveFault.prototype.spec = null;
+
+            /**
+             * ActiveFault fired.
+             * @member {number} fired
+             * @memberof cxlemu.v1.ActiveFault
+             * @instance
+             */
+            ActiveFault.prototype.fired = 0;
+
+            /**
+             * ActiveFault description.
+             * @member {string} description
+             * @memberof cxlemu.v1.ActiveFault
+             * @instance
+             */
+            ActiveFault.prototype.description = "";
+
+            /**
+             * Encodes the specified ActiveFault message. Does not implicitly {@link cxlemu.v1.ActiveFault.verify|verify} messages.
+             * @function encode
+             * @memberof cxlemu.v1.ActiveFault
+             * @static
+             * @param {cxlemu.v1.IActiveFault} message ActiveFault message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            ActiveFault.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.id != null && Object.hasOwnProperty.call(message, "id"))
+                    writer.uint32(/* id 1, wireType 0 =*/8).uint32(message.id);
+                if (message.spec != null && Object.hasOwnProperty.call(message, "spec"))
+                    $root.cxlemu.v1.FaultSpec.encode(message.spec, writer.uint32(/* id 2, wireType 2 =*/18).fork(), q + 1).ldelim();
+                if (message.fired != null && Object.hasOwnProperty.call(message, "fired"))
+                    writer.uint32(/* id 3, wireType 0 =*/24).uint32(message.fired);
+                if (message.description != null && Object.hasOwnProperty.call(message, "description"))
+                    writer.uint32(/* id 4, wireType 2 =*/34).string(message.description);
+                return writer;
+            };
+
+            /**
+             * Decodes an ActiveFault message from the specified reader or buffer.
+             * @function decode
+             * @memberof cxlemu.v1.ActiveFault
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {cxlemu.v1.ActiveFault} ActiveFault
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            ActiveFault.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.cxlemu.v1.ActiveFault();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.id = reader.uint32();
+                            break;
+                        }
+                    case 2: {
+                            message.spec = $root.cxlemu.v1.FaultSpec.decode(reader, reader.uint32(), undefined, long + 1);
+                            break;
+                        }
+                    case 3: {
+                            message.fired = reader.uint32();
+                            break;
+                        }
+                    case 4: {
+                            message.description = reader.string();
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            /**
+             * Gets the default type url for ActiveFault
+             * @function getTypeUrl
+             * @memberof cxlemu.v1.ActiveFault
+             * @static
+             * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+             * @returns {string} The default type url
+             */
+            ActiveFault.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/cxlemu.v1.ActiveFault";
+            };
+
+            return ActiveFault;
+        })();
+
+        v1.FaultsReply = (function() {
+
+            /**
+             * Properties of a FaultsReply.
+             * @memberof cxlemu.v1
+             * @interface IFaultsReply
+             * @property {Array.<cxlemu.v1.IActiveFault>|null} [faults] FaultsReply faults
+             * @property {number|null} [injectedId] FaultsReply injectedId
+             */
+
+            /**
+             * Constructs a new FaultsReply.
+             * @memberof cxlemu.v1
+             * @classdesc Represents a FaultsReply.
+             * @implements IFaultsReply
+             * @constructor
+             * @param {cxlemu.v1.IFaultsReply=} [properties] Properties to set
+             */
+            function FaultsReply(properties) {
+                this.faults = [];
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * FaultsReply faults.
+             * @member {Array.<cxlemu.v1.IActiveFault>} faults
+             * @memberof cxlemu.v1.FaultsReply
+             * @instance
+             */
+            FaultsReply.prototype.faults = $util.emptyArray;
+
+            /**
+             * FaultsReply injectedId.
+             * @member {number} injectedId
+             * @memberof cxlemu.v1.FaultsReply
+             * @instance
+             */
+            FaultsReply.prototype.injectedId = 0;
+
+            /**
+             * Encodes the specified FaultsReply message. Does not implicitly {@link cxlemu.v1.FaultsReply.verify|verify} messages.
+             * @function encode
+             * @memberof cxlemu.v1.FaultsReply
+             * @static
+             * @param {cxlemu.v1.IFaultsReply} message FaultsReply message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            FaultsReply.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.faults != null && message.faults.length)
+                    for (let i = 0; i < message.faults.length; ++i)
+                        $root.cxlemu.v1.ActiveFault.encode(message.faults[i], writer.uint32(/* id 1, wireType 2 =*/10).fork(), q + 1).ldelim();
+                if (message.injectedId != null && Object.hasOwnProperty.call(message, "injectedId"))
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint32(message.injectedId);
+                return writer;
+            };
+
+            /**
+             * Decodes a FaultsReply message from the specified reader or buffer.
+             * @function decode
+             * @memberof cxlemu.v1.FaultsReply
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {cxlemu.v1.FaultsReply} FaultsReply
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            FaultsReply.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.cxlemu.v1.FaultsReply();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            if (!(message.faults && message.faults.length))
+                                message.faults = [];
+                            message.faults.push($root.cxlemu.v1.ActiveFault.decode(reader, reader.uint32(), undefined, long + 1));
+                            break;
+                        }
+                    case 2: {
+                            message.injectedId = reader.uint32();
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            /**
+             * Gets the default type url for FaultsReply
+             * @function getTypeUrl
+             * @memberof cxlemu.v1.FaultsReply
+             * @static
+             * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+             * @returns {string} The default type url
+             */
+            FaultsReply.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/cxlemu.v1.FaultsReply";
+            };
+
+            return FaultsReply;
+        })();
+
+        v1.FaultEvent = (function() {
+
+            /**
+             * Properties of a FaultEvent.
+             * @memberof cxlemu.v1
+             * @interface IFaultEvent
+             * @property {string|null} [action] FaultEvent action
+             * @property {cxlemu.v1.IActiveFault|null} [fault] FaultEvent fault
+             */
+
+            /**
+             * Constructs a new FaultEvent.
+             * @memberof cxlemu.v1
+             * @classdesc Represents a FaultEvent.
+             * @implements IFaultEvent
+             * @constructor
+             * @param {cxlemu.v1.IFaultEvent=} [properties] Properties to set
+             */
+            function FaultEvent(properties) {
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * FaultEvent action.
+             * @member {string} action
+             * @memberof cxlemu.v1.FaultEvent
+             * @instance
+             */
+            FaultEvent.prototype.action = "";
+
+            /**
+             * FaultEvent fault.
+             * @member {cxlemu.v1.IActiveFault|null|undefined} fault
+             * @memberof cxlemu.v1.FaultEvent
+             * @instance
+             */
+            FaultEvent.prototype.fault = null;
+
+            /**
+             * Encodes the specified FaultEvent message. Does not implicitly {@link cxlemu.v1.FaultEvent.verify|verify} messages.
+             * @function encode
+             * @memberof cxlemu.v1.FaultEvent
+             * @static
+             * @param {cxlemu.v1.IFaultEvent} message FaultEvent message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            FaultEvent.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.action != null && Object.hasOwnProperty.call(message, "action"))
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.action);
+                if (message.fault != null && Object.hasOwnProperty.call(message, "fault"))
+                    $root.cxlemu.v1.ActiveFault.encode(message.fault, writer.uint32(/* id 2, wireType 2 =*/18).fork(), q + 1).ldelim();
+                return writer;
+            };
+
+            /**
+             * Decodes a FaultEvent message from the specified reader or buffer.
+             * @function decode
+             * @memberof cxlemu.v1.FaultEvent
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {cxlemu.v1.FaultEvent} FaultEvent
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            FaultEvent.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.cxlemu.v1.FaultEvent();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.action = reader.string();
+                            break;
+                        }
+                    case 2: {
+                            message.fault = $root.cxlemu.v1.ActiveFault.decode(reader, reader.uint32(), undefined, long + 1);
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            /**
+             * Gets the default type url for FaultEvent
+             * @function getTypeUrl
+             * @memberof cxlemu.v1.FaultEvent
+             * @static
+             * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+             * @returns {string} The default type url
+             */
+            FaultEvent.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/cxlemu.v1.FaultEvent";
+            };
+
+            return FaultEvent;
         })();
 
         v1.Error = (function() {
@@ -5917,6 +7500,7 @@ export const cxlemu = $root.cxlemu = (() => {
              * @property {cxlemu.v1.ICommandTrace|null} [trace] Event trace
              * @property {cxlemu.v1.IAuditEntry|null} [audit] Event audit
              * @property {cxlemu.v1.IEventRecordAdded|null} [eventRecord] Event eventRecord
+             * @property {cxlemu.v1.IFaultEvent|null} [fault] Event fault
              */
 
             /**
@@ -5990,17 +7574,25 @@ export const cxlemu = $root.cxlemu = (() => {
              */
             Event.prototype.eventRecord = null;
 
+            /**
+             * Event fault.
+             * @member {cxlemu.v1.IFaultEvent|null|undefined} fault
+             * @memberof cxlemu.v1.Event
+             * @instance
+             */
+            Event.prototype.fault = null;
+
             // OneOf field names bound to virtual getters and setters
             let $oneOfFields;
 
             /**
              * Event kind.
-             * @member {"interrupt"|"progress"|"complete"|"trace"|"audit"|"eventRecord"|undefined} kind
+             * @member {"interrupt"|"progress"|"complete"|"trace"|"audit"|"eventRecord"|"fault"|undefined} kind
              * @memberof cxlemu.v1.Event
              * @instance
              */
             Object.defineProperty(Event.prototype, "kind", {
-                get: $util.oneOfGetter($oneOfFields = ["interrupt", "progress", "complete", "trace", "audit", "eventRecord"]),
+                get: $util.oneOfGetter($oneOfFields = ["interrupt", "progress", "complete", "trace", "audit", "eventRecord", "fault"]),
                 set: $util.oneOfSetter($oneOfFields)
             });
 
@@ -6034,6 +7626,8 @@ export const cxlemu = $root.cxlemu = (() => {
                     $root.cxlemu.v1.AuditEntry.encode(message.audit, writer.uint32(/* id 6, wireType 2 =*/50).fork(), q + 1).ldelim();
                 if (message.eventRecord != null && Object.hasOwnProperty.call(message, "eventRecord"))
                     $root.cxlemu.v1.EventRecordAdded.encode(message.eventRecord, writer.uint32(/* id 30, wireType 2 =*/242).fork(), q + 1).ldelim();
+                if (message.fault != null && Object.hasOwnProperty.call(message, "fault"))
+                    $root.cxlemu.v1.FaultEvent.encode(message.fault, writer.uint32(/* id 60, wireType 2 =*/482).fork(), q + 1).ldelim();
                 return writer;
             };
 
@@ -6097,6 +7691,10 @@ export const cxlemu = $root.cxlemu = (() => {
                         }
                     case 30: {
                             message.eventRecord = $root.cxlemu.v1.EventRecordAdded.decode(reader, reader.uint32(), undefined, long + 1);
+                            break;
+                        }
+                    case 60: {
+                            message.fault = $root.cxlemu.v1.FaultEvent.decode(reader, reader.uint32(), undefined, long + 1);
                             break;
                         }
                     default:

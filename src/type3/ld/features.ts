@@ -43,6 +43,10 @@ export interface Feature {
   validate(data: Uint8Array): number;
   apply(data: Uint8Array, save: boolean): void;
   reset(): void;
+  /** The saved selection as writable-attribute bytes (what survives a power cycle), if any. */
+  savedBytes?(): Uint8Array;
+  /** Put back a saved selection from savedBytes(); a return code (Success when accepted). */
+  restoreSaved?(data: Uint8Array): number;
 }
 
 /** Linux and the spec name this UUID for Patrol Scrub Control. */
@@ -104,6 +108,17 @@ export class PatrolScrubFeature implements Feature {
   /** Conventional reset: the current value comes back from the saved one. */
   reset(): void {
     this.current = { ...this.saved };
+  }
+
+  savedBytes(): Uint8Array {
+    return Uint8Array.of(this.saved.cycle & 0xff, this.saved.enabled ? 1 : 0);
+  }
+
+  restoreSaved(data: Uint8Array): number {
+    const rc = this.validate(data);
+    if (rc !== RC.Success) return rc;
+    this.saved = { cycle: data[0] ?? this.saved.cycle, enabled: ((data[1] ?? 0) & 1) === 1 };
+    return RC.Success;
   }
 }
 

@@ -68,6 +68,16 @@ export class MediaStore {
     }
   }
 
+  /** Stored lines in [dpa, dpa + length), ascending: (line index, 64 bytes). For snapshots. */
+  linesIn(dpa: bigint, length: bigint): [bigint, Uint8Array][] {
+    const out: [bigint, Uint8Array][] = [];
+    for (const [key, line] of this.lines) {
+      const at = key * LINE;
+      if (at >= dpa && at < dpa + length) out.push([key, line.slice()]);
+    }
+    return out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  }
+
   zero(): void {
     this.lines.clear();
   }

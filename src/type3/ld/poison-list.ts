@@ -119,6 +119,12 @@ export class PoisonList {
       .map((r) => (r.dpa + r.length > size ? { ...r, length: size - r.dpa } : r));
   }
 
+  /** Replace the records (a restored snapshot; the caller checked alignment). */
+  replace(records: readonly PoisonRecord[]): void {
+    this.list = records.map((r) => ({ dpa: r.dpa, length: r.length, source: r.source }));
+    this.cursor = undefined;
+  }
+
   reset(): void {
     this.list = [];
     this.overflowTimestamp = undefined;

@@ -149,6 +149,29 @@ export class SecurityModel {
     this.attempts.master = 0;
   }
 
+  /**
+   * What survives a power cycle (src/state/persistent.ts): which passphrases are set and their
+   * values. Lock, freeze and attempt counts are not kept; the power-up rule (reset) derives the
+   * lock from a set user passphrase.
+   */
+  persistentState(): { readonly userSet: boolean; readonly masterSet: boolean; readonly user: Uint8Array; readonly master: Uint8Array } {
+    return {
+      userSet: this.isSet(PassphraseType.User),
+      masterSet: this.isSet(PassphraseType.Master),
+      user: this.pass.user.slice(),
+      master: this.pass.master.slice(),
+    };
+  }
+
+  /** Put back what persistentState() returned (lengths checked by the caller). */
+  restorePersistent(s: { readonly userSet: boolean; readonly masterSet: boolean; readonly user: Uint8Array; readonly master: Uint8Array }): void {
+    this.pass.user = s.user.slice();
+    this.pass.master = s.master.slice();
+    this.state = (s.userSet ? SecurityState.UserPassphraseSet : 0) | (s.masterSet ? SecurityState.MasterPassphraseSet : 0);
+    this.attempts.user = 0;
+    this.attempts.master = 0;
+  }
+
   private limitReached(w: Which): boolean {
     return (this.state & BITS[w].limit) !== 0;
   }
