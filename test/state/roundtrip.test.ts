@@ -78,8 +78,8 @@ describe('persistent state snapshot and restore (in-process)', () => {
     expect(restoreParts(b.sys, parts, 'cold')).toBeUndefined();
     const drv = await b.sys.openDriver({ maxScope: 'full' });
 
-    // Get Partition Info: the pending layout became active at power-up (4 + 12 units).
-    expect(toHex(await cmd(drv, 0x4100, '', SLD))).toBe('0400000000000000' + '0c00000000000000' + '0400000000000000' + '0c00000000000000');
+    // Get Partition Info: the pending layout became active at power-up (4 + 12 units), none pending.
+    expect(toHex(await cmd(drv, 0x4100, '', SLD))).toBe('0400000000000000' + '0c00000000000000' + '0'.repeat(32));
     // Get Security State: user passphrase set (bit 0) and locked (bit 2) after a power cycle.
     expect(toHex(await cmd(drv, 0x4500, '', SLD))).toBe('05000000');
     await cmd(drv, 0x4503, PASS, SLD);
@@ -117,9 +117,22 @@ describe('persistent state snapshot and restore (in-process)', () => {
     const alloc = await cmd(drv, 0x5401, '00 02', [{ id: 2 }]);
     expect(toHex(alloc.subarray(4, 4 + 32))).toBe('2000000000000000' + '0'.repeat(48));
     expect((b.sys.devices.get(3) as Type3Device).dcd!.accepted(0)).toHaveLength(1);
-    // A conventional reset does not apply the pending partition or the staged firmware.
-    expect(toHex(await cmd(drv, 0x4100, '', SLD))).toBe('0800000000000000' + '0800000000000000' + '0400000000000000' + '0c00000000000000');
-    expect((b.sys.devices.get(1) as Type3Device).firmware.activeRevision).not.toBe('NEXT FW 2.0');
+    // The reset applies the pending partition and the staged firmware (their CEL entries name every
+    // reset kind).
+    expect(toHex(await cmd(drv, 0x4100, '', SLD))).toBe('0400000000000000' + '0c00000000000000' + '0'.repeat(32));
+    expect((b.sys.devices.get(1) as Type3Device).firmware.activeRevision).toBe('NEXT FW 2.0');
+  });
+
+  it('keeps a multi-headed device once, under its first head, whichever head a change came through', async () => {
+    const a = await fresh();
+    // LD 1 of the MHD (heads at ports 5 and 8) sits behind head 1, port 8: Set LSA through it.
+    await cmd(a.drv, 0x4103, '00000000 00000000 0d0e0a0d', [{ id: 8 }, { id: 1 }]);
+    const scoped = snapshotParts(a.sys, { port: 8 });
+    expect(Object.keys(scoped)).toEqual(['port5', 'port5.ld0', 'port5.ld1', 'port5.ld2', 'port5.ld3']);
+    const b = await fresh();
+    expect(restoreParts(b.sys, JSON.parse(JSON.stringify(snapshotParts(a.sys))) as StateParts, 'cold')).toBeUndefined();
+    const drv = await b.sys.openDriver({ maxScope: 'full' });
+    expect(toHex(await cmd(drv, 0x4102, '00000000 04000000', [{ id: 8 }, { id: 1 }]))).toBe('0d0e0a0d');
   });
 
   it('refuses parts that do not fit, naming the problem, and leaves nothing half-done in the caller', async () => {
