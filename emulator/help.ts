@@ -90,6 +90,7 @@ export const HELP: Readonly<Record<string, CommandHelp>> = {
       { flag: '--mctp-dialect spec|jrl', help: 'MCTP framing: the DSP0236/0234 spec layout or the jrl (QEMU socket) one' },
       { flag: '--mctp-scope SCOPE', help: 'the scope MCTP clients get' },
       { flag: '--mctp-max-message-bytes N', help: 'largest MCTP message accepted' },
+      { flag: '--state DIR', help: 'keep device state in DIR: every acknowledged change is on disk before its reply; a restart is a power cycle (env CXLEMU_STATE)' },
     ],
   },
 };
