@@ -9,6 +9,7 @@ import { RUN_USAGE, runFixturesCli } from './run-fixtures.js';
 import { helpText, HELP } from './help.js';
 import { runCommands, runShow } from './inspect.js';
 import { runStateCli, STATE_USAGE } from './state-cli.js';
+import { ATTACH_USAGE, runAttach } from './attach/attach.js';
 
 export { UsageError };
 
@@ -19,10 +20,12 @@ const USAGE = `usage: cxlemu <command> [options]   (cxlemu <command> --help for 
   serve                         run the websocket/REST server (default 127.0.0.1:8080)
   run <fixture|dir>...          run fixtures in-process, or against a server with --url
   snapshot | restore | fault    save/restore a server's state, faults on demand (--url)
+  attach -- PROGRAM [ARGS]      run PROGRAM with /dev/cxl/memN and /dev/cxl/switchN backed by the emulator
 ${SEND_USAGE}
 ${SERVE_USAGE}
 ${RUN_USAGE}
-${STATE_USAGE}`;
+${STATE_USAGE}
+${ATTACH_USAGE}`;
 
 export async function main(argv: string[], out: (text: string) => void = (t) => void process.stdout.write(t)): Promise<number> {
   const [cmd, ...rest] = argv;
@@ -50,6 +53,12 @@ export async function main(argv: string[], out: (text: string) => void = (t) => 
     case 'restore':
     case 'fault':
       return runStateCli(cmd, rest, { out: (line) => out(line + '\n') });
+    case 'attach':
+      if (rest[0] === '--help' || rest[0] === '-h') {
+        out(ATTACH_USAGE + '\n');
+        return 0;
+      }
+      return runAttach(rest);
     case undefined:
     case '-h':
     case '--help':

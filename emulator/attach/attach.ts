@@ -1,0 +1,101 @@
+// `cxlemu attach [options] -- PROGRAM [ARGS]`: run PROGRAM with the preload library so its
+// /dev/cxl/memN and /dev/cxl/switchN reach the emulator (in-process, or a server with --url),
+// through the kernel's checks and the function's registers. Exits with PROGRAM's status.
+
+import { spawn } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { constants as osConstants } from 'node:os';
+import { DEFAULT_KERNEL, type KernelConfig } from '../../src/host/linux/cxl-mem-uapi.js';
+import { createSystem } from '../../src/system.js';
+import { parseTopologyText } from '../../src/topology/index.js';
+import { parseArgs, stringFlag, UsageError } from '../args.js';
+import { Broker, nodesFor, type LogEntry } from './broker.js';
+import { LocalBackend } from './local-backend.js';
+import { ensurePreload } from './native.js';
+import type { AttachBackend } from './port.js';
+import { RemoteBackend } from './remote-backend.js';
+
+export const ATTACH_USAGE =
+  'usage: cxlemu attach [--url ws://HOST:PORT/ws] [--token T] [--topology FILE] [--audit-log FILE] [--no-raw] [--raw-allow-all] [--pmem-bound] -- PROGRAM [ARGS]';
+
+export interface AttachIo {
+  readonly err: (line: string) => void;
+  /** Receives PROGRAM's standard output instead of this process's stdout (tests). */
+  readonly out?: (chunk: string) => void;
+}
+
+export async function runAttach(argv: readonly string[], io: AttachIo = { err: (l) => process.stderr.write(l + '\n') }): Promise<number> {
+  const dash = argv.indexOf('--');
+  const ours = dash === -1 ? argv : argv.slice(0, dash);
+  const args = parseArgs(ours, ['url', 'token', 'topology', 'audit-log'], ['no-raw', 'raw-allow-all', 'pmem-bound']);
+  const program = dash === -1 ? args.positionals : argv.slice(dash + 1);
+  if (dash !== -1 && args.positionals.length) throw new UsageError(`unexpected argument "${args.positionals[0]}" before --; ${ATTACH_USAGE}`);
+  const [cmd, ...cmdArgs] = program;
+  if (cmd === undefined) throw new UsageError(`missing PROGRAM; ${ATTACH_USAGE}`);
+  const url = stringFlag(args, 'url');
+  const topoPath = stringFlag(args, 'topology');
+  if (url && topoPath) throw new UsageError('--topology and --url do not mix: the server has its own topology');
+  if (!url && stringFlag(args, 'token')) throw new UsageError('--token needs --url');
+
+  const kernel: KernelConfig = {
+    rawCommands: !args.flags.has('no-raw'),
+    rawAllowAll: args.flags.has('raw-allow-all'),
+    // cxl_pmem, when bound, claims the label area and the shutdown state.
+    exclusive: args.flags.has('pmem-bound') ? new Set([10, 14]) : DEFAULT_KERNEL.exclusive,
+  };
+
+  let backend: AttachBackend;
+  if (url) {
+    backend = await RemoteBackend.connect(url, stringFlag(args, 'token'));
+  } else {
+    let topology;
+    if (topoPath !== undefined) {
+      let text: string;
+      try {
+        text = await readFile(topoPath, 'utf8');
+      } catch (e) {
+        throw new UsageError(`cannot read topology ${topoPath}: ${(e as Error).message}`);
+      }
+      const parsed = parseTopologyText(text);
+      if (!parsed.ok) throw new UsageError(`bad topology ${topoPath}: ${parsed.error}`);
+      topology = parsed.value;
+    }
+    backend = new LocalBackend(createSystem(topology ? { topology } : {}));
+  }
+
+  const lib = await ensurePreload();
+  const dir = await mkdtemp(join(tmpdir(), 'cxlemu-attach-'));
+  const sock = join(dir, 'broker.sock');
+  const auditPath = stringFlag(args, 'audit-log');
+  const log = auditPath ? (e: LogEntry): void => appendFileSync(auditPath, JSON.stringify(e) + '\n') : undefined;
+  const nodes = nodesFor(await backend.functions());
+  const broker = new Broker({ backend, nodes, kernel, ...(log ? { log } : {}), warn: (l) => io.err(`cxlemu attach: ${l}`) });
+  await broker.listen(sock);
+  try {
+    const preload = [lib, process.env['LD_PRELOAD']].filter(Boolean).join(':');
+    const child = spawn(cmd, cmdArgs, {
+      stdio: ['inherit', io.out ? 'pipe' : 'inherit', 'inherit'],
+      env: { ...process.env, LD_PRELOAD: preload, CXLEMU_ATTACH_SOCK: sock, CXLEMU_ATTACH_DEVICES: nodes.map((n) => n.node).join(',') },
+    });
+    const out = io.out;
+    if (out) child.stdout?.on('data', (b: Buffer) => out(b.toString('utf8')));
+    return await new Promise<number>((resolve) => {
+      child.once('error', (e) => {
+        io.err(`cxlemu attach: cannot run ${cmd}: ${e.message}`);
+        resolve(127);
+      });
+      // 'close': the exit status and every byte of output are in.
+      child.once('close', (code, signal) => {
+        const signo = signal ? (osConstants.signals as Record<string, number>)[signal] : undefined;
+        resolve(code ?? 128 + (signo ?? 0));
+      });
+    });
+  } finally {
+    await broker.close();
+    await backend.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,89 @@
+// The private protocol between the preload library (native/cxlemu-preload.c) and the broker, on
+// a Unix socket only the attached process can reach. Little-endian, one request then one reply:
+//   request: u32 length (of what follows), u32 op, body
+//   reply:   u32 length (of what follows), i32 errno (0 = success), body
+// A frame the parser cannot make sense of closes that descriptor; the broker lives on.
+
+export const OP = { OPEN: 1, QUERY: 2, SEND: 3, STAT: 4, IOCTL_OTHER: 5 } as const;
+/** The largest request: a SEND header and a 1 MiB payload, with room to spare. */
+export const MAX_FRAME = (1 << 20) + 4096;
+
+export interface Frame {
+  readonly op: number;
+  readonly body: Uint8Array;
+}
+
+/** Accumulates bytes from a stream and yields whole frames; a bad length is an error string. */
+export class FrameReader {
+  private buf = new Uint8Array(0);
+
+  push(chunk: Uint8Array): Frame[] | string {
+    const merged = new Uint8Array(this.buf.length + chunk.length);
+    merged.set(this.buf);
+    merged.set(chunk, this.buf.length);
+    this.buf = merged;
+    const out: Frame[] = [];
+    for (;;) {
+      if (this.buf.length < 4) break;
+      const v = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length);
+      const len = v.getUint32(0, true);
+      if (len < 4 || len > MAX_FRAME) return `bad frame length ${len}`;
+      if (this.buf.length < 4 + len) break;
+      out.push({ op: v.getUint32(4, true), body: this.buf.slice(8, 4 + len) });
+      this.buf = this.buf.slice(4 + len);
+    }
+    return out;
+  }
+}
+
+export function reply(errno: number, body: Uint8Array = new Uint8Array(0)): Uint8Array {
+  const out = new Uint8Array(8 + body.length);
+  const v = new DataView(out.buffer);
+  v.setUint32(0, 4 + body.length, true);
+  v.setInt32(4, errno, true);
+  out.set(body, 8);
+  return out;
+}
+
+export function u32s(...values: number[]): Uint8Array {
+  const out = new Uint8Array(values.length * 4);
+  const v = new DataView(out.buffer);
+  values.forEach((x, i) => v.setUint32(i * 4, x >>> 0, true));
+  return out;
+}
+
+/** The SEND request as the preload packs it (see do_send in the C file). */
+export interface SendFrame {
+  readonly id: number;
+  readonly flags: number;
+  readonly rawOpcode: number;
+  readonly rawRsvd: number;
+  readonly inSize: number;
+  readonly inRsvd: number;
+  readonly outSize: number;
+  readonly outRsvd: number;
+  /** The input pointer could not be read (copy_from_user would fail: EFAULT). */
+  readonly inFault: boolean;
+  readonly input: Uint8Array;
+}
+
+export function parseSend(body: Uint8Array): SendFrame | string {
+  if (body.length < 36) return `SEND frame of ${body.length} bytes is shorter than its 36-byte header`;
+  const v = new DataView(body.buffer, body.byteOffset, body.length);
+  const u = (i: number): number => v.getUint32(i * 4, true);
+  const inFault = u(8) !== 0;
+  const input = body.slice(36);
+  if (!inFault && input.length !== Math.min(u(4), 1 << 20) && u(4) <= 1 << 20) return `SEND frame carries ${input.length} payload bytes, header says ${u(4)}`;
+  return {
+    id: u(0),
+    flags: u(1),
+    rawOpcode: v.getUint16(8, true),
+    rawRsvd: v.getUint16(10, true),
+    inSize: u(4),
+    inRsvd: u(5),
+    outSize: u(6),
+    outRsvd: u(7),
+    inFault,
+    input,
+  };
+}
