@@ -66,15 +66,34 @@ export async function runAttach(argv: readonly string[], io: AttachIo = { err: (
     backend = new LocalBackend(createSystem(topology ? { topology } : {}));
   }
 
+  const auditPath = stringFlag(args, 'audit-log');
+  const log = auditPath ? (e: LogEntry): void => appendFileSync(auditPath, JSON.stringify(e) + '\n') : undefined;
+  try {
+    return await runAttached({ backend, kernel, program: cmd, args: cmdArgs, io, ...(log ? { log } : {}) });
+  } finally {
+    await backend.close();
+  }
+}
+
+export interface AttachedRun {
+  readonly backend: AttachBackend;
+  readonly kernel: KernelConfig;
+  readonly program: string;
+  readonly args: readonly string[];
+  readonly io: AttachIo;
+  readonly log?: (e: LogEntry) => void;
+}
+
+/** Serve `backend` to PROGRAM for the length of its run; resolves with its exit status. */
+export async function runAttached(r: AttachedRun): Promise<number> {
+  const { backend, kernel, io, program: cmd, args: cmdArgs, log } = r;
   const lib = await ensurePreload();
   const dir = await mkdtemp(join(tmpdir(), 'cxlemu-attach-'));
   const sock = join(dir, 'broker.sock');
-  const auditPath = stringFlag(args, 'audit-log');
-  const log = auditPath ? (e: LogEntry): void => appendFileSync(auditPath, JSON.stringify(e) + '\n') : undefined;
   const nodes = nodesFor(await backend.functions());
   const broker = new Broker({ backend, nodes, kernel, ...(log ? { log } : {}), warn: (l) => io.err(`cxlemu attach: ${l}`) });
-  await broker.listen(sock);
   try {
+    await broker.listen(sock);
     const preload = [lib, process.env['LD_PRELOAD']].filter(Boolean).join(':');
     const child = spawn(cmd, cmdArgs, {
       stdio: ['inherit', io.out ? 'pipe' : 'inherit', 'inherit'],
@@ -95,7 +114,6 @@ export async function runAttach(argv: readonly string[], io: AttachIo = { err: (
     });
   } finally {
     await broker.close();
-    await backend.close();
     await rm(dir, { recursive: true, force: true });
   }
 }
