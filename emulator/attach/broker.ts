@@ -117,6 +117,9 @@ export class Broker {
             return;
           }
           sock.write(node ? await this.handle(node, f) : reply(ERRNO.ENXIO));
+        }).catch(() => {
+          // A fault of ours is the descriptor's EIO, never the broker's end.
+          if (!sock.destroyed) sock.write(reply(ERRNO.EIO));
         });
       }
     });

@@ -51,8 +51,12 @@ export async function ensurePreload(opts: { outDir?: string } = {}): Promise<str
   const src = preloadSource();
   const text = await readFile(src);
   const hash = createHash('sha256').update(text).digest('hex').slice(0, 16);
+  const name = `cxlemu-preload-${hash}.so`;
+  // Built ahead by `npm run build:native`, for this very source.
+  const prebuilt = join(dirname(src), 'build', name);
+  if (!opts.outDir && existsSync(prebuilt)) return prebuilt;
   const dir = opts.outDir ?? cacheDir();
-  const out = join(dir, `cxlemu-preload-${hash}.so`);
+  const out = join(dir, name);
   if (existsSync(out)) return out;
   await mkdir(dir, { recursive: true });
   const cc = process.env['CC'] || 'cc';
