@@ -34,6 +34,7 @@
 #include <sys/types.h>
 #include <sys/uio.h>
 #include <sys/un.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 /* _IOR(0xCE, 1, 8-byte struct) and _IOWR(0xCE, 2, 48-byte struct), spelled out. */
@@ -314,6 +315,51 @@ int __fxstat(int ver, int fd, struct stat *st) {
   return r ? r(ver, fd, st) : (errno = ENOSYS, -1);
 }
 int __fxstat64(int ver, int fd, struct stat64 *st) { return __fxstat(ver, fd, (struct stat *)st); }
+
+/* coreutils and newer tools ask statx (glibc 2.28+). */
+int statx(int dirfd, const char *path, int flags, unsigned int mask, struct statx *sx) {
+  struct stat st;
+  int rc, hit = 0;
+  if ((flags & AT_EMPTY_PATH) && path && !*path) hit = fake_fd_stat(dirfd, &st, &rc);
+  else if (path && path[0] == '/') hit = fake_path_stat(path, &st, &rc);
+  if (!hit) {
+    REAL(statx);
+    return real_statx(dirfd, path, flags, mask, sx);
+  }
+  if (rc < 0) return rc;
+  memset(sx, 0, sizeof *sx);
+  sx->stx_mask = STATX_BASIC_STATS;
+  sx->stx_blksize = (uint32_t)st.st_blksize;
+  sx->stx_nlink = (uint32_t)st.st_nlink;
+  sx->stx_uid = st.st_uid;
+  sx->stx_gid = st.st_gid;
+  sx->stx_mode = (uint16_t)st.st_mode;
+  sx->stx_ino = st.st_ino;
+  sx->stx_rdev_major = major(st.st_rdev);
+  sx->stx_rdev_minor = minor(st.st_rdev);
+  sx->stx_dev_major = major(st.st_dev);
+  sx->stx_dev_minor = minor(st.st_dev);
+  return 0;
+}
+
+/* `ls -l` asks for ACLs and security labels: our nodes have none. */
+static int ours_path(const char *path) { return is_cxl_dir(path) || (node_of(path) && known_node(node_of(path))); }
+#define NO_XATTR(fn)                                                          \
+  ssize_t fn(const char *path, const char *name, void *value, size_t size) { \
+    if (ours_path(path)) return errno = ENODATA, -1;                          \
+    REAL(fn);                                                                 \
+    return real_##fn(path, name, value, size);                                \
+  }
+NO_XATTR(getxattr)
+NO_XATTR(lgetxattr)
+#define NO_XATTR_LIST(fn)                                    \
+  ssize_t fn(const char *path, char *list, size_t size) {    \
+    if (ours_path(path)) return 0;                           \
+    REAL(fn);                                                \
+    return real_##fn(path, list, size);                      \
+  }
+NO_XATTR_LIST(listxattr)
+NO_XATTR_LIST(llistxattr)
 
 int access(const char *path, int mode) {
   int rc;

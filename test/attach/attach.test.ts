@@ -70,6 +70,14 @@ describe.skipIf(skipReason !== undefined)('cxlemu attach', () => {
     expect(r.lines.slice(1)).toEqual(['open:mem0 -> ok', 'fstat -> chr 250:0', 'dup -> ok', 'fstat -> chr 250:0', 'open:switch0 -> ok', 'fstat -> chr 251:0', 'open:mem99 -> ENOENT']);
   }, 60_000);
 
+  it('an unmodified tool (ls) lists the nodes as character devices with their numbers', async () => {
+    let out = '';
+    const code = await runAttach(['--', 'ls', '-l', '/dev/cxl'], { err: () => undefined, out: (c) => (out += c) });
+    expect(code).toBe(0);
+    expect(out).toMatch(/^crw------- .* 250,\s+0 .* mem0$/m);
+    expect(out).toMatch(/^crw------- .* 251,\s+0 .* switch0$/m);
+  }, 60_000);
+
   it('QUERY: the count, then the table slots with sizes from the uAPI and enabled bits from the CEL', async () => {
     const r = await attach([], ['open:mem0', 'query:0', 'query:3', 'query:25']);
     expect(answer(r, 1)).toBe('n=25');
