@@ -153,7 +153,13 @@ export class Broker {
     try {
       return await this.opts.backend.port(node.fn);
     } catch (e) {
-      return e instanceof Error ? e.message : String(e);
+      // The kernel would not have created the node; the caller sees ENXIO, the user the reason.
+      const why = e instanceof Error ? e.message : String(e);
+      if (!this.warned.has(`probe:${node.node}`)) {
+        this.warned.add(`probe:${node.node}`);
+        this.opts.warn?.(`${node.node}: probe of ${node.fn} failed: ${why}`);
+      }
+      return why;
     }
   }
 

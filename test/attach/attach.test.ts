@@ -125,6 +125,18 @@ describe.skipIf(skipReason !== undefined)('cxlemu attach', () => {
     expect(r.err).toEqual(['cxlemu attach: switch0: raw command path used (kernel WARN; taint W)']);
   }, 60_000);
 
+  it('--url with a token that may not write registers: ENXIO to the program, the reason to the user', async () => {
+    const app = await makeApp();
+    const url = await listen(app);
+    try {
+      const r = await attach(['--url', url, '--token', 'ro-token'], ['open:mem0', 'send:id=1,out=67']);
+      expect(answer(r, 1)).toBe('ENXIO');
+      expect(r.err.join('\n')).toMatch(/^cxlemu attach: mem0: probe of \S+ failed: /);
+    } finally {
+      await app.close();
+    }
+  }, 60_000);
+
   it('answers each refusal with the errno the kernel gives, before any register access', async () => {
     const cases: [string, string][] = [
       ['send:id=0,out=0', 'ENOTTY'], // id 0
