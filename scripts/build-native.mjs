@@ -9,14 +9,17 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const src = join(root, 'native', 'cxlemu-preload.c');
-const hash = createHash('sha256').update(readFileSync(src)).digest('hex').slice(0, 16);
+// The same files, in the same order, as PRELOAD_FILES in emulator/attach/native.ts.
+const files = ['cxlemu-preload.c', 'cxlemu-preload-fs.c', 'cxlemu-preload.h'].map((f) => join(root, 'native', f));
+const h = createHash('sha256');
+for (const f of files) h.update(readFileSync(f));
+const hash = h.digest('hex').slice(0, 16);
 const outDir = join(root, 'native', 'build');
 mkdirSync(outDir, { recursive: true });
 const out = join(outDir, `cxlemu-preload-${hash}.so`);
 const cc = process.env.CC || 'cc';
 try {
-  execFileSync(cc, ['-shared', '-fPIC', '-O2', '-Wall', '-o', out, src, '-ldl'], { stdio: 'inherit' });
+  execFileSync(cc, ['-shared', '-fPIC', '-O2', '-Wall', '-o', out, ...files.filter((f) => f.endsWith('.c')), '-ldl'], { stdio: 'inherit' });
 } catch (e) {
   console.error(`build:native: ${cc} failed (${e.code === 'ENOENT' ? 'not found; install a C compiler, e.g. apt-get install gcc libc6-dev' : e.message})`);
   process.exit(1);

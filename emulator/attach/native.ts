@@ -1,4 +1,4 @@
-// Builds the preload library (native/cxlemu-preload.c) with the system C compiler on first use,
+// Builds the preload library (native/cxlemu-preload*.c) with the system C compiler on first use,
 // into a cache directory keyed by the source's hash, so a changed source rebuilds and two
 // processes building at once never see a half-written file (write to a temp name, then rename).
 
@@ -10,11 +10,13 @@ import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The C source, found beside the package root whether we run from src or from dist. */
+/** The library's sources (the main file first), found beside the package root from src or dist. */
+export const PRELOAD_FILES = ['cxlemu-preload.c', 'cxlemu-preload-fs.c', 'cxlemu-preload.h'] as const;
+
 export function preloadSource(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 5; i++) {
-    const candidate = join(dir, 'native', 'cxlemu-preload.c');
+    const candidate = join(dir, 'native', PRELOAD_FILES[0]);
     if (existsSync(candidate)) return candidate;
     dir = resolve(dir, '..');
   }
@@ -49,8 +51,10 @@ function run(cmd: string, args: string[]): Promise<{ ok: boolean; detail: string
 /** The path of a built library for the current source; builds it if the cache lacks it. */
 export async function ensurePreload(opts: { outDir?: string } = {}): Promise<string> {
   const src = preloadSource();
-  const text = await readFile(src);
-  const hash = createHash('sha256').update(text).digest('hex').slice(0, 16);
+  const files = PRELOAD_FILES.map((f) => join(dirname(src), f));
+  const h = createHash('sha256');
+  for (const f of files) h.update(await readFile(f));
+  const hash = h.digest('hex').slice(0, 16);
   const name = `cxlemu-preload-${hash}.so`;
   // Built ahead by `npm run build:native`, for this very source.
   const prebuilt = join(dirname(src), 'build', name);
@@ -61,7 +65,7 @@ export async function ensurePreload(opts: { outDir?: string } = {}): Promise<str
   await mkdir(dir, { recursive: true });
   const cc = process.env['CC'] || 'cc';
   const tmp = `${out}.${process.pid}.tmp`;
-  const r = await run(cc, ['-shared', '-fPIC', '-O2', '-Wall', '-o', tmp, src, '-ldl']);
+  const r = await run(cc, ['-shared', '-fPIC', '-O2', '-Wall', '-o', tmp, ...files.filter((f) => f.endsWith('.c')), '-ldl']);
   if (!r.ok) {
     await rm(tmp, { force: true });
     if (r.spawnFailed) throw new NoCompilerError(cc, r.detail);
