@@ -199,9 +199,10 @@ export class Broker {
     const denied = payloadDenied(plan.opcode, req.input);
     if (denied) return refuse(ERRNO.EBUSY, denied, plan.opcode);
     let warn: string | undefined;
-    if (plan.raw && !this.warned.has(node.node)) {
-      // dev_WARN_ONCE: once per device, and it taints the kernel (TAINT_WARN, 'W').
-      this.warned.add(node.node);
+    if (plan.raw && !this.warned.has('raw')) {
+      // dev_WARN_ONCE: once per boot (one flag at the call site; the message names the first
+      // device), and it taints the kernel (TAINT_WARN, 'W'). One attach run is one boot here.
+      this.warned.add('raw');
       warn = `${node.node}: raw command path used (kernel WARN; taint W)`;
       this.opts.warn?.(warn);
     }
