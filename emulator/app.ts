@@ -10,6 +10,7 @@ import restPlugin from './plugins/rest.js';
 import { EmulatorRuntime } from './plugins/runtime.js';
 import webPlugin from './plugins/web.js';
 import wsPlugin from './plugins/ws.js';
+import redfishPlugin from './redfish/plugin.js';
 
 export type AppConfig = Omit<ServerConfig, 'host' | 'port' | 'topologySource' | 'logLevel'>;
 
@@ -77,6 +78,8 @@ export async function buildApp(opts: AppOptions = {}): Promise<FastifyInstance> 
   await app.register(restPlugin, { runtime });
   await app.register(webPlugin, { runtime });
   await app.register(wsPlugin, { runtime, tokens: cfg.tokens, defaultScope: cfg.defaultScope, maxFrameBytes: cfg.maxFrameBytes, limits });
+  // Redfish (README "Redfish"): its own scope of hooks and error handler, same runtime and tokens.
+  await app.register(redfishPlugin, { runtime, tokens: cfg.tokens, defaultScope: cfg.defaultScope });
   const unlog = logSecurity(runtime, app.log);
   app.addHook('onClose', async () => unlog());
   if (owned) app.addHook('onClose', async () => runtime.close());

@@ -1,0 +1,85 @@
+// Chassis memory resources: each type 3 device (an SLD, an MLD, or the pool of a multi-headed
+// device, once however many heads it has) is a Chassis with one MemoryDomain, whose MemoryChunks
+// are its LDs' allocations (Set LD Allocations, CXL r3.2 7.6.7.4.2; an SLD's one LD holds the
+// whole device). The switch itself is a Chassis too, so Switch.Links.Chassis resolves.
+//
+// Spec-silent choices: a chunk's size is the LD's allocation (range 1 + range 2, in 256 MiB
+// units) in MiB; its AddressRangeType is PMEM when the allocation includes persistent capacity,
+// else Volatile; ChassisType is Module for a memory device and Component for the switch.
+
+import { ODATA_TYPE, ROOT, SWITCH, SWITCH_ID, collection, link, links, type Json } from './common.js';
+import { endpointUri, type FabricView, type MemoryDevice } from './fabric-view.js';
+
+const MIB = 1n << 20n;
+
+export const chassisUri = (id: string): string => `${ROOT}/Chassis/${id}`;
+export const domainUri = (m: MemoryDevice): string => `${chassisUri(m.id)}/MemoryDomains/0`;
+export const chunkUri = (m: MemoryDevice, ld: number): string => `${domainUri(m)}/MemoryChunks/LD${ld}`;
+
+/** The LD numbers that exist on a memory device. */
+export function ldNumbers(m: MemoryDevice): number[] {
+  return Array.from({ length: m.device.ldCount }, (_, i) => i);
+}
+
+export function chassisCollection(v: FabricView): Json {
+  return collection(`${ROOT}/Chassis`, 'ChassisCollection', 'Chassis', [chassisUri(SWITCH_ID), ...v.memory.map((m) => chassisUri(m.id))]);
+}
+
+export function switchChassis(): Json {
+  return {
+    '@odata.id': chassisUri(SWITCH_ID),
+    '@odata.type': ODATA_TYPE.Chassis,
+    Id: SWITCH_ID,
+    Name: 'CXL switch enclosure',
+    ChassisType: 'Component',
+    Status: { State: 'Enabled', Health: 'OK' },
+    Links: { Switches: [link(SWITCH)] },
+  };
+}
+
+export function memoryChassis(m: MemoryDevice): Json {
+  return {
+    '@odata.id': chassisUri(m.id),
+    '@odata.type': ODATA_TYPE.Chassis,
+    Id: m.id,
+    Name: `CXL type 3 device ${m.id}`,
+    ChassisType: 'Module',
+    SerialNumber: `0x${m.serialNumber.toString(16)}`,
+    Status: { State: 'Enabled', Health: 'OK' },
+    MemoryDomains: link(`${chassisUri(m.id)}/MemoryDomains`),
+  };
+}
+
+export function domains(m: MemoryDevice): Json {
+  return collection(`${chassisUri(m.id)}/MemoryDomains`, 'MemoryDomainCollection', 'Memory domains', [domainUri(m)]);
+}
+
+export function domain(m: MemoryDevice): Json {
+  return {
+    '@odata.id': domainUri(m),
+    '@odata.type': ODATA_TYPE.MemoryDomain,
+    Id: '0',
+    Name: `Capacity of ${m.id}`,
+    AllowsMemoryChunkCreation: false,
+    MemoryChunks: link(`${domainUri(m)}/MemoryChunks`),
+  };
+}
+
+export function chunks(m: MemoryDevice): Json {
+  return collection(`${domainUri(m)}/MemoryChunks`, 'MemoryChunksCollection', 'LD allocations', ldNumbers(m).map((ld) => chunkUri(m, ld)));
+}
+
+export function chunk(v: FabricView, m: MemoryDevice, ld: number): Json {
+  const alloc = m.device.allocations.bytesOf(ld);
+  const eps = v.targets.filter((t) => t.memory === m && (t.ld ?? 0) === ld);
+  return {
+    '@odata.id': chunkUri(m, ld),
+    '@odata.type': ODATA_TYPE.MemoryChunks,
+    Id: `LD${ld}`,
+    Name: `LD ${ld} allocation`,
+    MemoryChunkSizeMiB: Number(alloc.total / MIB),
+    AddressRangeType: alloc.persistent > 0n ? 'PMEM' : 'Volatile',
+    Status: { State: alloc.total > 0n ? 'Enabled' : 'Disabled', Health: 'OK' },
+    Links: { Endpoints: links(eps.map((e) => endpointUri(e.id))), 'Endpoints@odata.count': eps.length },
+  };
+}

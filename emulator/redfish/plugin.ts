@@ -1,0 +1,185 @@
+// The Redfish service at /redfish/v1 (DSP0266): read views computed on every request from the same
+// system the FM-API acts on, writes submitted through the host driver and its filter exactly as a
+// websocket client's commands are, and the EventService's SSE stream of CXL event records.
+//
+// Authentication: `X-Auth-Token: <token>` (or `Authorization: Bearer <token>`, as on /ws) names a
+// scope through the server's token map; no token is the configured default scope; an unknown
+// token is 401. The service root and /redfish answer without a token (DSP0266 requires it).
+
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Scope } from '../../src/host/policy/scopes.js';
+import { RC, rcName } from '../../src/spec/return-codes.js';
+import type { EmulatorRuntime } from '../plugins/runtime.js';
+import { scopeFromRequest } from '../plugins/ws.js';
+import { FABRIC, ODATA_TYPE, ROOT, SWITCH, collection, errorBody, link, notFound, type Json, type RedfishError } from './common.js';
+import { redfishEvent } from './events.js';
+import { FabricView, connectionUri } from './fabric-view.js';
+import { resolve, serviceRoot } from './resolve.js';
+import { TaskRegistry, monitorUri, taskCollection, taskResource, taskService } from './tasks.js';
+import { bindRequest, isError, portResetRequest, unbindRequest, type FmRequest } from './writes.js';
+
+export interface RedfishPluginOptions {
+  readonly runtime: EmulatorRuntime;
+  readonly tokens: Readonly<Record<string, Scope>>;
+  readonly defaultScope: Scope;
+}
+
+const SSE_URI = `${ROOT}/EventService/SSE`;
+
+export function eventService(): Json {
+  return {
+    '@odata.id': `${ROOT}/EventService`,
+    '@odata.type': ODATA_TYPE.EventService,
+    Id: 'EventService',
+    Name: 'CXL event records as Redfish events',
+    ServiceEnabled: true,
+    Status: { State: 'Enabled', Health: 'OK' },
+    EventFormatTypes: ['Event'],
+    RegistryPrefixes: ['ResourceEvent'],
+    ServerSentEventUri: SSE_URI,
+    Subscriptions: link(`${ROOT}/EventService/Subscriptions`),
+  };
+}
+
+function uuidOf(serial: bigint): string {
+  const h = serial.toString(16).padStart(12, '0').slice(-12);
+  return `00000000-0000-4000-8000-${h}`;
+}
+
+async function redfishPlugin(app: FastifyInstance, o: RedfishPluginOptions): Promise<void> {
+  const rt = o.runtime;
+  const tasks = new TaskRegistry(() => new Date().toISOString());
+  const scopes = new WeakMap<FastifyRequest, Scope>();
+  const send = (reply: FastifyReply, e: RedfishError): FastifyReply => reply.code(e.status).send(e.body);
+  const view = (): FabricView => new FabricView(rt.system);
+  const open = new Set([`${ROOT}`, `${ROOT}/`, '/redfish', '/redfish/']);
+
+  // Bad JSON and other request faults answer with the standard error body too.
+  app.setErrorHandler(async (err: { statusCode?: number; message: string }, _req, reply) => {
+    const status = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
+    return send(reply, errorBody(status, status === 400 ? 'MalformedJSON' : 'InternalError', err.message, 'Correct the request and resubmit it.'));
+  });
+
+  app.addHook('onRequest', async (req, reply) => {
+    rt.sync();
+    void reply.header('OData-Version', '4.0');
+    const xt = req.headers['x-auth-token'];
+    const tok = typeof xt === 'string' ? xt : undefined;
+    let scope: Scope | undefined;
+    if (tok !== undefined && tok !== '') {
+      scope = Object.prototype.hasOwnProperty.call(o.tokens, tok) ? o.tokens[tok] : undefined;
+      if (!scope && !open.has(req.url)) return send(reply, errorBody(401, 'NoValidSession', 'The X-Auth-Token is not a token this service knows.', 'Log in with a valid token.'));
+    } else {
+      const r = scopeFromRequest(req, o.tokens, o.defaultScope);
+      if (!r.ok && !open.has(req.url)) return send(reply, errorBody(401, 'NoValidSession', r.reason, 'Use a valid token.'));
+      scope = r.ok ? r.scope : o.defaultScope;
+    }
+    scopes.set(req, scope ?? o.defaultScope);
+    return undefined;
+  });
+
+  const root = (): Json => serviceRoot(uuidOf(rt.system.topology.switch.serialNumber));
+  app.get('/redfish', async () => ({ v1: `${ROOT}/` }));
+  app.get(ROOT, async () => root());
+  app.get(`${ROOT}/`, async () => root());
+  app.get(`${ROOT}/TaskService`, async () => taskService());
+  app.get(`${ROOT}/TaskService/Tasks`, async () => taskCollection(tasks));
+  const task = (id: string): ReturnType<TaskRegistry['get']> => (/^\d+$/.test(id) ? tasks.get(Number(id)) : undefined);
+  app.get<{ Params: { id: string } }>(`${ROOT}/TaskService/Tasks/:id`, async (req, reply) => {
+    const t = task(req.params.id);
+    return t ? taskResource(t) : send(reply, notFound(req.url));
+  });
+  app.get<{ Params: { id: string } }>(`${ROOT}/TaskService/Tasks/:id/Monitor`, async (req, reply) => {
+    const t = task(req.params.id);
+    if (!t) return send(reply, notFound(req.url));
+    return reply.code(t.state === 'Running' ? 202 : 200).header('Location', monitorUri(t.id)).send(taskResource(t));
+  });
+  app.get(`${ROOT}/EventService`, async () => eventService());
+  app.get(`${ROOT}/EventService/Subscriptions`, async () => collection(`${ROOT}/EventService/Subscriptions`, 'EventDestinationCollection', 'Event subscriptions', []));
+  app.get(`${ROOT}/SessionService`, async () => ({
+    '@odata.id': `${ROOT}/SessionService`,
+    '@odata.type': '#SessionService.v1_2_0.SessionService',
+    Id: 'SessionService',
+    Name: 'Sessions (use X-Auth-Token with a configured token)',
+    ServiceEnabled: false,
+    Sessions: link(`${ROOT}/SessionService/Sessions`),
+  }));
+  app.get(`${ROOT}/SessionService/Sessions`, async () => collection(`${ROOT}/SessionService/Sessions`, 'SessionCollection', 'Sessions', []));
+
+  app.get(SSE_URI, (req, reply) => {
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'odata-version': '4.0' });
+    res.write(': cxlemu Redfish event stream\n\n');
+    let seq = 0;
+    rt.want('event-record', 1);
+    const off = rt.events.on('event', (e) => {
+      if (e.kind !== 'event-record') return;
+      const v = view();
+      const sld = (port: number): boolean => v.targets.some((t) => t.port === port && t.ld === undefined);
+      const ev = redfishEvent({ cci: e.cci, log: e.log, handle: e.handle, record: e.record }, ++seq, new Date().toISOString(), sld);
+      res.write(`id: ${seq}\ndata: ${JSON.stringify(ev)}\n\n`);
+    });
+    req.raw.on('close', () => {
+      off();
+      rt.want('event-record', -1);
+    });
+  });
+
+  app.get(`${ROOT}/*`, async (req, reply) => {
+    const path = req.url.split('?')[0] ?? req.url;
+    const r = resolve(view(), path);
+    return r ?? send(reply, notFound(path));
+  });
+
+  /** Submit through the driver at the caller's scope; 202 + task for a background operation. */
+  const submit = async (req: FastifyRequest, reply: FastifyReply, fm: FmRequest, ok: (r: FastifyReply) => FastifyReply, creates?: string): Promise<FastifyReply> => {
+    const scope = scopes.get(req) ?? o.defaultScope;
+    const out = await rt.driver.submit({ opcode: fm.opcode, payload: fm.payload, scope, background: 'return' });
+    if (out.refused) return send(reply, errorBody(403, 'InsufficientPrivilege', `Refused by the host driver's filter: ${out.reason}`, 'Use a token whose scope admits this command.'));
+    if (out.rc === RC.BackgroundCommandStarted) {
+      const t = tasks.start(rt.system.switchCci, fm.opcode, `${fm.subject}: FM-API 0x${fm.opcode.toString(16)}`, creates);
+      return reply.code(202).header('Location', monitorUri(t.id)).send(taskResource(t));
+    }
+    if (out.rc === RC.Success) return ok(reply);
+    const status = out.rc === RC.Busy ? 409 : 400;
+    return send(reply, errorBody(status, 'GeneralError', `The switch answered ${rcName(out.rc)} (0x${out.rc.toString(16).padStart(4, '0')}) to FM-API 0x${fm.opcode.toString(16)}.`, 'Check the fabric state and resubmit the request.'));
+  };
+
+  app.post(`${FABRIC}/Connections`, async (req, reply) => {
+    const fm = bindRequest(view(), req.body);
+    if (isError(fm)) return send(reply, fm);
+    const uri = connectionUri(fm.subject);
+    return submit(req, reply, fm, (r) => r.code(201).header('Location', uri).send(resolve(view(), uri)), uri);
+  });
+
+  app.delete<{ Params: { id: string } }>(`${FABRIC}/Connections/:id`, async (req, reply) => {
+    const c = view().connection(req.params.id);
+    if (!c) return send(reply, notFound(req.url));
+    return submit(req, reply, unbindRequest(c.vcs, c.vppb), (r) => r.code(204).send());
+  });
+
+  app.post<{ Params: { port: string } }>(`${SWITCH}/Ports/:port/Actions/Port.Reset`, async (req, reply) => {
+    const m = /^Port(\d+)$/.exec(req.params.port);
+    const p = m ? rt.system.sw.port(Number(m[1])) : undefined;
+    if (!p) return send(reply, notFound(req.url));
+    const fm = portResetRequest(p.id, req.body);
+    if (isError(fm)) return send(reply, fm);
+    return submit(req, reply, fm, (r) => r.code(204).send());
+  });
+
+  // Everything else that exists but is not writable: 405 with the standard body.
+  for (const method of ['POST', 'PATCH', 'PUT', 'DELETE'] as const) {
+    app.route({
+      method,
+      url: `${ROOT}/*`,
+      handler: async (req, reply) => {
+        const path = req.url.split('?')[0] ?? req.url;
+        if (!resolve(view(), path)) return send(reply, notFound(path));
+        return send(reply, errorBody(405, 'OperationNotAllowed', `${method} is not supported on ${path}.`, 'Use a supported method.'));
+      },
+    });
+  }
+}
+
+export default redfishPlugin;

@@ -1,0 +1,93 @@
+// Every readable Redfish URI of this service, resolved against a fresh FabricView: one pure
+// function from (live state, path) to the resource, so a test can walk the whole tree without a
+// server. Services (TaskService, EventService) are added by the plugin, which owns their state.
+
+import { FABRIC, ODATA_TYPE, ROOT, SWITCH, SWITCH_ID, link, type Json } from './common.js';
+import { FabricView } from './fabric-view.js';
+import * as F from './fabric-resources.js';
+import * as M from './memory-resources.js';
+
+export function serviceRoot(uuid: string): Json {
+  return {
+    '@odata.id': `${ROOT}/`,
+    '@odata.type': ODATA_TYPE.ServiceRoot,
+    Id: 'RootService',
+    Name: 'cxlemu Redfish service',
+    RedfishVersion: '1.22.0',
+    UUID: uuid,
+    Vendor: 'cxlemu',
+    Product: 'cxlemu CXL switch emulator',
+    Fabrics: link(`${ROOT}/Fabrics`),
+    Chassis: link(`${ROOT}/Chassis`),
+    TaskService: link(`${ROOT}/TaskService`),
+    EventService: link(`${ROOT}/EventService`),
+    Links: { Sessions: link(`${ROOT}/SessionService/Sessions`) },
+  };
+}
+
+/** The resource at `path` (no trailing slash), or undefined. */
+export function resolve(view: FabricView, path: string): Json | undefined {
+  const seg = path.replace(/\/+$/, '').split('/').slice(3); // after '', 'redfish', 'v1'
+  const [a, b, c, d, e, f, g] = seg;
+  if (a === 'Fabrics') {
+    if (b === undefined) return { ...link(`${ROOT}/Fabrics`), '@odata.type': '#FabricCollection.FabricCollection', Name: 'Fabrics', Members: [link(FABRIC)], 'Members@odata.count': 1 };
+    if (b !== 'CXL') return undefined;
+    if (c === undefined) return F.fabric(view);
+    if (c === 'Switches') {
+      if (d === undefined) return F.switches();
+      if (d !== SWITCH_ID) return undefined;
+      if (e === undefined) return F.switchResource(view);
+      if (e !== 'Ports' || g !== undefined) return undefined;
+      if (f === undefined) return F.ports(view);
+      const p = view.sys.sw.ports().find((x) => `Port${x.id}` === f);
+      return p ? F.port(view, p) : undefined;
+    }
+    if (e !== undefined) return undefined;
+    if (c === 'Endpoints') {
+      if (d === undefined) return F.endpoints(view);
+      const ep = view.endpoint(d);
+      return ep ? F.endpoint(view, ep) : undefined;
+    }
+    if (c === 'Connections') {
+      if (d === undefined) return F.connections(view);
+      const cn = view.connection(d);
+      return cn ? F.connection(cn) : undefined;
+    }
+    if (c === 'Zones') {
+      if (d === undefined) return F.zones(view);
+      const m = /^VCS(\d+)$/.exec(d);
+      return m ? F.zone(view, Number(m[1])) : undefined;
+    }
+    return undefined;
+  }
+  if (a === 'Chassis') {
+    if (b === undefined) return M.chassisCollection(view);
+    if (b === SWITCH_ID) return c === undefined ? M.switchChassis() : undefined;
+    const mem = view.memory.find((m) => m.id === b);
+    if (!mem) return undefined;
+    if (c === undefined) return M.memoryChassis(mem);
+    if (c !== 'MemoryDomains' || g !== undefined) return undefined;
+    if (d === undefined) return M.domains(mem);
+    if (d !== '0') return undefined;
+    if (e === undefined) return M.domain(mem);
+    if (e !== 'MemoryChunks') return undefined;
+    if (f === undefined) return M.chunks(mem);
+    const ld = /^LD(\d+)$/.exec(f);
+    return ld && M.ldNumbers(mem).includes(Number(ld[1])) ? M.chunk(view, mem, Number(ld[1])) : undefined;
+  }
+  return undefined;
+}
+
+/** Every resource URI reachable from the root (for walking the tree in tests and clients). */
+export function allUris(view: FabricView): string[] {
+  const out = [`${ROOT}/Fabrics`, FABRIC, `${FABRIC}/Switches`, SWITCH, `${SWITCH}/Ports`];
+  out.push(...view.sys.sw.ports().map((p) => F.portUri(p.id)));
+  out.push(`${FABRIC}/Endpoints`, ...[...view.hosts, ...view.targets].map((e) => `${FABRIC}/Endpoints/${e.id}`));
+  out.push(`${FABRIC}/Connections`, ...view.connections.map((c) => `${FABRIC}/Connections/${c.id}`));
+  out.push(`${FABRIC}/Zones`, ...view.hosts.map((h) => F.zoneUri(h.vcs)));
+  out.push(`${ROOT}/Chassis`, M.chassisUri(SWITCH_ID));
+  for (const m of view.memory) {
+    out.push(M.chassisUri(m.id), `${M.chassisUri(m.id)}/MemoryDomains`, M.domainUri(m), `${M.domainUri(m)}/MemoryChunks`, ...M.ldNumbers(m).map((ld) => M.chunkUri(m, ld)));
+  }
+  return out;
+}
