@@ -63,18 +63,16 @@ async function redfishPlugin(app: FastifyInstance, o: RedfishPluginOptions): Pro
   app.addHook('onRequest', async (req, reply) => {
     rt.sync();
     void reply.header('OData-Version', '4.0');
+    // X-Auth-Token is the Redfish spelling of the bearer token /ws takes: one token-to-scope rule.
     const xt = req.headers['x-auth-token'];
-    const tok = typeof xt === 'string' ? xt : undefined;
-    let scope: Scope | undefined;
-    if (tok !== undefined && tok !== '') {
-      scope = Object.prototype.hasOwnProperty.call(o.tokens, tok) ? o.tokens[tok] : undefined;
-      if (!scope && !open.has(req.url)) return send(reply, errorBody(401, 'NoValidSession', 'The X-Auth-Token is not a token this service knows.', 'Log in with a valid token.'));
-    } else {
-      const r = scopeFromRequest(req, o.tokens, o.defaultScope);
-      if (!r.ok && !open.has(req.url)) return send(reply, errorBody(401, 'NoValidSession', r.reason, 'Use a valid token.'));
-      scope = r.ok ? r.scope : o.defaultScope;
+    if (typeof xt === 'string' && xt !== '' && req.headers.authorization !== undefined) {
+      return open.has(req.url) ? undefined : send(reply, errorBody(401, 'NoValidSession', 'Give the token once: X-Auth-Token or Authorization, not both.', 'Send one token.'));
     }
-    scopes.set(req, scope ?? o.defaultScope);
+    const asBearer = typeof xt === 'string' && xt !== '' ? { query: req.query, headers: { ...req.headers, authorization: `Bearer ${xt}` } } : req;
+    const r = scopeFromRequest(asBearer, o.tokens, o.defaultScope);
+    if (!r.ok && !open.has(req.url)) return send(reply, errorBody(401, 'NoValidSession', `${r.reason}.`, 'Use a token this service knows.'));
+    const scope = r.ok ? r.scope : o.defaultScope;
+    scopes.set(req, scope);
     return undefined;
   });
 
