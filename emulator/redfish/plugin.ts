@@ -15,6 +15,7 @@ import { FABRIC, ODATA_TYPE, ROOT, SWITCH, collection, errorBody, link, notFound
 import { redfishEvent } from './events.js';
 import { FabricView, connectionUri } from './fabric-view.js';
 import { resolve, serviceRoot } from './resolve.js';
+import { registerSessions } from './sessions.js';
 import { TaskRegistry, monitorUri, taskCollection, taskResource, taskService } from './tasks.js';
 import { bindRequest, isError, portResetRequest, unbindRequest, type FmRequest } from './writes.js';
 
@@ -52,7 +53,9 @@ async function redfishPlugin(app: FastifyInstance, o: RedfishPluginOptions): Pro
   const scopes = new WeakMap<FastifyRequest, Scope>();
   const send = (reply: FastifyReply, e: RedfishError): FastifyReply => reply.code(e.status).send(e.body);
   const view = (): FabricView => new FabricView(rt.system);
-  const open = new Set([`${ROOT}`, `${ROOT}/`, '/redfish', '/redfish/']);
+  // Answer without a token: the root and version documents, and logging in.
+  const openUris = new Set([`${ROOT}`, `${ROOT}/`, '/redfish', '/redfish/']);
+  const isOpen = (req: FastifyRequest): boolean => openUris.has(req.url) || (req.method === 'POST' && req.url === `${ROOT}/SessionService/Sessions`);
 
   // Bad JSON and other request faults answer with the standard error body too.
   app.setErrorHandler(async (err: { statusCode?: number; message: string }, _req, reply) => {
@@ -66,11 +69,11 @@ async function redfishPlugin(app: FastifyInstance, o: RedfishPluginOptions): Pro
     // X-Auth-Token is the Redfish spelling of the bearer token /ws takes: one token-to-scope rule.
     const xt = req.headers['x-auth-token'];
     if (typeof xt === 'string' && xt !== '' && req.headers.authorization !== undefined) {
-      return open.has(req.url) ? undefined : send(reply, errorBody(401, 'NoValidSession', 'Give the token once: X-Auth-Token or Authorization, not both.', 'Send one token.'));
+      return isOpen(req) ? undefined : send(reply, errorBody(401, 'NoValidSession', 'Give the token once: X-Auth-Token or Authorization, not both.', 'Send one token.'));
     }
     const asBearer = typeof xt === 'string' && xt !== '' ? { query: req.query, headers: { ...req.headers, authorization: `Bearer ${xt}` } } : req;
     const r = scopeFromRequest(asBearer, o.tokens, o.defaultScope);
-    if (!r.ok && !open.has(req.url)) return send(reply, errorBody(401, 'NoValidSession', `${r.reason}.`, 'Use a token this service knows.'));
+    if (!r.ok && !isOpen(req)) return send(reply, errorBody(401, 'NoValidSession', `${r.reason}.`, 'Use a token this service knows.'));
     const scope = r.ok ? r.scope : o.defaultScope;
     scopes.set(req, scope);
     return undefined;
@@ -94,15 +97,7 @@ async function redfishPlugin(app: FastifyInstance, o: RedfishPluginOptions): Pro
   });
   app.get(`${ROOT}/EventService`, async () => eventService());
   app.get(`${ROOT}/EventService/Subscriptions`, async () => collection(`${ROOT}/EventService/Subscriptions`, 'EventDestinationCollection', 'Event subscriptions', []));
-  app.get(`${ROOT}/SessionService`, async () => ({
-    '@odata.id': `${ROOT}/SessionService`,
-    '@odata.type': '#SessionService.v1_2_0.SessionService',
-    Id: 'SessionService',
-    Name: 'Sessions (use X-Auth-Token with a configured token)',
-    ServiceEnabled: false,
-    Sessions: link(`${ROOT}/SessionService/Sessions`),
-  }));
-  app.get(`${ROOT}/SessionService/Sessions`, async () => collection(`${ROOT}/SessionService/Sessions`, 'SessionCollection', 'Sessions', []));
+  registerSessions(app, o.tokens, send);
 
   app.get(SSE_URI, (req, reply) => {
     reply.hijack();
@@ -137,7 +132,10 @@ async function redfishPlugin(app: FastifyInstance, o: RedfishPluginOptions): Pro
     if (out.refused) return send(reply, errorBody(403, 'InsufficientPrivilege', `Refused by the host driver's filter: ${out.reason}`, 'Use a token whose scope admits this command.'));
     if (out.rc === RC.BackgroundCommandStarted) {
       const t = tasks.start(rt.system.switchCci, fm.opcode, `${fm.subject}: FM-API 0x${fm.opcode.toString(16)}`, creates);
-      return reply.code(202).header('Location', monitorUri(t.id)).send(taskResource(t));
+      // DSP0266: the body of a 202 may hold the task; it is left empty so that clients which poll
+      // the Task's own @odata.id (sushy's TaskMonitor does) poll the monitor instead, which answers
+      // 202 while the task runs.
+      return reply.code(202).header('Location', monitorUri(t.id)).header('Retry-After', '1').send();
     }
     if (out.rc === RC.Success) return ok(reply);
     const status = out.rc === RC.Busy ? 409 : 400;

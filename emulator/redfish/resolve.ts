@@ -21,6 +21,7 @@ export function serviceRoot(uuid: string): Json {
     Chassis: link(`${ROOT}/Chassis`),
     TaskService: link(`${ROOT}/TaskService`),
     EventService: link(`${ROOT}/EventService`),
+    SessionService: link(`${ROOT}/SessionService`),
     Links: { Sessions: link(`${ROOT}/SessionService/Sessions`) },
   };
 }

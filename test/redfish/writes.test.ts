@@ -55,11 +55,13 @@ describe('Redfish writes', () => {
     app = await makeApp();
     const r = await call(app, 'POST', CONN, 'admin-token', bindBody);
     expect(r.status).toBe(202);
-    expect(problems(r.body)).toEqual([]);
     const monitor = String(r.headers['location']);
     expect(monitor).toMatch(/^\/redfish\/v1\/TaskService\/Tasks\/\d+\/Monitor$/);
-    expect(r.body['TaskState']).toBe('Running');
-    expect((await get(app, monitor, 'admin-token')).status).toBe(202);
+    const running = await get(app, monitor, 'admin-token');
+    expect(running.status).toBe(202);
+    expect(problems(running.body)).toEqual([]);
+    expect(running.body['TaskState']).toBe('Running');
+    expect((await get(app, monitor.replace(/\/Monitor$/, ''), 'admin-token')).body['TaskState']).toBe('Running');
     // In progress: binding status 01h, port 06h, LD FFh.
     expect(await vppb4(app)).toBe('0106ff');
     app.cxlemu.advance(2000);
