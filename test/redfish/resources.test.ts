@@ -115,6 +115,19 @@ describe('Redfish resources', () => {
     const bad = await get(app, '/redfish/v1/Fabrics/CXL', 'no-such-token');
     expect(bad.status).toBe(401);
     expect(problems(bad.body, 'RedfishError.json')).toEqual([]);
+    // The same token rule as /ws: a bearer token works, two tokens at once do not.
+    const bearer = await app.inject({ method: 'GET', url: '/redfish/v1/Fabrics/CXL', headers: { authorization: 'Bearer ro-token' } });
+    expect(bearer.statusCode).toBe(200);
+    const both = await app.inject({ method: 'GET', url: '/redfish/v1/Fabrics/CXL', headers: { authorization: 'Bearer ro-token', 'x-auth-token': 'admin-token' } });
+    expect(both.statusCode).toBe(401);
+    // A session's password is a configured token; anything else is refused.
+    const login = await call(app, 'POST', '/redfish/v1/SessionService/Sessions', undefined, { UserName: 'fm', Password: 'cfg-token' });
+    expect(login.status).toBe(201);
+    expect(login.headers['x-auth-token']).toBe('cfg-token');
+    expect(problems(login.body)).toEqual([]);
+    const wrong = await call(app, 'POST', '/redfish/v1/SessionService/Sessions', undefined, { UserName: 'fm', Password: 'guess' });
+    expect(wrong.status).toBe(401);
+    expect(problems(wrong.body, 'RedfishError.json')).toEqual([]);
     // The service root answers without (or with a wrong) token: DSP0266 requires it.
     expect((await get(app, '/redfish/v1/', 'no-such-token')).status).toBe(200);
     const patch = await call(app, 'PATCH', '/redfish/v1/Fabrics/CXL', 'admin-token', {});
