@@ -1,7 +1,8 @@
 // Chassis memory resources: each type 3 device (an SLD, an MLD, or the pool of a multi-headed
 // device, once however many heads it has) is a Chassis with one MemoryDomain, whose MemoryChunks
 // are its LDs' allocations (Set LD Allocations, CXL r3.2 7.6.7.4.2; an SLD's one LD holds the
-// whole device). The switch itself is a Chassis too, so Switch.Links.Chassis resolves.
+// whole device). The switch itself is a Chassis too, so Switch.Links.Chassis resolves. A PATCH of a
+// chunk's size is Set LD Allocations (plugin.ts, writes.ts).
 //
 // Spec-silent choices: a chunk's size is the LD's allocation (range 1 + range 2, in 256 MiB
 // units) in MiB; its AddressRangeType is PMEM when the allocation includes persistent capacity,

@@ -17,7 +17,8 @@ import { FabricView, connectionUri } from './fabric-view.js';
 import { resolve, serviceRoot } from './resolve.js';
 import { registerSessions } from './sessions.js';
 import { TaskRegistry, monitorUri, taskCollection, taskResource, taskService } from './tasks.js';
-import { bindRequest, isError, portResetRequest, unbindRequest, type FmRequest } from './writes.js';
+import { Type3Device } from '../../src/type3/type3-device.js';
+import { allocationRequest, bindRequest, isError, portResetRequest, unbindRequest, type FmRequest } from './writes.js';
 
 export interface RedfishPluginOptions {
   readonly runtime: EmulatorRuntime;
@@ -126,9 +127,9 @@ async function redfishPlugin(app: FastifyInstance, o: RedfishPluginOptions): Pro
   });
 
   /** Submit through the driver at the caller's scope; 202 + task for a background operation. */
-  const submit = async (req: FastifyRequest, reply: FastifyReply, fm: FmRequest, ok: (r: FastifyReply) => FastifyReply, creates?: string): Promise<FastifyReply> => {
+  const submit = async (req: FastifyRequest, reply: FastifyReply, fm: FmRequest, ok: (r: FastifyReply) => FastifyReply, creates?: string, port?: number): Promise<FastifyReply> => {
     const scope = scopes.get(req) ?? o.defaultScope;
-    const out = await rt.driver.submit({ opcode: fm.opcode, payload: fm.payload, scope, background: 'return' });
+    const out = await rt.driver.submit({ opcode: fm.opcode, payload: fm.payload, scope, background: 'return', ...(port !== undefined ? { tunnel: [{ id: port }] } : {}) });
     if (out.refused) return send(reply, errorBody(403, 'InsufficientPrivilege', `Refused by the host driver's filter: ${out.reason}`, 'Use a token whose scope admits this command.'));
     if (out.rc === RC.BackgroundCommandStarted) {
       const t = tasks.start(rt.system.switchCci, fm.opcode, `${fm.subject}: FM-API 0x${fm.opcode.toString(16)}`, creates);
@@ -162,6 +163,24 @@ async function redfishPlugin(app: FastifyInstance, o: RedfishPluginOptions): Pro
     const fm = portResetRequest(p.id, req.body);
     if (isError(fm)) return send(reply, fm);
     return submit(req, reply, fm, (r) => r.code(204).send());
+  });
+
+  // A chunk's size is its LD's allocation: Set LD Allocations through the FM-owned LD of the device
+  // (a tunnel to the first port it sits behind). An SLD has no LD allocations to set.
+  app.patch<{ Params: { chassis: string; chunk: string } }>(`${ROOT}/Chassis/:chassis/MemoryDomains/0/MemoryChunks/:chunk`, async (req, reply) => {
+    const v = view();
+    const mem = v.memory.find((m) => m.id === req.params.chassis);
+    const ld = /^LD(\d+)$/.exec(req.params.chunk);
+    const n = ld ? Number(ld[1]) : -1;
+    if (!mem || n < 0 || n >= mem.device.ldCount) return send(reply, notFound(req.url));
+    const port = mem.ports[0];
+    if ((mem.device instanceof Type3Device && mem.device.kind !== 'mld') || port === undefined) {
+      return send(reply, errorBody(405, 'OperationNotAllowed', `${mem.id} is a single logical device: it has no LD allocations to change.`, 'Resize chunks of a multi-logical device.'));
+    }
+    const fm = allocationRequest(n, mem.device.allocations.get(n)?.range2 ?? 0n, req.body);
+    if (isError(fm)) return send(reply, fm);
+    const uri = req.url.split('?')[0] ?? req.url;
+    return submit(req, reply, fm, (r) => r.code(200).send(resolve(view(), uri)), undefined, port);
   });
 
   // Everything else that exists but is not writable: 405 with the standard body.

@@ -86,3 +86,27 @@ export function portResetRequest(port: number, body: unknown): FmRequest | Redfi
 export function isError(x: FmRequest | RedfishError): x is RedfishError {
   return 'status' in x;
 }
+
+export const OP_SET_LD_ALLOCATIONS = 0x5402;
+const UNIT_MIB = 256; // LD allocations count 256 MiB units (CXL r3.2 7.6.7.4.1, Memory Granularity 0)
+
+/**
+ * Set LD Allocations (CXL r3.2 7.6.7.4.3) for a PATCH of a chunk's MemoryChunkSizeMiB: one entry
+ * for LD `ld`, sent through a tunnel to the device's FM-owned LD. Spec-silent choice: the
+ * persistent part (range 2) stays as it is and the volatile part (range 1) takes the rest, so a
+ * chunk can shrink no further than its persistent capacity.
+ */
+export function allocationRequest(ld: number, range2Units: bigint, body: unknown): FmRequest | RedfishError {
+  const size = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)['MemoryChunkSizeMiB'] : undefined;
+  if (typeof size !== 'number' || !Number.isInteger(size) || size < 0 || size % UNIT_MIB !== 0) {
+    return bad(`MemoryChunkSizeMiB must be a whole number of ${UNIT_MIB} MiB units.`);
+  }
+  const units = BigInt(size / UNIT_MIB);
+  if (units < range2Units) return bad(`LD ${ld} holds ${range2Units * 256n} MiB of persistent capacity; the chunk cannot be smaller.`);
+  const w = new DataView(new ArrayBuffer(4 + 16));
+  w.setUint8(0, 1);
+  w.setUint8(1, ld);
+  w.setBigUint64(4, units - range2Units, true);
+  w.setBigUint64(12, range2Units, true);
+  return { opcode: OP_SET_LD_ALLOCATIONS, payload: new Uint8Array(w.buffer), subject: `LD${ld}` };
+}
