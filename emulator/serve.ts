@@ -27,6 +27,9 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `ws://${host}:${port}/ws`;
+  // The MCTP endpoint's filter decides synchronously from the driver's directory, so it opens only
+  // once the driver's start-up walk has read every CEL (at once on small fabrics).
+  if (config.mctp) await app.cxlemu.driver.whenDiscovered();
   const mctp = config.mctp
     ? await startMctpServer({
         // Getters: the endpoint follows a reset or a topology load of the websocket runtime.

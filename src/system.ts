@@ -74,6 +74,10 @@ export interface OpenDriverOptions {
   readonly audit?: AuditLog;
   /** Wait on MSI-X interrupts instead of polling the doorbell. */
   readonly interrupts?: boolean;
+  /** HostDriverOptions.discovery: read the LDs behind MLDs before returning, or in the background. */
+  readonly discovery?: 'complete' | 'deferred';
+  /** HostDriverOptions.yieldDuringDiscovery (the server passes a macrotask yield). */
+  readonly yieldDuringDiscovery?: () => Promise<void>;
 }
 
 export const SWITCH_FUNCTION = 'switch';
@@ -269,6 +273,8 @@ export class EmulatorSystem {
       maxScope: opts.maxScope ?? 'read-only',
       ...(opts.allowAll ? { allowAll: true } : {}),
       ...(opts.audit ? { audit: opts.audit } : {}),
+      ...(opts.discovery ? { discovery: opts.discovery } : {}),
+      ...(opts.yieldDuringDiscovery ? { yieldDuringDiscovery: opts.yieldDuringDiscovery } : {}),
     });
   }
 

@@ -129,7 +129,9 @@ export class EmulatorRuntime {
     rt.persistence = persistence;
     rt.stateNote = note;
     rt.wire();
-    rt.drv = await rt.openDriver();
+    // At start the LDs behind MLDs are read in the background, so a fabric of thousands of LDs
+    // answers its first command at once; a decision that needs one not yet read waits for the walk.
+    rt.drv = await rt.openDriver('deferred');
     return rt;
   }
 
@@ -261,10 +263,10 @@ export class EmulatorRuntime {
    * runs with zero command latency, so a realtime server with slow commands still starts at once;
    * the configured latency applies from the first client command on.
    */
-  private async openDriver(): Promise<HostDriver> {
+  private async openDriver(discovery: 'complete' | 'deferred' = 'complete'): Promise<HostDriver> {
     this.setLatency(0);
     try {
-      const drv = await this.sys.openDriver({ maxScope: 'full', allowAll: this.opts.allowAll, audit: this.audit, interrupts: true });
+      const drv = await this.sys.openDriver({ maxScope: 'full', allowAll: this.opts.allowAll, audit: this.audit, interrupts: true, discovery, yieldDuringDiscovery: yieldToEventLoop });
       drv.mailbox.onCompletionMode = (m) => this.notices.emit('completion', m);
       return drv;
     } finally {
@@ -317,4 +319,9 @@ export class EmulatorRuntime {
     for (const d of this.detach) d();
     this.detach = [];
   }
+}
+
+/** A deferred driver walk gives way to clients' I/O between LDs (HostDriverOptions). */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }

@@ -33,6 +33,20 @@ export interface HostDriverOptions {
   readonly audit?: AuditLog;
   /** Driver timing knobs, passed to the mailbox driver. */
   readonly doorbellTimeoutMs?: number;
+  /**
+   * `complete` (default): open() returns once every CEL of the fabric is read. `deferred`: open()
+   * returns after the switch, each DSP's device and each MHD's pool; the LDs behind MLDs are read in
+   * the background (thousands on a large fabric). Until then, a decision that would consult an LD
+   * not yet read waits for the walk to finish (`directoryWith`), so no decision is ever made on a
+   * partial directory; `whenDiscovered()` resolves when the walk is complete.
+   */
+  readonly discovery?: 'complete' | 'deferred';
+  /**
+   * Awaited between LDs of a deferred walk. The mailbox answers synchronously, so without it the
+   * walk is one long run of promise continuations that starves the caller's event loop; the server
+   * passes a macrotask yield so clients are served while it runs. src/ has no timers of its own.
+   */
+  readonly yieldDuringDiscovery?: () => Promise<void>;
 }
 
 export interface SubmitRequest {
@@ -86,13 +100,16 @@ export class HostDriver {
   private readonly views = new Map<string, CciView>();
   /** Decisions that depend only on the switch CEL, the opcode and the scope; cleared by discover(). */
   private readonly decisions = new Map<number, Decision>();
+  /** LDs behind each MLD port whose CELs a deferred walk has still to read (port -> LD count). */
+  private readonly pendingLds = new Map<number, number>();
+  private discovered: Promise<void> = Promise.resolve();
   private allowAllFlag: boolean;
   maxScope: Scope;
 
   private constructor(
     readonly mailbox: MailboxDriver,
     private readonly clock: VirtualClock,
-    opts: HostDriverOptions,
+    private readonly opts: HostDriverOptions,
   ) {
     this.audit = opts.audit ?? new AuditLog();
     this.maxScope = opts.maxScope ?? 'read-only';
@@ -108,7 +125,7 @@ export class HostDriver {
       ...(opts.doorbellTimeoutMs !== undefined ? { doorbellTimeoutMs: opts.doorbellTimeoutMs } : {}),
     });
     const d = new HostDriver(mailbox, opts.clock, opts);
-    await d.discover();
+    await d.discover(opts.discovery ?? 'complete');
     return d;
   }
 
@@ -128,6 +145,35 @@ export class HostDriver {
   /** Give up the mailbox for good (MailboxDriver.close): pending commands fail naming `reason`. */
   close(reason: string): void {
     this.mailbox.close(reason);
+  }
+
+  /** Resolves when the fabric walk has read every CEL (at once unless opened `deferred`). */
+  whenDiscovered(): Promise<void> {
+    return this.discovered;
+  }
+
+  /** A route to an LD whose CEL a deferred walk has not read yet. */
+  private pending(route: readonly TunnelHop[]): boolean {
+    if (this.pendingLds.size === 0 || route.length !== 2) return false;
+    const [port, ld] = route as [TunnelHop, TunnelHop];
+    const count = this.pendingLds.get(port.id);
+    return count !== undefined && !port.targetType && !ld.targetType && ld.id < count && !this.views.has(routeKey(route));
+  }
+
+  /**
+   * Run a filter decision against the directory. If it consulted an LD the deferred walk has not
+   * reached, wait for the walk and decide again: a decision is never made on a partial directory.
+   */
+  async directoryWith<T>(decideFn: (directory: (route: readonly TunnelHop[]) => CciView | undefined) => T): Promise<T> {
+    let missed = false;
+    const first = decideFn((r) => {
+      const v = this.cci(r);
+      if (!v && this.pending(r)) missed = true;
+      return v;
+    });
+    if (!missed) return first;
+    await this.discovered;
+    return decideFn((r) => this.cci(r));
   }
 
   /** The CCIs found at open, by route ('' is the switch, '3' a DSP's device, '3:1' LD 1 behind it). */
@@ -208,7 +254,8 @@ export class HostDriver {
       this.audit.record({ atMs: at, allowed: false, opcode, route, scope, reason: decision.reason });
       return { refused: true, reason: decision.reason, decision };
     }
-    let decision = this.decide(opcode, payload, scope);
+    // While a deferred walk runs, a decision that touches an LD not yet read waits for it.
+    let decision = this.pendingLds.size ? await this.directoryWith((dir) => decide(opcode, payload, scope, dir)) : this.decide(opcode, payload, scope);
     let override = false;
     if (!decision.allowed && this.allowAllFlag) {
       override = true;
@@ -291,10 +338,14 @@ export class HostDriver {
     return unwrapTunnelResponses(res.payload, route.length) ?? { rc: RC.InternalError, payload: new Uint8Array(0) };
   }
 
-  /** Walk the fabric and read every reachable CEL (and Supported Features where listed). */
-  async discover(): Promise<void> {
+  /**
+   * Walk the fabric and read every reachable CEL (and Supported Features where listed). `deferred`
+   * leaves the LDs behind each MLD to a background walk (see HostDriverOptions.discovery).
+   */
+  async discover(mode: 'complete' | 'deferred' = 'complete'): Promise<void> {
     this.views.clear();
     this.decisions.clear();
+    this.pendingLds.clear();
     const swCel = new Map(this.mailbox.commandEffects().entries);
     this.views.set('', { kind: 'switch', label: 'the switch CCI', cel: swCel, features: await this.readFeatures([], swCel) });
     if (!swCel.has(0x5100) || !swCel.has(0x5101) || !swCel.has(TUNNEL_OPCODE)) return;
@@ -307,6 +358,7 @@ export class HostDriver {
       for (let b = 0; b < 8; b++) if (byte & (1 << b)) ports.push(i * 8 + b);
     });
     const states = await this.portStates(ports);
+    const mlds: [number, number][] = [];
     for (const { port, deviceType } of states) {
       if (deviceType !== 4 && deviceType !== 5) continue;
       const route = [{ id: port }];
@@ -324,10 +376,24 @@ export class HostDriver {
       const info = await this.raw(route, 0x5400);
       if (info.rc !== RC.Success) continue;
       const lds = new ByteReader(info.payload).u16(8);
+      // A complete walk reads each MLD's LDs where it finds the MLD (the directory's order).
+      if (mode === 'complete') await this.discoverLds([[port, lds]]);
+      else mlds.push([port, lds]);
+    }
+    if (mode === 'complete') return;
+    for (const [port, lds] of mlds) this.pendingLds.set(port, lds);
+    this.discovered = this.discoverLds(mlds).finally(() => this.pendingLds.clear());
+    // Nobody may be waiting yet; a walk cut short by a reset or a closed mailbox is not a crash.
+    this.discovered.catch(() => undefined);
+  }
+
+  private async discoverLds(mlds: readonly (readonly [number, number])[]): Promise<void> {
+    for (const [port, lds] of mlds) {
       for (let ld = 0; ld < lds; ld++) {
         const r2 = [{ id: port }, { id: ld }];
         const c2 = await this.readCelVia(r2);
         if (c2) this.views.set(routeKey(r2), { kind: 'ld', label: `LD ${ld} at port ${port}`, cel: c2, features: await this.readFeatures(r2, c2) });
+        if (this.pendingLds.size) await this.opts.yieldDuringDiscovery?.();
       }
     }
   }

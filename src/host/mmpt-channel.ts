@@ -38,7 +38,7 @@ export class MmptChannel {
     if (scopeRank(scope) > scopeRank(d.maxScope)) {
       decision = { allowed: false, opcode: 0x0100, scope, route: [], reason: `scope ${scope} exceeds this caller's maximum scope ${d.maxScope}` };
     } else {
-      decision = decideMmpt(message, scope, (r) => d.cci(r));
+      decision = await d.directoryWith((dir) => decideMmpt(message, scope, dir));
       if (!decision.allowed && d.allowAll) decision = { ...decision, allowed: true, reason: `ALLOW-ALL override of a refusal: ${decision.reason}` };
     }
     if (!decision.allowed) {

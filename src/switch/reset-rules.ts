@@ -7,10 +7,12 @@ import type { ResetRules } from '../model/reset.js';
 export type SwitchState = 'bindings' | 'domainValidationSv' | 'portControl' | 'ppbConfig' | 'aerLog';
 
 export const SWITCH_RESET_RULES: ResetRules<SwitchState> = {
-  // Bindings the FM made are switch configuration, not a function's state: a host's conventional
-  // reset leaves them (the FM would otherwise rebind after every reboot). A power cycle brings the
-  // switch up with its static (vendor-specific, 7.1.2) configuration: the topology's bindings.
-  bindings: ['cold'],
+  // Bindings the FM made are configuration the switch keeps: a host's reset leaves them (the FM
+  // would otherwise rebind after every reboot), and so does a power cycle. The project counts them
+  // among what a device keeps without power (issue 14: "bindings the FM made"), so a server
+  // restarted on its --state directory comes back bound as it was acknowledged. A harness that
+  // wants the topology's initial bindings loads the topology again or restores a snapshot.
+  bindings: [],
   // The secret value identifies the host domain for this power-on (7.6.7.1.6, set once); it is
   // not kept without power (project choice: the spec gives it no persistence).
   domainValidationSv: ['cold'],

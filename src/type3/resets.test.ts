@@ -44,6 +44,7 @@ describe('type 3 resets', () => {
     expect(survivesPowerCycle(LD_RESET_RULES).sort()).toEqual(
       ['featureSavedValues', 'firmwareSlots', 'healthCounters', 'lsa', 'mediaDisabled', 'partitionLayout', 'passphrases', 'persistentMedia', 'poison'].sort(),
     );
-    expect(survivesPowerCycle(TYPE3_RESET_RULES)).toEqual([]);
+    // What the FM configured on the device (issue 14: allocation configuration and DC extents).
+    expect(survivesPowerCycle(TYPE3_RESET_RULES).sort()).toEqual(['dynamicCapacity', 'ldAllocations', 'qos']);
   });
 });

@@ -95,13 +95,13 @@ describe('persistent state snapshot and restore (in-process)', () => {
     expect(toHex(ldb.media.read(0x40n, 2))).toBe('0000');
     expect((b.sys.devices.get(1) as Type3Device).firmware.activeRevision).toBe('NEXT FW 2.0');
 
-    // What the tables clear at a power cycle is back to the topology's power-on values: the FM's
-    // binding, the domain validation secret, LD allocations (4 x 4 GiB) and DC extents.
-    expect(b.sys.sw.vcs(0)!.vppbs[4]).toEqual({ kind: 'unbound' });
+    // The FM's configuration is kept across a power cycle (bindings, LD allocations, DC extents);
+    // the domain validation secret is not.
+    expect(b.sys.sw.vcs(0)!.vppbs[4]).toMatchObject({ kind: 'bound', port: 6 });
     expect(toHex(await cmd(drv, 0x5106, '00'))).toBe('00');
     const alloc = await cmd(drv, 0x5401, '00 02', [{ id: 2 }]);
-    expect(toHex(alloc.subarray(4, 4 + 16))).toBe('1000000000000000' + '0000000000000000');
-    expect((b.sys.devices.get(3) as Type3Device).dcd!.accepted(0)).toHaveLength(0);
+    expect(toHex(alloc.subarray(4, 4 + 32))).toBe('2000000000000000' + '0'.repeat(48));
+    expect((b.sys.devices.get(3) as Type3Device).dcd!.accepted(0)).toHaveLength(1);
   });
 
   it('after a snapshot restore (conventional reset): the FM configuration comes back too', async () => {

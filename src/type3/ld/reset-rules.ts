@@ -86,12 +86,14 @@ export const LD_RESET_RULES: ResetRules<LdState> = {
 export type Type3State = 'ldAllocations' | 'qos' | 'dynamicCapacity' | 'ldConfigSpaces' | 'ldBars' | 'fmOwnedCci';
 
 export const TYPE3_RESET_RULES: ResetRules<Type3State> = {
-  // What the FM configured (Set LD Allocations, QoS, dynamic capacity extents) survives a warm
-  // reset so the FM need not redo it after every PERST; it is volatile switch-side configuration
-  // and a power cycle returns the topology's initial values (project choice).
-  ldAllocations: ['cold'],
-  qos: ['cold'],
-  dynamicCapacity: ['cold'],
+  // What the FM configured (Set LD Allocations, QoS, dynamic capacity extents) survives every
+  // reset, a power cycle included: r3.2 gives Set LD Allocations, the QoS setters and the DC
+  // configuration commands "Configuration Change after Cold Reset" among their effects (the change
+  // holds across one), and the project keeps allocation configuration and DC extents across a
+  // power cycle (issue 14). Loading the topology again returns its initial values.
+  ldAllocations: [],
+  qos: [],
+  dynamicCapacity: [],
   // PCIe config space and BARs are non-sticky registers: every reset (9.7 for CXL Reset).
   ldConfigSpaces: ALL,
   ldBars: ALL,
