@@ -91,6 +91,9 @@ export interface HostDriverStatus {
 
 const CEL_UUID = uuidBytes('0da9c0b5-bf41-4b78-8f79-96b1623b3f17');
 
+/** Below this many LDs behind MLDs, a `deferred` open reads them all before returning. */
+export const DEFERRED_WALK_MIN_LDS = 64;
+
 export function routeKey(route: readonly TunnelHop[]): string {
   return route.map((h) => `${h.id}${h.targetType ? `/${h.targetType}` : ''}`).join(':');
 }
@@ -381,6 +384,12 @@ export class HostDriver {
       else mlds.push([port, lds]);
     }
     if (mode === 'complete') return;
+    // A small fabric is read at once: the background walk shares the switch mailbox with clients
+    // driving its registers by hand, and only pays off when thousands of LDs are behind MLDs.
+    if (mlds.reduce((n, [, lds]) => n + lds, 0) <= DEFERRED_WALK_MIN_LDS) {
+      await this.discoverLds(mlds);
+      return;
+    }
     for (const [port, lds] of mlds) this.pendingLds.set(port, lds);
     this.discovered = this.discoverLds(mlds).finally(() => this.pendingLds.clear());
     // Nobody may be waiting yet; a walk cut short by a reset or a closed mailbox is not a crash.
