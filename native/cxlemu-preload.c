@@ -245,8 +245,10 @@ int ioctl(int fd, unsigned long req, ...) {
   void *arg = va_arg(ap, void *);
   va_end(ap);
   if (is_ours(fd)) {
-    if (req == CXLEMU_QUERY_COMMANDS) return do_query(fd, arg);
-    if (req == CXLEMU_SEND_COMMAND) return do_send(fd, arg);
+    /* The syscall takes the request as an unsigned int: a caller that passes a negative int
+     * (libcxl does) has it sign-extended here, and the kernel would not see the high half. */
+    if ((uint32_t)req == (uint32_t)CXLEMU_QUERY_COMMANDS) return do_query(fd, arg);
+    if ((uint32_t)req == (uint32_t)CXLEMU_SEND_COMMAND) return do_send(fd, arg);
     /* Recorded by the broker, answered as the kernel answers an ioctl it does not know. */
     uint32_t r = (uint32_t)req;
     int32_t err = 0;

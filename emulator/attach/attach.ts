@@ -17,9 +17,10 @@ import { LocalBackend } from './local-backend.js';
 import { ensurePreload } from './native.js';
 import type { AttachBackend } from './port.js';
 import { RemoteBackend } from './remote-backend.js';
+import { prepareSysfs } from './umockdev.js';
 
 export const ATTACH_USAGE =
-  'usage: cxlemu attach [--url ws://HOST:PORT/ws] [--token T] [--topology FILE] [--audit-log FILE] [--no-raw] [--raw-allow-all] [--pmem-bound] -- PROGRAM [ARGS]';
+  'usage: cxlemu attach [--url ws://HOST:PORT/ws] [--token T] [--topology FILE] [--audit-log FILE] [--no-raw] [--raw-allow-all] [--pmem-bound] [--sysfs] -- PROGRAM [ARGS]';
 
 export interface AttachIo {
   readonly err: (line: string) => void;
@@ -30,7 +31,7 @@ export interface AttachIo {
 export async function runAttach(argv: readonly string[], io: AttachIo = { err: (l) => process.stderr.write(l + '\n') }): Promise<number> {
   const dash = argv.indexOf('--');
   const ours = dash === -1 ? argv : argv.slice(0, dash);
-  const args = parseArgs(ours, ['url', 'token', 'topology', 'audit-log'], ['no-raw', 'raw-allow-all', 'pmem-bound']);
+  const args = parseArgs(ours, ['url', 'token', 'topology', 'audit-log'], ['no-raw', 'raw-allow-all', 'pmem-bound', 'sysfs']);
   const program = dash === -1 ? args.positionals : argv.slice(dash + 1);
   if (dash !== -1 && args.positionals.length) throw new UsageError(`unexpected argument "${args.positionals[0]}" before --; ${ATTACH_USAGE}`);
   const [cmd, ...cmdArgs] = program;
@@ -69,7 +70,7 @@ export async function runAttach(argv: readonly string[], io: AttachIo = { err: (
   const auditPath = stringFlag(args, 'audit-log');
   const log = auditPath ? (e: LogEntry): void => appendFileSync(auditPath, JSON.stringify(e) + '\n') : undefined;
   try {
-    return await runAttached({ backend, kernel, program: cmd, args: cmdArgs, io, ...(log ? { log } : {}) });
+    return await runAttached({ backend, kernel, program: cmd, args: cmdArgs, io, sysfs: args.flags.has('sysfs'), ...(log ? { log } : {}) });
   } finally {
     await backend.close();
   }
@@ -82,6 +83,8 @@ export interface AttachedRun {
   readonly args: readonly string[];
   readonly io: AttachIo;
   readonly log?: (e: LogEntry) => void;
+  /** Also show /sys/bus/cxl/devices/memN to PROGRAM (umockdev.ts). */
+  readonly sysfs?: boolean;
 }
 
 /** Serve `backend` to PROGRAM for the length of its run; resolves with its exit status. */
@@ -94,10 +97,11 @@ export async function runAttached(r: AttachedRun): Promise<number> {
   const broker = new Broker({ backend, nodes, kernel, ...(log ? { log } : {}), warn: (l) => io.err(`cxlemu attach: ${l}`) });
   try {
     await broker.listen(sock);
-    const preload = [lib, process.env['LD_PRELOAD']].filter(Boolean).join(':');
+    const sysfs = r.sysfs ? await prepareSysfs(backend, nodes, dir, (l) => io.err(`cxlemu attach: ${l}`)) : undefined;
+    const preload = [lib, sysfs?.preload, process.env['LD_PRELOAD']].filter(Boolean).join(':');
     const child = spawn(cmd, cmdArgs, {
       stdio: ['inherit', io.out ? 'pipe' : 'inherit', 'inherit'],
-      env: { ...process.env, LD_PRELOAD: preload, CXLEMU_ATTACH_SOCK: sock, CXLEMU_ATTACH_DEVICES: nodes.map((n) => n.node).join(',') },
+      env: { ...process.env, LD_PRELOAD: preload, CXLEMU_ATTACH_SOCK: sock, CXLEMU_ATTACH_DEVICES: nodes.map((n) => n.node).join(','), ...sysfs?.env },
     });
     const out = io.out;
     if (out) child.stdout?.on('data', (b: Buffer) => out(b.toString('utf8')));
