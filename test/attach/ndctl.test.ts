@@ -6,7 +6,7 @@
 // so there a missing tool fails instead.
 
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -32,7 +32,7 @@ function runs(cmd: string, args: string[]): boolean {
 const UMOCKDEV_LIBS = ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib'].map((d) => join(d, 'libumockdev-preload.so.0'));
 const missing = [
   runs('cxl', ['--version']) ? undefined : 'the `cxl` tool (Debian package ndctl)',
-  runs('umockdev-run', ['--version']) && UMOCKDEV_LIBS.some((p) => runs('test', ['-e', p])) ? undefined : 'umockdev-run and its preload library (Debian package umockdev)',
+  runs('umockdev-run', ['--version']) && UMOCKDEV_LIBS.some((p) => existsSync(p)) ? undefined : 'umockdev-run and its preload library (Debian package umockdev)',
   runs(process.env['CC'] || 'cc', ['--version']) ? undefined : 'a C compiler (cc) to build the preload library',
 ].filter((x): x is string => x !== undefined);
 const REQUIRED = process.env['CXLEMU_REQUIRE_NDCTL'] === '1';
