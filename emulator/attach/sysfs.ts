@@ -114,6 +114,9 @@ function altHex(n: bigint): string {
 export function sysfsEntries(memdevs: readonly MemdevAttrs[]): SysfsEntry[] {
   const out: SysfsEntry[] = [
     { kind: 'dir', path: 'sys/bus/cxl/devices' },
+    // The bus's write-only `flush` (it drains the kernel's CXL workqueue): libcxl writes 1 to it
+    // before each walk. Nothing is queued here, so a plain file that takes the write will do.
+    { kind: 'file', path: 'sys/bus/cxl/flush', content: '' },
     { kind: 'dir', path: 'sys/bus/cxl/drivers' },
     { kind: 'dir', path: 'sys/class' },
   ];

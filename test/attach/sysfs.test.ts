@@ -29,7 +29,7 @@ describe('attach sysfs', () => {
 
   it('writes the kernel formats: %#llx sizes and serial (0 as "0"), %zu counts, dev MAJOR:MINOR, links into /sys/bus/cxl', () => {
     const e = sysfsEntries([{ node: 'mem3', index: 3, fn: 'x', firmwareVersion: 'FW 2', payloadMax: 512, lsaSize: 0, serial: 0xabcn, ramSize: 0n, pmemSize: 1n << 28n, host: '0000:04:00.0' }]);
-    const files = Object.fromEntries(e.flatMap((x) => (x.kind === 'file' ? [[x.path.replace('sys/devices/pci0000:00/0000:04:00.0/mem3/', ''), x.content]] : [])));
+    const files = Object.fromEntries(e.flatMap((x) => (x.kind === 'file' && x.path.includes('/mem3/') ? [[x.path.replace('sys/devices/pci0000:00/0000:04:00.0/mem3/', ''), x.content]] : [])));
     expect(files).toEqual({
       dev: '250:3\n',
       uevent: 'MAJOR=250\nMINOR=3\nDEVNAME=cxl/mem3\nDEVTYPE=cxl_memdev\n',
@@ -41,6 +41,7 @@ describe('attach sysfs', () => {
       'ram/size': '0\n',
       'pmem/size': '0x10000000\n',
     });
+    expect(e).toContainEqual({ kind: 'file', path: 'sys/bus/cxl/flush', content: '' });
     expect(e).toContainEqual({ kind: 'link', path: 'sys/bus/cxl/devices/mem3', target: '../../../devices/pci0000:00/0000:04:00.0/mem3' });
     expect(e).toContainEqual({ kind: 'link', path: 'sys/devices/pci0000:00/0000:04:00.0/mem3/subsystem', target: '../../../../bus/cxl' });
     // No driver bound: the memdev is idle, as on a kernel without a CXL root.
