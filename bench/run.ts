@@ -310,28 +310,41 @@ interface Target {
 const MCTP_ROUND_TRIPS = Number(process.env['BENCH_MCTP_ROUND_TRIPS'] ?? 2000);
 const START_RUNS = Number(process.env['BENCH_START_RUNS'] ?? 3);
 
+/** `BENCH_ONLY=ws,register,mctp,start` runs only those sections (all by default). */
+const ONLY = new Set((process.env['BENCH_ONLY'] ?? 'ws,register,mctp,start').split(',').map((x) => x.trim()));
+
 async function main(): Promise<void> {
-  const child = await compare('child');
-  const inproc = await compare('in-process');
-  const ws = await registerPathOverWs('emulator', WS_REGISTER_COMMANDS);
-  const wsOld = await registerPathOverWs('emulator-realtime-1ms', Math.ceil(WS_REGISTER_COMMANDS / 4), 'frames');
-  const reg = await registerPath();
-  const mctp = await mctpBench(MCTP_ROUND_TRIPS, 4);
-  const start = await startupRows(START_RUNS);
+  const child = ONLY.has('ws') ? await compare('child') : undefined;
+  const inproc = ONLY.has('ws') ? await compare('in-process') : undefined;
+  const ws = ONLY.has('register') ? await registerPathOverWs('emulator', WS_REGISTER_COMMANDS) : undefined;
+  const wsOld = ONLY.has('register') ? await registerPathOverWs('emulator-realtime-1ms', Math.ceil(WS_REGISTER_COMMANDS / 4), 'frames') : undefined;
+  const reg = ONLY.has('register') ? await registerPath() : undefined;
+  const mctp = ONLY.has('mctp') ? await mctpBench(MCTP_ROUND_TRIPS, 4) : undefined;
+  const start = ONLY.has('start') ? await startupRows(START_RUNS) : undefined;
 
   const us = (n: number): string => `${n.toFixed(0)} us`;
   const x = (n: number): string => `${n.toFixed(2)}x`;
   const targets: Target[] = [
-    { path: 'websocket Identify round trip, p50, server in its own process', measured: us(child.emu.p50), floor: `bare ws echo ${us(child.bare.p50)}`, ratio: x(child.emu.p50 / child.bare.p50), goal: '<= 1.25x', met: child.emu.p50 / child.bare.p50 <= 1.25 },
-    { path: 'websocket pipelined throughput, separate processes', measured: `${child.emu.tput.toFixed(0)}/s`, floor: `bare ws echo ${child.bare.tput.toFixed(0)}/s`, ratio: x(child.emu.tput / child.bare.tput), goal: '>= 0.8x', met: child.emu.tput / child.bare.tput >= 0.8 },
-    { path: 'register path over /ws, one register program per command', measured: `${ws.program.toFixed(0)} cmd/s`, floor: `driver Submit ${ws.submit.toFixed(0)} cmd/s`, ratio: `${x(ws.submit / ws.program)} slower`, goal: 'within 2x', met: ws.submit / ws.program <= 2 },
-    ...SHAPES.map((shape): Target => {
-      const e = mctp.emu[shape];
-      const b = mctp.bare[shape];
-      return { path: `MCTP Identify Switch Device, ${shape}`, measured: `p50 ${us(e.p50)}, p99 ${us(e.p99)}`, floor: `bare TCP echo p50 ${us(b.p50)}, p99 ${us(b.p99)}`, ratio: `p99/p50 ${x(e.p99 / e.p50)} (echo ${x(b.p99 / b.p50)})`, goal: 'p99 <= 3x p50', met: e.p99 <= 3 * e.p50 };
-    }),
-    { path: '`npm start` to first answered command, built tree', measured: `${start.npmStart.ms.toFixed(0)} ms`, floor: `node start of the built server ${start.nodeStart.ms.toFixed(0)} ms`, ratio: x(start.npmStart.ms / start.nodeStart.ms), goal: '< 1 s', met: start.npmStart.ms < 1000 },
-    { path: '255-port switch, 255 MLDs x 16 LDs: start and first command', measured: `${start.scale.ms.toFixed(0)} ms, ${start.scale.rssMB.toFixed(0)} MB RSS`, floor: '-', ratio: '-', goal: '< 1 s, < 256 MB', met: start.scale.ms < 1000 && start.scale.rssMB < 256 },
+    ...(child
+      ? [
+          { path: 'websocket Identify round trip, p50, server in its own process', measured: us(child.emu.p50), floor: `bare ws echo ${us(child.bare.p50)}`, ratio: x(child.emu.p50 / child.bare.p50), goal: '<= 1.25x', met: child.emu.p50 / child.bare.p50 <= 1.25 },
+          { path: 'websocket pipelined throughput, separate processes', measured: `${child.emu.tput.toFixed(0)}/s`, floor: `bare ws echo ${child.bare.tput.toFixed(0)}/s`, ratio: x(child.emu.tput / child.bare.tput), goal: '>= 0.8x', met: child.emu.tput / child.bare.tput >= 0.8 },
+        ]
+      : []),
+    ...(ws ? [{ path: 'register path over /ws, one register program per command', measured: `${ws.program.toFixed(0)} cmd/s`, floor: `driver Submit ${ws.submit.toFixed(0)} cmd/s`, ratio: `${x(ws.submit / ws.program)} slower`, goal: 'within 2x', met: ws.submit / ws.program <= 2 }] : []),
+    ...(mctp
+      ? SHAPES.map((shape): Target => {
+          const e = mctp.emu[shape];
+          const b = mctp.bare[shape];
+          return { path: `MCTP Identify Switch Device, ${shape}`, measured: `p50 ${us(e.p50)}, p99 ${us(e.p99)}`, floor: `bare TCP echo p50 ${us(b.p50)}, p99 ${us(b.p99)}`, ratio: `p99/p50 ${x(e.p99 / e.p50)} (echo ${x(b.p99 / b.p50)})`, goal: 'p99 <= 3x p50', met: e.p99 <= 3 * e.p50 };
+        })
+      : []),
+    ...(start
+      ? [
+          { path: '`npm start` to first answered command, built tree', measured: `${start.npmStart.ms.toFixed(0)} ms`, floor: `node start of the built server ${start.nodeStart.ms.toFixed(0)} ms`, ratio: x(start.npmStart.ms / start.nodeStart.ms), goal: '< 1 s', met: start.npmStart.ms < 1000 },
+          { path: '255-port switch, 255 MLDs x 16 LDs: start and first command', measured: `${start.scale.ms.toFixed(0)} ms, ${start.scale.rssMB.toFixed(0)} MB RSS`, floor: '-', ratio: '-', goal: '< 1 s, < 256 MB', met: start.scale.ms < 1000 && start.scale.rssMB < 256 },
+        ]
+      : []),
   ];
 
   const lines = [
@@ -345,19 +358,27 @@ async function main(): Promise<void> {
     '',
     'details',
     '',
-    ...table('servers in their own processes (as a Dockerised emulator and its harness):', child),
-    ...table('client and server in one process (one event loop, no cross-process wake-ups):', inproc),
-    `register path over /ws (server in its own process, default live clock), Identify, ${WS_REGISTER_COMMANDS}+ commands:`,
-    `  one MMIO frame per access (~6 round trips):     ${fmt(ws.frames, 0)} commands/s`,
-    `  the same under realtime pacing, 1 ms latency:   ${fmt(wsOld.frames, 0)} commands/s   (the clock before issue 10)`,
-    `  one register program per command:               ${fmt(ws.program, 0)} commands/s`,
-    `  one driver-level Submit per command:            ${fmt(ws.submit, 0)} commands/s`,
-    '',
-    `in-process register path, Identify, ${REGISTER_COMMANDS} commands each:`,
-    `  mailbox driver (MMIO doorbell protocol):        ${fmt(reg.driver, 0)} commands/s`,
-    `  host driver (filter + audit + mailbox driver):  ${fmt(reg.hostDriver, 0)} commands/s`,
-    '',
-    `MCTP: Identify Switch Device answers in ${mctp.replyPackets} packets; the echo answers each request packet with as many.`,
+    ...(child ? table('servers in their own processes (as a Dockerised emulator and its harness):', child) : []),
+    ...(inproc ? table('client and server in one process (one event loop, no cross-process wake-ups):', inproc) : []),
+    ...(ws && wsOld
+      ? [
+          `register path over /ws (server in its own process, default live clock), Identify, ${WS_REGISTER_COMMANDS}+ commands:`,
+          `  one MMIO frame per access (~6 round trips):     ${fmt(ws.frames, 0)} commands/s`,
+          `  the same under realtime pacing, 1 ms latency:   ${fmt(wsOld.frames, 0)} commands/s   (the clock before issue 10)`,
+          `  one register program per command:               ${fmt(ws.program, 0)} commands/s`,
+          `  one driver-level Submit per command:            ${fmt(ws.submit, 0)} commands/s`,
+          '',
+        ]
+      : []),
+    ...(reg
+      ? [
+          `in-process register path, Identify, ${REGISTER_COMMANDS} commands each:`,
+          `  mailbox driver (MMIO doorbell protocol):        ${fmt(reg.driver, 0)} commands/s`,
+          `  host driver (filter + audit + mailbox driver):  ${fmt(reg.hostDriver, 0)} commands/s`,
+          '',
+        ]
+      : []),
+    ...(mctp ? [`MCTP: Identify Switch Device answers in ${mctp.replyPackets} packets; the echo answers each request packet with as many.`] : []),
   ];
   process.stdout.write(lines.join('\n') + '\n');
 }

@@ -6,6 +6,7 @@
 
 import { Effect } from '../spec/effects.js';
 import { RC } from '../spec/return-codes.js';
+import { NO_BYTES } from '../util/bytes.js';
 import { Emitter } from '../util/emitter.js';
 import type { TimerHandle, VirtualClock } from '../time/clock.js';
 import type { BackgroundJob, CommandDef } from './command.js';
@@ -166,7 +167,8 @@ export class Cci<D = unknown> implements CciContext {
 
   /** Largest request payload this CCI accepts (CXL r3.2 8.2.10.1.1). */
   get maxMessageSize(): number {
-    return 2 ** this.maxMessageSizeLog2;
+    // A shift, not 2 **: this runs twice per command, and the log2 is at most 20.
+    return 1 << this.maxMessageSizeLog2;
   }
 
   /**
@@ -174,7 +176,7 @@ export class Cci<D = unknown> implements CciContext {
    * tunnelled request runs, the tunnel's budget (message-size.ts).
    */
   get responseLimit(): number {
-    return Math.min(2 ** this.responseLimitLog2, this.budget);
+    return Math.min(1 << this.responseLimitLog2, this.budget);
   }
 
   process(opcode: number, payload: Uint8Array, opts: ProcessOptions = {}): CciResponse {
@@ -225,7 +227,7 @@ export class Cci<D = unknown> implements CciContext {
 
     // The handler gets its own copy: the caller's buffer may be the payload registers, which the
     // response will overwrite.
-    const req = def.request.decode(payload.slice());
+    const req = def.request.decode(payload.length === 0 ? NO_BYTES : payload.slice());
     if (!req.ok) return reply(req.rc);
 
     let result;

@@ -8,7 +8,7 @@ import type { MmioBus } from '../device/bus.js';
 import type { ConfigSpaceAccess } from '../model/downstream.js';
 import { RC, rcName } from '../spec/return-codes.js';
 import type { VirtualClock } from '../time/clock.js';
-import { ByteReader, ByteWriter, bytesEqual, toHex, uuidBytes } from '../util/bytes.js';
+import { ByteReader, ByteWriter, bytesEqual, NO_BYTES, toHex, uuidBytes } from '../util/bytes.js';
 import { TUNNEL_OPCODE, unwrapTunnelResponses, wrapInTunnels, type TunnelHop } from '../commands/tunnel/tunnel-payload.js';
 import { DriverError } from './driver/errors.js';
 import { MailboxDriver, type InterruptSource, type MailboxResult } from './driver/mailbox-driver.js';
@@ -234,7 +234,7 @@ export class HostDriver {
 
   /** Decide without submitting (what `submit` would do at this scope). */
   check(req: SubmitRequest): Decision {
-    const { opcode, payload } = wrapInTunnels(req.tunnel ?? [], req.opcode, req.payload ?? new Uint8Array(0));
+    const { opcode, payload } = wrapInTunnels(req.tunnel ?? [], req.opcode, req.payload ?? NO_BYTES);
     return this.decide(opcode, payload, req.scope ?? 'read-only');
   }
 
@@ -250,7 +250,7 @@ export class HostDriver {
   async submit(req: SubmitRequest): Promise<SubmitOutcome> {
     const scope = req.scope ?? 'read-only';
     const route = req.tunnel ?? [];
-    const { opcode, payload } = wrapInTunnels(route, req.opcode, req.payload ?? new Uint8Array(0));
+    const { opcode, payload } = wrapInTunnels(route, req.opcode, req.payload ?? NO_BYTES);
     const at = this.clock.now();
     if (scopeRank(scope) > scopeRank(this.maxScope)) {
       const decision: Decision = { allowed: false, opcode, scope, route, reason: `scope ${scope} exceeds this caller's maximum scope ${this.maxScope}` };
@@ -295,12 +295,13 @@ export class HostDriver {
     return this.run(opcode, payload, route.length, decision, req);
   }
 
-  private async run(opcode: number, payload: Uint8Array, depth: number, decision: Decision, req: SubmitRequest): Promise<Completed> {
-    const res = await this.mailbox.send(opcode, payload, {
+  private run(opcode: number, payload: Uint8Array, depth: number, decision: Decision, req: SubmitRequest): Promise<Completed> {
+    const sent = this.mailbox.send(opcode, payload, {
       background: req.background ?? 'wait',
       ...(req.onProgress ? { onProgress: req.onProgress } : {}),
     });
-    return this.finish(res, depth, decision, req);
+    // A direct command needs no unwrapping: one continuation instead of an async layer per step.
+    return depth === 0 ? sent.then((res) => completed(res, decision)) : sent.then((res) => this.finish(res, depth, decision, req));
   }
 
   private async finish(res: MailboxResult, depth: number, decision: Decision, req: SubmitRequest): Promise<Completed> {

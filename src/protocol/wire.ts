@@ -2,6 +2,7 @@
 // uint64 out as a number or a Long) and bytes fields (Buffers in Node, Uint8Arrays in the domain).
 
 import Long from 'long';
+import { NO_BYTES } from '../util/bytes.js';
 
 interface LongLike {
   readonly low: number;
@@ -24,5 +25,7 @@ export function toU64(v: bigint): Long | number {
 /** protobuf.js hands `bytes` fields out as Buffers in Node; the domain uses plain Uint8Arrays. */
 export function u8(b: Uint8Array | null | undefined): Uint8Array {
   if (!b) return new Uint8Array(0);
+  // Most requests carry no payload: no view to build (a typed-array view is dear on this path).
+  if (b.length === 0) return NO_BYTES;
   return Object.getPrototypeOf(b) === Uint8Array.prototype ? b : new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 }

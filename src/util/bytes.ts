@@ -1,6 +1,13 @@
 // Little-endian byte helpers shared by every codec. CXL payloads are little-endian throughout
 // (CXL r3.2 8.2.10: "all multi-byte fields are little endian").
 
+/**
+ * One shared zero-length input: a request without payload is the common case on every hot path,
+ * and a typed array costs an allocation each. Nothing can be written into zero bytes; hand it
+ * only where the receiver reads (never as an output a caller may keep or transfer).
+ */
+export const NO_BYTES: Uint8Array = new Uint8Array(0);
+
 /** Parse a hex string ("0a0b", "0x0a0b", "0a 0b", "0a:0b"); undefined when it is not hex. */
 export function parseHex(text: string): Uint8Array | undefined {
   let s = text.trim().replace(/[\s:_-]/g, '');

@@ -22,6 +22,7 @@
 import type { CciEvents, CciResponse, ProcessOptions } from '../../cci/cci.js';
 import type { BackgroundStatus } from '../../cci/context.js';
 import type { TimerHandle, VirtualClock } from '../../time/clock.js';
+import { NO_BYTES } from '../../util/bytes.js';
 import { Emitter } from '../../util/emitter.js';
 import { MAILBOX_PAYLOAD_OFFSET } from '../layout.js';
 import { commandSetOwner } from '../../commands/mmpt/mmpt-message.js';
@@ -254,7 +255,7 @@ export class Mailbox {
     const tooLong = length > this.payloadSize;
     // The input is captured when the doorbell rings: what the host does to the payload area while
     // the device owns it cannot change the command.
-    const input = tooLong ? new Uint8Array(0) : this.payload.bytes.slice(0, length);
+    const input = tooLong || length === 0 ? NO_BYTES : this.payload.bytes.slice(0, length);
     const pending: Pending = { opcode, vendorId, input, tooLong };
     this.pending = pending;
     if (this.faults.stuckDoorbell) return;
@@ -303,7 +304,8 @@ export class Mailbox {
     }
     // No stale data: the window holds the output and zeros, never a previous command's bytes.
     this.payload.bytes.fill(0);
-    const out = res.payload.subarray(0, this.payloadSize);
+    // subarray only when it cuts: a typed-array view costs more than the rest of this function.
+    const out = res.payload.length > this.payloadSize ? res.payload.subarray(0, this.payloadSize) : res.payload;
     this.payload.bytes.set(out, 0);
     this.status = { rc: res.rc & 0xffff, vendor: res.vendorStatus & 0xffff };
     this.command.set(setField(CMD_OPCODE, p.opcode) | setField(CMD_LENGTH, out.length) | setField(CMD_VENDOR, p.vendorId));

@@ -272,23 +272,26 @@ export class RegionMap implements MmioBus {
 export interface Field {
   readonly lo: number;
   readonly hi: number;
+  /** Precomputed by field(): every register access on the mailbox path uses them. */
+  readonly mask?: bigint;
+  readonly shift?: bigint;
 }
 
 export function field(hi: number, lo: number): Field {
-  return { hi, lo };
+  return { hi, lo, mask: ((1n << BigInt(hi - lo + 1)) - 1n) << BigInt(lo), shift: BigInt(lo) };
 }
 
 export function fieldMask(f: Field): bigint {
-  return ((1n << BigInt(f.hi - f.lo + 1)) - 1n) << BigInt(f.lo);
+  return f.mask ?? ((1n << BigInt(f.hi - f.lo + 1)) - 1n) << BigInt(f.lo);
 }
 
 export function getField(value: bigint, f: Field): number {
-  return Number((value & fieldMask(f)) >> BigInt(f.lo));
+  return Number((value & fieldMask(f)) >> (f.shift ?? BigInt(f.lo)));
 }
 
 /** `value` placed in field `f` (excess bits of `value` are dropped). */
 export function setField(f: Field, value: number | bigint): bigint {
-  return (BigInt(value) << BigInt(f.lo)) & fieldMask(f);
+  return (BigInt(value) << (f.shift ?? BigInt(f.lo))) & fieldMask(f);
 }
 
 export function bit(n: number): bigint {

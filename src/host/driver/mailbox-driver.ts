@@ -7,7 +7,7 @@ import type { MmioBus } from '../../device/bus.js';
 import type { ConfigSpaceAccess } from '../../model/downstream.js';
 import { RC, rcName } from '../../spec/return-codes.js';
 import type { VirtualClock } from '../../time/clock.js';
-import { ByteReader, ByteWriter, bytesEqual, uuidBytes } from '../../util/bytes.js';
+import { ByteReader, ByteWriter, bytesEqual, NO_BYTES, uuidBytes } from '../../util/bytes.js';
 import { DriverError, MailboxBusyError, MailboxTimeoutError } from './errors.js';
 import { enableMsixVector, findDeviceRegisterBlock, layoutFromClass, msixBlocked, readCapabilityArray, readPayload, writePayload } from './pci-probe.js';
 import * as R from './registers.js';
@@ -170,7 +170,7 @@ export class MailboxDriver {
   }
 
   /** Submit one command. Queued behind any command already in flight on this driver. */
-  send(opcode: number, payload: Uint8Array = new Uint8Array(0), opts: SendOptions = {}): Promise<MailboxResult> {
+  send(opcode: number, payload: Uint8Array = NO_BYTES, opts: SendOptions = {}): Promise<MailboxResult> {
     if (this.closedReason !== undefined) return Promise.reject(new DriverError(`command 0x${hex16(opcode)} not submitted: ${this.closedReason}`));
     if (this.busy) return new Promise<void>((go, fail) => this.waiting.push({ go, fail })).then(() => this.runLocked(opcode, payload, opts));
     this.busy = true;
@@ -178,12 +178,33 @@ export class MailboxDriver {
     return this.runLocked(opcode, payload, opts);
   }
 
-  private async runLocked(opcode: number, payload: Uint8Array, opts: SendOptions): Promise<MailboxResult> {
+  /**
+   * Run one command under the lock and release it after. A device that completes inside the
+   * doorbell write (no latency, no background wait) is answered without any await: every async
+   * layer costs the websocket path a promise and microtask turns per request (bench/run.ts).
+   */
+  private runLocked(opcode: number, payload: Uint8Array, opts: SendOptions): Promise<MailboxResult> {
+    let r: MailboxResult | Promise<MailboxResult>;
     try {
-      return await this.sendLocked(opcode, payload, opts);
-    } finally {
+      r = this.sendLocked(opcode, payload, opts);
+    } catch (e) {
       this.release();
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
     }
+    if (!(r instanceof Promise)) {
+      this.release();
+      return Promise.resolve(r);
+    }
+    return r.then(
+      (v) => {
+        this.release();
+        return v;
+      },
+      (e: unknown) => {
+        this.release();
+        throw e;
+      },
+    );
   }
 
   private release(): void {
@@ -201,13 +222,14 @@ export class MailboxDriver {
     if (this.busy) await new Promise<void>((go, fail) => this.waiting.push({ go, fail }));
     else this.busy = true;
     try {
-      return await fn((opcode, payload, opts = {}) => this.sendLocked(opcode, payload, opts));
+      return await fn(async (opcode, payload, opts = {}) => this.sendLocked(opcode, payload, opts));
     } finally {
       this.release();
     }
   }
 
-  private async sendLocked(opcode: number, payload: Uint8Array, opts: SendOptions): Promise<MailboxResult> {
+  /** The numbered steps of one command; a Promise only when the device makes the driver wait. */
+  private sendLocked(opcode: number, payload: Uint8Array, opts: SendOptions): MailboxResult | Promise<MailboxResult> {
     if (opcode < 0 || opcode > 0xffff || !Number.isInteger(opcode)) throw new DriverError(`opcode out of range: ${opcode}`);
     if (payload.length > this.payloadSize) {
       throw new DriverError(`input payload of ${payload.length} bytes exceeds the ${this.payloadSize}-byte mailbox`);
@@ -227,23 +249,31 @@ export class MailboxDriver {
     this.irqSeen.doorbell = false;
     this.bus.write(mb + R.MB_CTRL, 4, BigInt(this.ctrlEnables() | R.CTRL_DOORBELL));
     // #5 Wait for the device to clear the doorbell (it often has already: no wait then).
-    if (!this.completedAlready() && !(await this.waitDoorbellClear())) {
-      this.assertOpen(opcode, 'during');
-      throw new MailboxTimeoutError(`mailbox timeout: doorbell still set after ${this.doorbellTimeout} ms (opcode 0x${hex16(opcode)})`);
-    }
+    if (this.completedAlready()) return this.collect(opcode, opts);
+    return this.waitDoorbellClear().then((cleared) => {
+      if (!cleared) {
+        this.assertOpen(opcode, 'during');
+        throw new MailboxTimeoutError(`mailbox timeout: doorbell still set after ${this.doorbellTimeout} ms (opcode 0x${hex16(opcode)})`);
+      }
+      return this.collect(opcode, opts);
+    });
+  }
+
+  /** Steps #6-#8 once the doorbell has cleared: return code, then output length and payload. */
+  private collect(opcode: number, opts: SendOptions): MailboxResult | Promise<MailboxResult> {
     this.assertOpen(opcode, 'during');
     this.noteCompletion();
+    const mb = this.mailboxOffset;
     // #6 Return code.
     const status = this.bus.read(mb + R.MB_STATUS, 8);
-    let rc = Number((status >> 32n) & 0xffffn);
-    let vendorStatus = Number((status >> 48n) & 0xffffn);
-    let background: MailboxResult['background'];
+    const rc = Number((status >> 32n) & 0xffffn);
+    const vendorStatus = Number((status >> 48n) & 0xffffn);
 
     if (rc === RC.BackgroundCommandStarted && (opts.background ?? 'wait') === 'wait') {
-      background = await this.waitBackground(opcode, opts.onProgress);
-      rc = background.rc;
-      vendorStatus = Number((this.bus.read(mb + R.MB_BG_STATUS, 8) >> 48n) & 0xffffn);
-      return { opcode, rc, rcName: rcName(rc), vendorStatus, payload: new Uint8Array(0), background };
+      return this.waitBackground(opcode, opts.onProgress).then((background) => {
+        const vs = Number((this.bus.read(mb + R.MB_BG_STATUS, 8) >> 48n) & 0xffffn);
+        return { opcode, rc: background.rc, rcName: rcName(background.rc), vendorStatus: vs, payload: new Uint8Array(0), background };
+      });
     }
     if (rc !== RC.Success) {
       return { opcode, rc, rcName: rcName(rc), vendorStatus, payload: new Uint8Array(0) };
