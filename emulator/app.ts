@@ -83,5 +83,6 @@ export async function buildApp(opts: AppOptions = {}): Promise<FastifyInstance> 
   const unlog = logSecurity(runtime, app.log);
   app.addHook('onClose', async () => unlog());
   if (owned) app.addHook('onClose', async () => runtime.close());
+  app.addHook('onReady', async () => runtime.startBackgroundWork());
   return app;
 }

@@ -1,19 +1,22 @@
 // The cxlemu command line, as a function (emulator/cli.ts runs it on the process). Bad arguments
 // are UsageErrors (exit 2); --help on any subcommand prints its usage and every flag.
 
-import { runSend, SEND_USAGE } from './send.js';
 import { UsageError } from './args.js';
-import { runServe } from './serve.js';
-import { SERVE_USAGE } from './config.js';
-import { RUN_USAGE, runFixturesCli } from './run-fixtures.js';
 import { helpText, HELP } from './help.js';
-import { runCommands, runShow } from './inspect.js';
-import { runStateCli, STATE_USAGE } from './state-cli.js';
-import { ATTACH_USAGE, runAttach } from './attach/attach.js';
 
+// Each subcommand's module is imported when it runs: `serve` should not load the fixture runner,
+// the attach broker or the CLI's send path before it can answer (start-up time, issue 13).
 export { UsageError };
 
-const USAGE = `usage: cxlemu <command> [options]   (cxlemu <command> --help for its options)
+async function usage(): Promise<string> {
+  const [{ SEND_USAGE }, { SERVE_USAGE }, { RUN_USAGE }, { STATE_USAGE }, { ATTACH_USAGE }] = await Promise.all([
+    import('./send.js'),
+    import('./config.js'),
+    import('./run-fixtures.js'),
+    import('./state-cli.js'),
+    import('./attach/attach.js'),
+  ]);
+  return `usage: cxlemu <command> [options]   (cxlemu <command> --help for its options)
   send <command> [payload]      run one command through the host driver (JSON line out), in-process or on a server (--url)
   commands                      list the commands a CCI answers, with their class and effects
   show topology                 draw the fabric as text, in-process or a server's (--url)
@@ -26,6 +29,7 @@ ${SERVE_USAGE}
 ${RUN_USAGE}
 ${STATE_USAGE}
 ${ATTACH_USAGE}`;
+}
 
 export async function main(argv: string[], out: (text: string) => void = (t) => void process.stdout.write(t)): Promise<number> {
   const [cmd, ...rest] = argv;
@@ -35,30 +39,33 @@ export async function main(argv: string[], out: (text: string) => void = (t) => 
   }
   switch (cmd) {
     case 'send': {
+      const { runSend } = await import('./send.js');
       const r = await runSend(rest);
       out(r.line + '\n');
       return r.exitCode;
     }
     case 'commands':
-      out((await runCommands(rest)) + '\n');
+      out((await (await import('./inspect.js')).runCommands(rest)) + '\n');
       return 0;
     case 'show':
-      out((await runShow(rest)) + '\n');
+      out((await (await import('./inspect.js')).runShow(rest)) + '\n');
       return 0;
     case 'serve':
-      return runServe(rest);
+      return (await import('./serve.js')).runServe(rest);
     case 'run':
-      return runFixturesCli(rest, { out: (line) => out(line + '\n') });
+      return (await import('./run-fixtures.js')).runFixturesCli(rest, { out: (line) => out(line + '\n') });
     case 'snapshot':
     case 'restore':
     case 'fault':
-      return runStateCli(cmd, rest, { out: (line) => out(line + '\n') });
-    case 'attach':
+      return (await import('./state-cli.js')).runStateCli(cmd, rest, { out: (line) => out(line + '\n') });
+    case 'attach': {
+      const { ATTACH_USAGE, runAttach } = await import('./attach/attach.js');
       if (rest[0] === '--help' || rest[0] === '-h') {
         out(ATTACH_USAGE + '\n');
         return 0;
       }
       return runAttach(rest);
+    }
     case undefined:
     case '-h':
     case '--help':
@@ -67,7 +74,7 @@ export async function main(argv: string[], out: (text: string) => void = (t) => 
         out(helpText(rest[0]) + '\n');
         return 0;
       }
-      out(USAGE + '\n');
+      out((await usage()) + '\n');
       return cmd === undefined ? 2 : 0;
     default:
       throw new UsageError(`unknown command "${cmd}"; try cxlemu --help`);

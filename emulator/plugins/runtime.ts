@@ -88,6 +88,17 @@ export class EmulatorRuntime {
   private persistence: FabricPersistence | undefined;
   /** What state recovery found at start (for the log). */
   stateNote: string | undefined;
+  /**
+   * The background walk of a large fabric (thousands of tunnelled commands) waits until the server
+   * is ready to answer (app.ts calls startBackgroundWork() from onReady), or WALK_START_DELAY_MS
+   * at most for a runtime used without a server: start-up to the first answer is what users time,
+   * and the walk would otherwise share the CPU with loading the server.
+   */
+  private openWalkGate: () => void = () => undefined;
+  private readonly walkGate = new Promise<void>((resolve) => {
+    this.openWalkGate = resolve;
+    setTimeout(resolve, WALK_START_DELAY_MS).unref();
+  });
 
   private constructor(
     private readonly opts: RuntimeOptions,
@@ -100,6 +111,11 @@ export class EmulatorRuntime {
     this.audit.events.on('decision', (e) => {
       if (this.wants('audit-decision')) this.events.emit('event', { kind: 'audit-decision', atMs: e.atMs, entry: auditRecord(e) });
     });
+  }
+
+  /** The server answers now: the deferred fabric walk may start (see walkGate). */
+  startBackgroundWork(): void {
+    this.openWalkGate();
   }
 
   /** A session starts (+1) or stops (-1) wanting an event kind. */
@@ -266,7 +282,7 @@ export class EmulatorRuntime {
   private async openDriver(discovery: 'complete' | 'deferred' = 'complete'): Promise<HostDriver> {
     this.setLatency(0);
     try {
-      const drv = await this.sys.openDriver({ maxScope: 'full', allowAll: this.opts.allowAll, audit: this.audit, interrupts: true, discovery, yieldDuringDiscovery: yieldToEventLoop });
+      const drv = await this.sys.openDriver({ maxScope: 'full', allowAll: this.opts.allowAll, audit: this.audit, interrupts: true, discovery, yieldDuringDiscovery: () => this.walkGate.then(yieldToEventLoop) });
       drv.mailbox.onCompletionMode = (m) => this.notices.emit('completion', m);
       return drv;
     } finally {
@@ -320,6 +336,8 @@ export class EmulatorRuntime {
     this.detach = [];
   }
 }
+
+const WALK_START_DELAY_MS = 1000;
 
 /** A deferred driver walk gives way to clients' I/O between LDs (HostDriverOptions). */
 function yieldToEventLoop(): Promise<void> {

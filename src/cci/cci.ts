@@ -113,7 +113,7 @@ export class Cci<D = unknown> implements CciContext {
    */
   faultHook: ((opcode: number, requiresMedia: boolean) => number | undefined) | undefined;
 
-  private readonly table = new Map<number, CommandDef<D>>();
+  private readonly table: ReadonlyMap<number, CommandDef<D>>;
   private sorted: readonly CommandDef<D>[] | undefined;
   private celCache: readonly CelEntry[] | undefined;
   private readonly mediaDisabled: () => boolean;
@@ -138,12 +138,7 @@ export class Cci<D = unknown> implements CciContext {
     this.responseLimitLog2 = this.maxResponseLimitLog2;
     this.mediaDisabled = opts.mediaDisabled ?? (() => false);
     this.celOverride = opts.celOverride;
-    for (const def of opts.commands) {
-      if (this.table.has(def.opcode)) {
-        throw new Error(`${opts.name}: opcode 0x${def.opcode.toString(16)} defined twice`);
-      }
-      this.table.set(def.opcode, def);
-    }
+    this.table = tableOf(opts.name, opts.commands);
   }
 
   /** The command table, ascending by opcode. The table is fixed at construction, so sort once. */
@@ -375,6 +370,25 @@ export class Cci<D = unknown> implements CciContext {
     this.timestampBase = undefined;
     this.responseLimitLog2 = this.maxResponseLimitLog2;
   }
+}
+
+/**
+ * The opcode map of a command list, built once per list: the CCIs of many LDs share one list
+ * (logical-device.ts), and never change their table after construction.
+ */
+const opcodeMaps = new WeakMap<readonly CommandDef<never>[], ReadonlyMap<number, CommandDef<never>>>();
+function tableOf<D>(name: string, commands: readonly CommandDef<D>[]): ReadonlyMap<number, CommandDef<D>> {
+  const key = commands as readonly CommandDef<never>[];
+  const known = opcodeMaps.get(key);
+  // (A list grown after an earlier Cci used it is mapped again.)
+  if (known && known.size === commands.length) return known as ReadonlyMap<number, CommandDef<D>>;
+  const table = new Map<number, CommandDef<D>>();
+  for (const def of commands) {
+    if (table.has(def.opcode)) throw new Error(`${name}: opcode 0x${def.opcode.toString(16)} defined twice`);
+    table.set(def.opcode, def);
+  }
+  opcodeMaps.set(key, table as ReadonlyMap<number, CommandDef<never>>);
+  return table;
 }
 
 function reply(rc: number, vendorStatus = 0): CciResponse {

@@ -148,17 +148,7 @@ export class LogicalDevice implements LogSource {
     this.dynamicCapacity = opts.dynamicCapacity;
     this.debugLog = new VendorDebugLog(opts.debugLogRecords ?? 64, () => ({ timestampNs: this.cci.getTimestamp(), text: this.stateSummary() }));
     this.sldQos = opts.sldQos;
-    const commands = uniqueByOpcode<LogicalDevice>([
-      identifyCommand,
-      backgroundOperationStatusCommand,
-      ...type3GenericCommands,
-      ...eventsCommands,
-      ...firmwareCommands,
-      ...featuresCommands,
-      ...memdevCommands,
-      ...securityCommands,
-      ...(opts.extraCommands ?? []),
-    ]).map((d) => (LOCKED_MEDIA_OPCODES.has(d.opcode) ? refusedWhileLocked(d) : d));
+    const commands = ldCommandTable(opts.extraCommands);
     this.cci = new Cci<LogicalDevice>({
       name: opts.name ?? `ld${opts.id}`,
       clock: opts.clock,
@@ -307,6 +297,33 @@ function checkCapacity(total: bigint, persistent: bigint): void {
 function splitOf(total: bigint, persistent: bigint): PartitionState {
   const v = total - persistent;
   return { activeVolatile: v, activePersistent: persistent, nextVolatile: v, nextPersistent: persistent };
+}
+
+/**
+ * The command table of an LD with these extra commands, built once per extra set and shared by
+ * every LD that has it (the Cci then shares its opcode map too): a 4080-LD fabric builds a handful
+ * of tables instead of one per LD. Keyed by the extra array's identity; callers pass module
+ * constants or one array per device.
+ */
+const NO_EXTRA: readonly CommandDef<LogicalDevice>[] = [];
+const tables = new WeakMap<readonly CommandDef<LogicalDevice>[], readonly CommandDef<LogicalDevice>[]>();
+function ldCommandTable(extra: readonly CommandDef<LogicalDevice>[] = NO_EXTRA): readonly CommandDef<LogicalDevice>[] {
+  let t = tables.get(extra);
+  if (!t) {
+    t = uniqueByOpcode<LogicalDevice>([
+      identifyCommand,
+      backgroundOperationStatusCommand,
+      ...type3GenericCommands,
+      ...eventsCommands,
+      ...firmwareCommands,
+      ...featuresCommands,
+      ...memdevCommands,
+      ...securityCommands,
+      ...extra,
+    ]).map((d) => (LOCKED_MEDIA_OPCODES.has(d.opcode) ? refusedWhileLocked(d) : d));
+    tables.set(extra, t);
+  }
+  return t;
 }
 
 /** The same command, answering Invalid Security State while the LD is locked. */

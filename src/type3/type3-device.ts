@@ -22,7 +22,7 @@ import { ConnectedDeviceType, type DownstreamDevice } from '../model/downstream.
 import type { Type3Spec } from '../model/type3-spec.js';
 import { RC } from '../spec/return-codes.js';
 import type { VirtualClock } from '../time/clock.js';
-import { LdBarMemory, LdConfigSpace } from './config-space.js';
+import { LdBarMemory, LdConfigSpace, type LdConfigIdentity } from './config-space.js';
 import { DynamicCapacity, LdDynamicCapacity } from './dynamic-capacity.js';
 import { FeatureSet } from './ld/features.js';
 import { FirmwareSlots } from './ld/firmware-slots.js';
@@ -60,7 +60,12 @@ export class Type3Device implements DownstreamDevice, MldManagement {
   readonly lds: readonly LogicalDevice[];
   /** The FM-owned LD's CCI; undefined for an SLD. */
   readonly fmOwnedCci: Cci<Type3Device> | undefined;
-  private readonly configs: LdConfigSpace[];
+  /**
+   * Built on first access: a 4080-LD fabric would otherwise make 12 KiB of config space per LD at
+   * start, most of which no request ever reads. One never built is in its reset state.
+   */
+  private readonly configs: (LdConfigSpace | undefined)[];
+  private readonly configIdentity: LdConfigIdentity;
   private readonly bars: LdBarMemory[];
   /** Config space and BAR of the FM-owned LD (LD-ID FFFFh) of an MLD. */
   private readonly fmConfig: LdConfigSpace | undefined;
@@ -132,7 +137,8 @@ export class Type3Device implements DownstreamDevice, MldManagement {
     });
 
     const identity = { vendorId, deviceId, subsystemVendorId: 0, subsystemId: 0 };
-    this.configs = this.lds.map(() => new LdConfigSpace(identity));
+    this.configIdentity = identity;
+    this.configs = new Array<LdConfigSpace | undefined>(this.ldCount);
     this.bars = this.lds.map(() => new LdBarMemory());
     this.fmConfig = spec.kind === 'mld' ? new LdConfigSpace(identity, this.ldCount) : undefined;
     this.fmBar = spec.kind === 'mld' ? new LdBarMemory() : undefined;
@@ -168,7 +174,9 @@ export class Type3Device implements DownstreamDevice, MldManagement {
 
   /** LD-ID FFFFh is the FM-owned LD: 7.6.7.3.2/3 let the FM reach "an unbound LD or FMLD". */
   ldConfig(ld: number): LdConfigSpace | undefined {
-    return ld === FM_OWNED_LD_ID ? this.fmConfig : this.configs[ld];
+    if (ld === FM_OWNED_LD_ID) return this.fmConfig;
+    if (!Number.isInteger(ld) || ld < 0 || ld >= this.ldCount) return undefined;
+    return (this.configs[ld] ??= new LdConfigSpace(this.configIdentity));
   }
 
   ldMemory(ld: number): LdBarMemory | undefined {
@@ -194,7 +202,7 @@ export class Type3Device implements DownstreamDevice, MldManagement {
     const mine = (i: number): boolean => only === undefined || only === i;
     if (c('fmOwnedCci')) this.fmOwnedCci?.reset();
     this.lds.forEach((l, i) => mine(i) && l.reset(kind));
-    this.configs.forEach((cs, i) => mine(i) && c('ldConfigSpaces') && cs.reset());
+    this.configs.forEach((cs, i) => mine(i) && c('ldConfigSpaces') && cs?.reset());
     this.bars.forEach((b, i) => mine(i) && c('ldBars') && b.reset());
     // The FM-owned LD's config space and BAR follow the LDs' rules; a CXL Reset of one LD spares them.
     if (only === undefined && c('ldConfigSpaces')) this.fmConfig?.reset();
