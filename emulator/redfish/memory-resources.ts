@@ -4,11 +4,15 @@
 // whole device). The switch itself is a Chassis too, so Switch.Links.Chassis resolves. A PATCH of a
 // chunk's size is Set LD Allocations (plugin.ts, writes.ts).
 //
+// Dynamic-capacity extents are chunks of the same domain too (dc-chunks.ts); POST to the chunk
+// collection offers capacity, DELETE of an extent chunk asks it back (dc-routes.ts).
+//
 // Spec-silent choices: a chunk's size is the LD's allocation (range 1 + range 2, in 256 MiB
 // units) in MiB; its AddressRangeType is PMEM when the allocation includes persistent capacity,
 // else Volatile; ChassisType is Module for a memory device and Component for the switch.
 
 import { ODATA_TYPE, ROOT, SWITCH, SWITCH_ID, collection, link, links, type Json } from './common.js';
+import { dcChunk, dcChunks, dcDomainOem, dcdOfMemory, findDcChunk } from './dc-chunks.js';
 import { endpointUri, type FabricView, type MemoryDevice } from './fabric-view.js';
 
 const MIB = 1n << 20n;
@@ -16,6 +20,7 @@ const MIB = 1n << 20n;
 export const chassisUri = (id: string): string => `${ROOT}/Chassis/${id}`;
 export const domainUri = (m: MemoryDevice): string => `${chassisUri(m.id)}/MemoryDomains/0`;
 export const chunkUri = (m: MemoryDevice, ld: number): string => `${domainUri(m)}/MemoryChunks/LD${ld}`;
+export const chunkUriById = (m: MemoryDevice, id: string): string => `${domainUri(m)}/MemoryChunks/${id}`;
 
 /** The LD numbers that exist on a memory device. */
 export function ldNumbers(m: MemoryDevice): number[] {
@@ -56,18 +61,34 @@ export function domains(m: MemoryDevice): Json {
 }
 
 export function domain(m: MemoryDevice): Json {
+  const dc = dcDomainOem(m);
   return {
     '@odata.id': domainUri(m),
     '@odata.type': ODATA_TYPE.MemoryDomain,
     Id: '0',
     Name: `Capacity of ${m.id}`,
-    AllowsMemoryChunkCreation: false,
+    AllowsMemoryChunkCreation: dcdOfMemory(m) !== undefined,
     MemoryChunks: link(`${domainUri(m)}/MemoryChunks`),
+    ...(dc ? { Oem: { Cxlemu: dc } } : {}),
   };
 }
 
 export function chunks(m: MemoryDevice): Json {
-  return collection(`${domainUri(m)}/MemoryChunks`, 'MemoryChunksCollection', 'LD allocations', ldNumbers(m).map((ld) => chunkUri(m, ld)));
+  const dc = dcChunks(m).map((c) => chunkUriById(m, c.id));
+  return collection(`${domainUri(m)}/MemoryChunks`, 'MemoryChunksCollection', dc.length > 0 || dcdOfMemory(m) ? 'LD allocations and dynamic-capacity extents' : 'LD allocations', [...ldNumbers(m).map((ld) => chunkUri(m, ld)), ...dc]);
+}
+
+/** Every chunk URI of a device: LD allocations, then dynamic-capacity extents. */
+export function chunkUris(m: MemoryDevice): string[] {
+  return [...ldNumbers(m).map((ld) => chunkUri(m, ld)), ...dcChunks(m).map((c) => chunkUriById(m, c.id))];
+}
+
+/** The chunk `id` of a device (LD<n> or an extent's LD<h>-DC<dpa>), or undefined. */
+export function chunkById(v: FabricView, m: MemoryDevice, id: string): Json | undefined {
+  const ld = /^LD(\d+)$/.exec(id);
+  if (ld) return ldNumbers(m).includes(Number(ld[1])) ? chunk(v, m, Number(ld[1])) : undefined;
+  const c = findDcChunk(m, id);
+  return c ? dcChunk(v, m, c, chunkUriById(m, id)) : undefined;
 }
 
 export function chunk(v: FabricView, m: MemoryDevice, ld: number): Json {

@@ -12,6 +12,8 @@ import { RC, rcName } from '../../src/spec/return-codes.js';
 import type { EmulatorRuntime } from '../plugins/runtime.js';
 import { scopeFromRequest } from '../plugins/ws.js';
 import { FABRIC, ODATA_TYPE, ROOT, SWITCH, collection, errorBody, link, notFound, type Json, type RedfishError } from './common.js';
+import { findDcChunk } from './dc-chunks.js';
+import { registerDcRoutes } from './dc-routes.js';
 import { redfishEvent } from './events.js';
 import { FabricView, connectionUri } from './fabric-view.js';
 import { resolve, serviceRoot } from './resolve.js';
@@ -172,6 +174,9 @@ async function redfishPlugin(app: FastifyInstance, o: RedfishPluginOptions): Pro
     const mem = v.memory.find((m) => m.id === req.params.chassis);
     const ld = /^LD(\d+)$/.exec(req.params.chunk);
     const n = ld ? Number(ld[1]) : -1;
+    if (mem && findDcChunk(mem, req.params.chunk)) {
+      return send(reply, errorBody(405, 'OperationNotAllowed', 'MemoryChunkSizeMiB of a dynamic-capacity extent is read-only.', 'DELETE the extent and POST a chunk of the size wanted.'));
+    }
     if (!mem || n < 0 || n >= mem.device.ldCount) return send(reply, notFound(req.url));
     const port = mem.ports[0];
     if ((mem.device instanceof Type3Device && mem.device.kind !== 'mld') || port === undefined) {
@@ -182,6 +187,8 @@ async function redfishPlugin(app: FastifyInstance, o: RedfishPluginOptions): Pro
     const uri = req.url.split('?')[0] ?? req.url;
     return submit(req, reply, fm, (r) => r.code(200).send(resolve(view(), uri)), undefined, port);
   });
+
+  registerDcRoutes(app, { tasks, view, send, submit });
 
   // Everything else that exists but is not writable: 405 with the standard body.
   for (const method of ['POST', 'PATCH', 'PUT', 'DELETE'] as const) {

@@ -73,8 +73,7 @@ export function resolve(view: FabricView, path: string): Json | undefined {
     if (e === undefined) return M.domain(mem);
     if (e !== 'MemoryChunks') return undefined;
     if (f === undefined) return M.chunks(mem);
-    const ld = /^LD(\d+)$/.exec(f);
-    return ld && M.ldNumbers(mem).includes(Number(ld[1])) ? M.chunk(view, mem, Number(ld[1])) : undefined;
+    return M.chunkById(view, mem, f);
   }
   return undefined;
 }
@@ -88,7 +87,7 @@ export function allUris(view: FabricView): string[] {
   out.push(`${FABRIC}/Zones`, ...view.hosts.map((h) => F.zoneUri(h.vcs)));
   out.push(`${ROOT}/Chassis`, M.chassisUri(SWITCH_ID));
   for (const m of view.memory) {
-    out.push(M.chassisUri(m.id), `${M.chassisUri(m.id)}/MemoryDomains`, M.domainUri(m), `${M.domainUri(m)}/MemoryChunks`, ...M.ldNumbers(m).map((ld) => M.chunkUri(m, ld)));
+    out.push(M.chassisUri(m.id), `${M.chassisUri(m.id)}/MemoryDomains`, M.domainUri(m), `${M.domainUri(m)}/MemoryChunks`, ...M.chunkUris(m));
   }
   return out;
 }

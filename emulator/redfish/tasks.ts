@@ -5,6 +5,8 @@
 //
 // Spec-silent choices: tasks are kept in memory, the last MAX_TASKS of them (older ones are
 // forgotten, 404); a task abandoned by a reset of the switch CCI stays Running until forgotten.
+// Tasks that wait on a host rather than the switch (dynamic capacity, dc-routes.ts) are watched:
+// their state is worked out from the model whenever the task is read.
 // The monitor (…/Tasks/N/Monitor) answers 202 with the task while it runs and 200 with the task
 // once it has ended (DSP0266 "Asynchronous operations").
 
@@ -24,7 +26,18 @@ export interface TaskRecord {
   rc: number | undefined;
   endedAt: string | undefined;
   /** The resource the operation creates (a Connection), linked once it completes successfully. */
-  readonly creates: string | undefined;
+  creates: string | undefined;
+  /** Why an Exception ended it, when no return code says (the host refused an offer, ...). */
+  note?: string;
+  /** A task that waits on a party other than the switch (a host's answer): re-evaluated on read. */
+  poll?: () => TaskOutcome | undefined;
+}
+
+/** How a watched task ended: `creates` replaces the resource it names (known only at the end). */
+export interface TaskOutcome {
+  readonly ok: boolean;
+  readonly creates?: string;
+  readonly note?: string;
 }
 
 export const taskUri = (id: number): string => `${ROOT}/TaskService/Tasks/${id}`;
@@ -56,18 +69,43 @@ export class TaskRegistry {
     return t;
   }
 
+  /**
+   * Track an operation the switch completed at once but that waits on another party (a host's
+   * Add DC Response or Release DC): `poll` says whether it has ended, and is asked on every read
+   * of the task, so nothing runs while nobody looks.
+   */
+  watch(opcode: number, name: string, poll: () => TaskOutcome | undefined, creates?: string): TaskRecord {
+    const t: TaskRecord = { id: this.next++, name, opcode, startedAt: this.now(), state: 'Running', percent: 0, rc: undefined, endedAt: undefined, creates, poll };
+    this.tasks.set(t.id, t);
+    for (const old of this.tasks.keys()) if (this.tasks.size > MAX_TASKS) this.tasks.delete(old);
+    return t;
+  }
+
+  private refresh(t: TaskRecord): TaskRecord {
+    const out = t.state === 'Running' ? t.poll?.() : undefined;
+    if (out) {
+      t.state = out.ok ? 'Completed' : 'Exception';
+      t.percent = 100;
+      t.endedAt = this.now();
+      if (out.creates !== undefined) t.creates = out.creates;
+      if (out.note !== undefined) t.note = out.note;
+    }
+    return t;
+  }
+
   get(id: number): TaskRecord | undefined {
-    return this.tasks.get(id);
+    const t = this.tasks.get(id);
+    return t && this.refresh(t);
   }
 
   list(): TaskRecord[] {
-    return [...this.tasks.values()];
+    return [...this.tasks.values()].map((t) => this.refresh(t));
   }
 }
 
 export function taskResource(t: TaskRecord): Json {
   const done = t.state !== 'Running';
-  const msg = t.rc === undefined ? undefined : t.rc === 0 ? { MessageId: `${BASE}.Success`, Message: 'Successfully Completed Request', MessageSeverity: 'OK' } : { MessageId: `${BASE}.GeneralError`, Message: `The switch answered ${rcName(t.rc)} (0x${t.rc.toString(16).padStart(4, '0')}).`, MessageSeverity: 'Critical' };
+  const msg = t.rc === undefined ? (t.note !== undefined ? { MessageId: `${BASE}.GeneralError`, Message: t.note, MessageSeverity: 'Critical' } : done ? { MessageId: `${BASE}.Success`, Message: 'Successfully Completed Request', MessageSeverity: 'OK' } : undefined) : t.rc === 0 ? { MessageId: `${BASE}.Success`, Message: 'Successfully Completed Request', MessageSeverity: 'OK' } : { MessageId: `${BASE}.GeneralError`, Message: `The switch answered ${rcName(t.rc)} (0x${t.rc.toString(16).padStart(4, '0')}).`, MessageSeverity: 'Critical' };
   return {
     '@odata.id': taskUri(t.id),
     '@odata.type': ODATA_TYPE.Task,
