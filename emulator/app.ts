@@ -79,7 +79,7 @@ export async function buildApp(opts: AppOptions = {}): Promise<FastifyInstance> 
   await app.register(webPlugin, { runtime });
   await app.register(wsPlugin, { runtime, tokens: cfg.tokens, defaultScope: cfg.defaultScope, maxFrameBytes: cfg.maxFrameBytes, limits });
   // Redfish (README "Redfish"): its own scope of hooks and error handler, same runtime and tokens.
-  await app.register(redfishPlugin, { runtime, tokens: cfg.tokens, defaultScope: cfg.defaultScope });
+  await app.register(redfishPlugin, { runtime, tokens: cfg.tokens, defaultScope: cfg.defaultScope, allowRemoteEventDestinations: cfg.redfishRemoteEvents === true });
   const unlog = logSecurity(runtime, app.log);
   app.addHook('onClose', async () => unlog());
   if (owned) app.addHook('onClose', async () => runtime.close());

@@ -50,6 +50,8 @@ export interface ServerConfig {
   readonly limits: LimitsConfig;
   /** `--state DIR`: persistent device state survives restarts; undefined keeps it in memory. */
   readonly stateDir?: string;
+  /** `--redfish-remote-events`: Redfish event subscriptions may name non-loopback destinations. */
+  readonly redfishRemoteEvents?: boolean;
 }
 
 export interface MctpConfig {
@@ -81,7 +83,7 @@ export const SERVE_USAGE =
   '[--command-latency-ms N] [--tokens TOKEN=SCOPE,...] [--default-scope SCOPE] [--max-frame-bytes N] [--allow-all] [--log-level LEVEL] ' +
   '[--allowed-origins O,...] [--allowed-hosts H,...] [--allow-unauthenticated] [--ws-max-connections N] [--ws-idle-timeout-ms N] [--ws-rate N] ' +
   '[--ws-max-in-flight N] [--ws-max-buffered-bytes N] [--rest-rate N] [--mctp-max-connections N] [--mctp-idle-timeout-ms N] [--mctp-rate N] ' +
-  '[--mctp-port N] [--mctp-dialect spec|jrl] [--mctp-scope SCOPE] [--mctp-max-message-bytes N] [--state DIR]';
+  '[--mctp-port N] [--mctp-dialect spec|jrl] [--mctp-scope SCOPE] [--mctp-max-message-bytes N] [--state DIR] [--redfish-remote-events]';
 
 const VALUED = ['config', 'topology', 'host', 'port', 'clock', 'clock-scale', 'command-latency-ms', 'tokens', 'default-scope', 'max-frame-bytes', 'log-level', 'mctp-port', 'mctp-dialect', 'mctp-scope', 'mctp-max-message-bytes', 'state', ...LIMIT_FLAGS];
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -107,6 +109,7 @@ interface Raw {
   mctp?: Record<string, unknown>;
   limits?: Record<string, unknown>;
   state?: unknown;
+  redfishRemoteEvents?: unknown;
 }
 
 function num(what: string, v: unknown, min: number, max: number, integer = true): number {
@@ -162,7 +165,7 @@ async function fromFile(path: string, readFile: ConfigSources['readFile']): Prom
   if (doc === null || doc === undefined) doc = {};
   if (typeof doc !== 'object' || Array.isArray(doc)) throw new ConfigError(`config ${path} must be a map`);
   const d = doc as Record<string, unknown>;
-  const known = ['host', 'port', 'topology', 'clock', 'tokens', 'defaultScope', 'maxFrameBytes', 'allowAll', 'logLevel', 'mctp', 'limits', 'state'];
+  const known = ['host', 'port', 'topology', 'clock', 'tokens', 'defaultScope', 'maxFrameBytes', 'allowAll', 'logLevel', 'mctp', 'limits', 'state', 'redfishRemoteEvents'];
   for (const k of Object.keys(d)) if (!known.includes(k)) throw new ConfigError(`config ${path}: unknown key "${k}" (known: ${known.join(', ')})`);
   const clock = d['clock'];
   if (clock !== undefined && (typeof clock !== 'object' || clock === null)) throw new ConfigError(`config ${path}: clock must be a map`);
@@ -193,6 +196,7 @@ async function fromFile(path: string, readFile: ConfigSources['readFile']): Prom
       allowAll: d['allowAll'],
       logLevel: d['logLevel'],
       state: d['state'],
+      redfishRemoteEvents: d['redfishRemoteEvents'],
       ...(m ? { mctp: m } : {}),
       ...(limits ? { limits: limits as Record<string, unknown> } : {}),
     },
@@ -208,7 +212,7 @@ function clockModeOf(v: unknown): ClockModeName {
 
 /** Build the server config. Throws ConfigError (a UsageError: exit 2) on any bad value. */
 export async function loadConfig(src: ConfigSources): Promise<ServerConfig> {
-  const args = parseArgs(src.argv, VALUED, ['allow-all', 'allow-unauthenticated']);
+  const args = parseArgs(src.argv, VALUED, ['allow-all', 'allow-unauthenticated', 'redfish-remote-events']);
   if (args.positionals.length > 0) throw new ConfigError(`unexpected argument "${args.positionals[0]}"; ${SERVE_USAGE}`);
   const env = src.env;
   const flag = (name: string): string | undefined => stringFlag(args, name);
@@ -229,6 +233,7 @@ export async function loadConfig(src: ConfigSources): Promise<ServerConfig> {
   const defaultScope = scope('default scope', pick('default-scope', 'CXLEMU_DEFAULT_SCOPE', f.defaultScope) ?? DEFAULT_CONFIG.defaultScope);
   const maxFrameBytes = num('max frame bytes', pick('max-frame-bytes', 'CXLEMU_MAX_FRAME_BYTES', f.maxFrameBytes) ?? DEFAULT_CONFIG.maxFrameBytes, 64, 64 << 20);
   const allowAll = args.flags.has('allow-all') || bool('allow-all', env['CXLEMU_ALLOW_ALL'] ?? f.allowAll ?? false);
+  const redfishRemoteEvents = args.flags.has('redfish-remote-events') || bool('redfish-remote-events', env['CXLEMU_REDFISH_REMOTE_EVENTS'] ?? f.redfishRemoteEvents ?? false);
   const logLevel = pick('log-level', 'CXLEMU_LOG_LEVEL', f.logLevel) ?? DEFAULT_CONFIG.logLevel;
   if (typeof logLevel !== 'string' || !LOG_LEVELS.includes(logLevel)) throw new ConfigError(`log level must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(logLevel)}`);
 
@@ -304,5 +309,6 @@ export async function loadConfig(src: ConfigSources): Promise<ServerConfig> {
     maxFrameBytes,
     allowAll,
     logLevel,
+    ...(redfishRemoteEvents ? { redfishRemoteEvents } : {}),
   };
 }

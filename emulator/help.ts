@@ -91,6 +91,7 @@ export const HELP: Readonly<Record<string, CommandHelp>> = {
       { flag: '--mctp-scope SCOPE', help: 'the scope MCTP clients get' },
       { flag: '--mctp-max-message-bytes N', help: 'largest MCTP message accepted' },
       { flag: '--state DIR', help: 'keep device state in DIR: every acknowledged change is on disk before its reply; a restart is a power cycle (env CXLEMU_STATE)' },
+      { flag: '--redfish-remote-events', help: 'let Redfish event subscriptions deliver to non-loopback destinations (default: loopback only; env CXLEMU_REDFISH_REMOTE_EVENTS)' },
     ],
   },
 };

@@ -11,13 +11,14 @@ import type { Scope } from '../../src/host/policy/scopes.js';
 import { RC, rcName } from '../../src/spec/return-codes.js';
 import type { EmulatorRuntime } from '../plugins/runtime.js';
 import { scopeFromRequest } from '../plugins/ws.js';
-import { FABRIC, ODATA_TYPE, ROOT, SWITCH, collection, errorBody, link, notFound, type Json, type RedfishError } from './common.js';
+import { FABRIC, ROOT, SWITCH, errorBody, notFound, type Json, type RedfishError } from './common.js';
 import { findDcChunk } from './dc-chunks.js';
 import { registerDcRoutes } from './dc-routes.js';
-import { redfishEvent } from './events.js';
+import { RedfishEventHub } from './event-hub.js';
 import { FabricView, connectionUri } from './fabric-view.js';
 import { resolve, serviceRoot } from './resolve.js';
 import { registerSessions } from './sessions.js';
+import { SSE_URI, registerSubscriptions } from './subscription-routes.js';
 import { TaskRegistry, monitorUri, taskCollection, taskResource, taskService } from './tasks.js';
 import { Type3Device } from '../../src/type3/type3-device.js';
 import { allocationRequest, bindRequest, isError, portResetRequest, unbindRequest, type FmRequest } from './writes.js';
@@ -26,23 +27,8 @@ export interface RedfishPluginOptions {
   readonly runtime: EmulatorRuntime;
   readonly tokens: Readonly<Record<string, Scope>>;
   readonly defaultScope: Scope;
-}
-
-const SSE_URI = `${ROOT}/EventService/SSE`;
-
-export function eventService(): Json {
-  return {
-    '@odata.id': `${ROOT}/EventService`,
-    '@odata.type': ODATA_TYPE.EventService,
-    Id: 'EventService',
-    Name: 'CXL event records as Redfish events',
-    ServiceEnabled: true,
-    Status: { State: 'Enabled', Health: 'OK' },
-    EventFormatTypes: ['Event'],
-    RegistryPrefixes: ['ResourceEvent'],
-    ServerSentEventUri: SSE_URI,
-    Subscriptions: link(`${ROOT}/EventService/Subscriptions`),
-  };
+  /** Deliver subscribed events to non-loopback destinations too (subscriptions.ts). */
+  readonly allowRemoteEventDestinations?: boolean;
 }
 
 function uuidOf(serial: bigint): string {
@@ -98,28 +84,17 @@ async function redfishPlugin(app: FastifyInstance, o: RedfishPluginOptions): Pro
     if (!t) return send(reply, notFound(req.url));
     return reply.code(t.state === 'Running' ? 202 : 200).header('Location', monitorUri(t.id)).send(taskResource(t));
   });
-  app.get(`${ROOT}/EventService`, async () => eventService());
-  app.get(`${ROOT}/EventService/Subscriptions`, async () => collection(`${ROOT}/EventService/Subscriptions`, 'EventDestinationCollection', 'Event subscriptions', []));
   registerSessions(app, o.tokens, send);
+  const hub = new RedfishEventHub(rt);
+  registerSubscriptions(app, { hub, send, scopeOf: (req) => scopes.get(req) ?? o.defaultScope, allowRemote: o.allowRemoteEventDestinations === true });
 
   app.get(SSE_URI, (req, reply) => {
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'odata-version': '4.0' });
     res.write(': cxlemu Redfish event stream\n\n');
-    let seq = 0;
-    rt.want('event-record', 1);
-    const off = rt.events.on('event', (e) => {
-      if (e.kind !== 'event-record') return;
-      const v = view();
-      const sld = (port: number): boolean => v.targets.some((t) => t.port === port && t.ld === undefined);
-      const ev = redfishEvent({ cci: e.cci, log: e.log, handle: e.handle, record: e.record }, ++seq, new Date().toISOString(), sld);
-      res.write(`id: ${seq}\ndata: ${JSON.stringify(ev)}\n\n`);
-    });
-    req.raw.on('close', () => {
-      off();
-      rt.want('event-record', -1);
-    });
+    const off = hub.listen((ev) => res.write(`id: ${String(ev['Id'])}\ndata: ${JSON.stringify(ev)}\n\n`));
+    req.raw.on('close', off);
   });
 
   app.get(`${ROOT}/*`, async (req, reply) => {

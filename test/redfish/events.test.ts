@@ -40,4 +40,17 @@ describe('Redfish events from CXL event records', () => {
     const sld = redfishEvent({ cci: 'port1.ld0', log: 4, handle: 4, record: dc }, 4, at, (p) => p === 1);
     expect((sld['Events'] as Record<string, unknown>[])[0]).toMatchObject({ OriginOfCondition: { '@odata.id': '/redfish/v1/Fabrics/CXL/Endpoints/Port1' } });
   });
+
+  it('a Dynamic Capacity Event Record of an extent is about that extent\'s chunk', () => {
+    // Add Capacity (00h), host 0, extent DPA 8000_0000h, length 1000_0000h (CXL r3.2 8.2.10.2.1.6).
+    const dc = record('ca95afa7-f183-4018-8c2f-95268e101a2a', { 0x30: 0, 0x32: 0, 0x3b: 0x80, 0x43: 0x10 });
+    const seen: [number, bigint][] = [];
+    const ev = redfishEvent({ cci: 'port3.ld0', log: 4, handle: 5, record: dc }, 5, at, (p) => p === 3, (host, dpa) => {
+      seen.push([host, dpa]);
+      return `/redfish/v1/Chassis/CXL-1003/MemoryDomains/0/MemoryChunks/LD${host}-DC${dpa.toString(16)}`;
+    });
+    expect(problems(ev)).toEqual([]);
+    expect(seen).toEqual([[0, 0x8000_0000n]]);
+    expect((ev['Events'] as Record<string, unknown>[])[0]).toMatchObject({ OriginOfCondition: { '@odata.id': '/redfish/v1/Chassis/CXL-1003/MemoryDomains/0/MemoryChunks/LD0-DC80000000' } });
+  });
 });
