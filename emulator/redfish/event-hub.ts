@@ -26,6 +26,12 @@ export class RedfishEventHub {
 
   constructor(private readonly rt: EmulatorRuntime) {}
 
+  /** Send an event that no record caused (EventService.SubmitTestEvent) to every listener. */
+  publish(build: (seq: number) => Json): void {
+    const ev = build(++this.seq);
+    for (const l of [...this.listeners]) l(ev);
+  }
+
   /** Listen to every event from now on; the returned function stops listening. */
   listen(fn: EventListener): () => void {
     this.listeners.add(fn);

@@ -43,7 +43,51 @@ export function eventService(retry: RetryConfig): Json {
     DeliveryRetryIntervalSeconds: retry.intervalSeconds,
     ServerSentEventUri: SSE_URI,
     Subscriptions: link(SUBSCRIPTIONS),
+    Actions: { '#EventService.SubmitTestEvent': { target: TEST_EVENT_URI } },
   };
+}
+
+const TEST_EVENT_URI = `${ROOT}/EventService/Actions/EventService.SubmitTestEvent`;
+const MESSAGE_ID = /^[A-Za-z0-9]+\.\d+\.\d+\.[A-Za-z0-9.]+$/;
+const SEVERITIES = ['OK', 'Warning', 'Critical'];
+
+/**
+ * The event SubmitTestEvent asks for (EventService action parameters), or why not. MessageId is
+ * required; Severity (deprecated) or MessageSeverity must be OK, Warning or Critical; the event
+ * is marked Oem.Cxlemu.Test so no one mistakes it for a device's record.
+ */
+export function testEvent(b: unknown): ((seq: number) => Json) | RedfishError {
+  const bad = (p: string, why: string): RedfishError => errorBody(400, 'ActionParameterValueFormatError', `The value for the parameter ${p} in the action EventService.SubmitTestEvent is invalid: ${why}`, 'Correct the parameter and resubmit the request.');
+  if (!isObject(b)) return bad('body', 'the request body must be a JSON object.');
+  const id = b['MessageId'];
+  if (id === undefined) return errorBody(400, 'ActionParameterMissing', 'The action EventService.SubmitTestEvent requires the parameter MessageId to be present in the request body.', 'Supply MessageId.');
+  if (typeof id !== 'string' || !MESSAGE_ID.test(id)) return bad('MessageId', 'expected Registry.Major.Minor.Key.');
+  const sev = b['MessageSeverity'] ?? b['Severity'] ?? 'OK';
+  if (typeof sev !== 'string' || !SEVERITIES.includes(sev)) return bad('MessageSeverity', `one of ${SEVERITIES.join(', ')}.`);
+  const text = (k: string): string | undefined => (typeof b[k] === 'string' ? (b[k] as string) : undefined);
+  const origin = b['OriginOfCondition'];
+  const originUri = typeof origin === 'string' ? origin : isObject(origin) && typeof origin['@odata.id'] === 'string' ? origin['@odata.id'] : undefined;
+  if (origin !== undefined && origin !== null && (originUri === undefined || !/^\/redfish\/v1(\/[A-Za-z0-9_.\-]+)*\/?$/.test(originUri))) return bad('OriginOfCondition', 'expected a URI of this service.');
+  const args = b['MessageArgs'];
+  if (args !== undefined && args !== null && (!Array.isArray(args) || !args.every((x) => typeof x === 'string'))) return bad('MessageArgs', 'expected an array of strings.');
+  const ts = text('EventTimestamp');
+  return (seq) => ({
+    '@odata.type': ODATA_TYPE.Event,
+    Id: String(seq),
+    Name: 'Test event',
+    Events: [
+      {
+        EventId: text('EventId') ?? String(seq),
+        EventTimestamp: ts !== undefined && !Number.isNaN(Date.parse(ts)) ? new Date(ts).toISOString() : new Date().toISOString(),
+        MessageId: id,
+        Message: text('Message') ?? 'Test event submitted through EventService.SubmitTestEvent.',
+        ...(Array.isArray(args) && args.length > 0 ? { MessageArgs: args as string[] } : {}),
+        MessageSeverity: sev,
+        ...(originUri !== undefined ? { OriginOfCondition: link(originUri.replace(/\/$/, '')) } : {}),
+        Oem: { Cxlemu: { Test: true } },
+      },
+    ],
+  });
 }
 
 const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
@@ -95,6 +139,15 @@ export function registerSubscriptions(app: FastifyInstance, o: SubscriptionRoute
     if (typeof a === 'number') retry.attemptsValue = a;
     if (typeof i === 'number') retry.intervalSeconds = i;
     return eventService(retry);
+  });
+
+  app.post(TEST_EVENT_URI, async (req, reply) => {
+    const no = denied(req, reply);
+    if (no) return no;
+    const build = testEvent(req.body);
+    if (typeof build !== 'function') return o.send(reply, build);
+    o.hub.publish(build);
+    return reply.code(204).send();
   });
 
   app.get(SUBSCRIPTIONS, async () => collection(SUBSCRIPTIONS, 'EventDestinationCollection', 'Event subscriptions', [...subs.keys()].map((id) => `${SUBSCRIPTIONS}/${id}`)));

@@ -11,6 +11,8 @@ import { promisify } from 'node:util';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeApp } from '../server/helpers.js';
+import { problems } from './helpers.js';
+import { listen, type Listener } from './listener.js';
 
 const run = promisify(execFile);
 const has = (cmd: string, args: string[]): boolean => {
@@ -30,9 +32,12 @@ const EP = '/redfish/v1/Fabrics/CXL/Endpoints';
 const REQUIRED = process.env['CXLEMU_REQUIRE_REDFISH_CLIENTS'] === '1';
 
 let app: FastifyInstance | undefined;
+let listener: Listener | undefined;
 afterEach(async () => {
   await app?.close();
+  await listener?.close();
   app = undefined;
+  listener = undefined;
 });
 
 async function serve(): Promise<string> {
@@ -91,5 +96,37 @@ describe('real Redfish clients', () => {
     if (!app) throw new Error('no app');
     const v = await app.cxlemu.driver.submit({ opcode: 0x5200, payload: Uint8Array.of(3, 1, 1, 1), scope: 'read-only' });
     expect(v.refused === false && Buffer.from(v.payload.subarray(8, 11)).toString('hex')).toBe('00ffff');
+  });
+
+  it.skipIf(!HAVE_REDFISHTOOL && !REQUIRED)('DMTF redfishtool subscribes a listener (raw POST), fires a test event and unsubscribes', { timeout: 60_000 }, async () => {
+    expect(HAVE_REDFISHTOOL, 'redfishtool is not installed (Debian package redfishtool)').toBe(true);
+    const host = await serve();
+    listener = await listen();
+    const rf = async (...args: string[]): Promise<Record<string, unknown>> => {
+      const r = await run('redfishtool', ['-r', host, '-S', 'Never', '-A', 'Session', '-t', 'admin-token', ...args], { timeout: 30_000 });
+      return r.stdout.trim() ? (JSON.parse(r.stdout) as Record<string, unknown>) : {};
+    };
+    const made = await rf('raw', 'POST', '/redfish/v1/EventService/Subscriptions', '-d', JSON.stringify({ Destination: `${listener.base}/rft`, Protocol: 'Redfish', Context: 'redfishtool' }));
+    expect(made).toMatchObject({ '@odata.type': '#EventDestination.v1_15_1.EventDestination', Destination: `${listener.base}/rft`, Context: 'redfishtool' });
+    const uri = String(made['@odata.id']);
+    expect((await rf('raw', 'GET', '/redfish/v1/EventService/Subscriptions'))['Members']).toEqual([{ '@odata.id': uri }]);
+    await rf('raw', 'POST', '/redfish/v1/EventService/Actions/EventService.SubmitTestEvent', '-d', JSON.stringify({ MessageId: 'ResourceEvent.1.4.ResourceCreated', Message: 'hello from redfishtool', OriginOfCondition: '/redfish/v1/Fabrics/CXL' }));
+    const [ev] = await listener.waitFor('/rft', 1);
+    expect(problems(ev ?? {})).toEqual([]);
+    expect(ev).toMatchObject({ Context: 'redfishtool', Events: [{ MessageId: 'ResourceEvent.1.4.ResourceCreated', Message: 'hello from redfishtool', OriginOfCondition: { '@odata.id': '/redfish/v1/Fabrics/CXL' } }] });
+    await rf('raw', 'DELETE', uri);
+    expect((await rf('raw', 'GET', '/redfish/v1/EventService/Subscriptions'))['Members']).toEqual([]);
+  });
+
+  it.skipIf(!HAVE_SUSHY && !REQUIRED)('OpenStack sushy subscribes with its EventService API, submits a test event the listener receives, and unsubscribes', { timeout: 60_000 }, async () => {
+    expect(HAVE_SUSHY, 'sushy is not importable by /usr/bin/python3 (Debian package python3-sushy)').toBe(true);
+    const host = await serve();
+    listener = await listen();
+    const r = await run(PY, [join(import.meta.dirname, 'clients', 'sushy_events.py'), `http://${host}`, 'admin-token', `${listener.base}/sushy`], { timeout: 50_000 });
+    const out = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as Record<string, unknown>;
+    expect(out).toMatchObject({ destination: `${listener.base}/sushy`, context: 'sushy', protocol: 'Redfish', members: [out['id']], retryAttempts: 3, delivered: 1, after: [] });
+    const [ev] = listener.received('/sushy');
+    expect(problems(ev ?? {})).toEqual([]);
+    expect(ev).toMatchObject({ Context: 'sushy', Events: [{ EventId: '42', MessageId: 'ResourceEvent.1.4.ResourceCreated', Message: 'hello from sushy', MessageArgs: ['CXL'], MessageSeverity: 'OK' }] });
   });
 });

@@ -73,6 +73,17 @@ describe('Redfish event subscriptions', () => {
     expect((await get(app, `${SUBS}/1`)).status).toBe(404);
   });
 
+  it('an extent offered over Redfish reaches a MemoryChunks subscriber as an event about its chunk', async () => {
+    app = await makeApp();
+    listener = await listen();
+    expect((await subscribe(app, { Destination: `${listener.base}/dc`, ResourceTypes: ['MemoryChunks'] })).status).toBe(201);
+    const chunks = '/redfish/v1/Chassis/CXL-1003/MemoryDomains/0/MemoryChunks';
+    expect((await call(app, 'POST', chunks, 'admin-token', { MemoryChunkSizeMiB: 256 })).status).toBe(202);
+    const [ev] = await listener.waitFor('/dc', 1);
+    expect(problems(ev ?? {})).toEqual([]);
+    expect(ev).toMatchObject({ Events: [{ OriginOfCondition: { '@odata.id': `${chunks}/LD0-DC80000000` }, Oem: { Cxlemu: { Cci: 'port3.ld0', Log: 4 } } }] });
+  });
+
   it('a dead destination suspends the subscription (Status Disabled) until ResumeSubscription; TerminateAfterRetries deletes it', async () => {
     app = await makeApp();
     const patch = await call(app, 'PATCH', '/redfish/v1/EventService', 'admin-token', { DeliveryRetryAttempts: 1, DeliveryRetryIntervalSeconds: 0 });
@@ -145,6 +156,21 @@ describe('Redfish event subscriptions', () => {
     expect((await call(app, 'PATCH', '/redfish/v1/EventService', 'admin-token', { DeliveryRetryAttempts: 99 })).status).toBe(400);
     expect((await call(app, 'PATCH', '/redfish/v1/EventService', 'admin-token', { ServiceEnabled: false })).status).toBe(400);
     expect((await get(app, SUBS)).body['Members@odata.count']).toBe(0);
+    // EventService.SubmitTestEvent: write scope, a MessageId in the registry form, a known severity.
+    const TEST = '/redfish/v1/EventService/Actions/EventService.SubmitTestEvent';
+    expect((await call(app, 'POST', TEST, 'ro-token', { MessageId: 'ResourceEvent.1.4.ResourceCreated' })).status).toBe(403);
+    for (const [body, id] of [
+      [{}, 'ActionParameterMissing'],
+      [{ MessageId: 'nonsense' }, 'ActionParameterValueFormatError'],
+      [{ MessageId: 'ResourceEvent.1.4.ResourceCreated', Severity: 'Fatal' }, 'ActionParameterValueFormatError'],
+      [{ MessageId: 'ResourceEvent.1.4.ResourceCreated', OriginOfCondition: 'http://elsewhere/' }, 'ActionParameterValueFormatError'],
+    ] as const) {
+      const r = await call(app, 'POST', TEST, 'admin-token', body);
+      expect(r.status, JSON.stringify(body)).toBe(400);
+      expect(problems(r.body, 'RedfishError.json')).toEqual([]);
+      expect((r.body['error'] as { code: string }).code).toBe(`Base.1.19.${id}`);
+    }
+    expect((await call(app, 'POST', TEST, 'admin-token', { MessageId: 'ResourceEvent.1.4.ResourceCreated' })).status).toBe(204);
   });
 
   it('a server started with --redfish-remote-events accepts non-loopback destinations', async () => {
