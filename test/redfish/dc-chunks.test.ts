@@ -7,6 +7,7 @@
 
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
+import { validateTopology } from '../../src/topology/validate.js';
 import { makeApp } from '../server/helpers.js';
 import { call, get, problems } from './helpers.js';
 
@@ -154,5 +155,33 @@ describe('Redfish dynamic-capacity chunks', () => {
     expect(early.status).toBe(400);
     expect((early.body['error'] as { message: string }).message).toMatch(/0x000f/);
     expect((await call(app, 'DELETE', `${CHUNKS}/LD0-DC90000000`, 'admin-token')).status).toBe(404);
+  });
+
+  it('on an MLD with dynamic capacity the FM-owned LD takes 5604h and the host is the LD the POST names', async () => {
+    // One MLD of 2 LDs (1 GiB static, so DC region 0 at DPA 4000_0000h, 512 MiB, 2 MiB blocks) at port 1.
+    const t = validateTopology({
+      switch: { serialNumber: '0x99', vendorId: 0x1e98, deviceId: 0x5100, ingressPort: 0, hdmDecoders: 4 },
+      ports: [
+        { id: 0, role: 'usp', maxWidth: 16, maxSpeed: 32 },
+        { id: 1, role: 'dsp', maxWidth: 16, maxSpeed: 32, device: { kind: 'type3', mode: 'mld', ldCount: 2, capacity: '1GiB', serialNumber: '0x2001', dcRegions: [{ length: '512MiB', blockSize: '2MiB' }] } },
+      ],
+      vcs: [{ id: 0, usp: 0, downstreamVppbs: 2 }],
+      bindings: [],
+    });
+    if (!t.ok) throw new Error(t.errors.join('; '));
+    app = await makeApp({ topology: t.topology });
+    const mld = '/redfish/v1/Chassis/CXL-2001/MemoryDomains/0/MemoryChunks';
+    const none = await call(app, 'POST', mld, 'admin-token', { MemoryChunkSizeMiB: 64 });
+    expect(none.status).toBe(400);
+    expect((none.body['error'] as { code: string }).code).toBe('Base.1.19.PropertyMissing');
+    const r = await call(app, 'POST', mld, 'admin-token', { MemoryChunkSizeMiB: 64, Links: { Endpoints: [{ '@odata.id': '/redfish/v1/Fabrics/CXL/Endpoints/Port1-LD1' }] } });
+    expect(r.status).toBe(202);
+    const c = (await get(app, `${mld}/LD1-DC40000000`)).body;
+    expect(problems(c)).toEqual([]);
+    expect(c).toMatchObject({ MemoryChunkSizeMiB: 64, Status: { State: 'Starting' }, Links: { Endpoints: [{ '@odata.id': '/redfish/v1/Fabrics/CXL/Endpoints/Port1-LD1' }] }, Oem: { Cxlemu: { HostId: 1 } } });
+    // LD 1 answers through a two-level tunnel (switch → port 1 → LD 1).
+    const out = await app.cxlemu.driver.submit({ opcode: 0x4802, payload: new Uint8Array(Buffer.from(hostAnswer([[0x4000_0000n, 0x400_0000n]]), 'hex')), tunnel: [{ id: 1 }, { id: 1 }], scope: 'full' });
+    expect(out.refused === false && out.rc).toBe(0);
+    expect((await get(app, String(r.headers['location']))).body).toMatchObject({ TaskState: 'Completed', Links: { CreatedResources: [{ '@odata.id': `${mld}/LD1-DC40000000` }] } });
   });
 });
