@@ -1,6 +1,8 @@
 // The Redfish service at /redfish/v1 (DSP0266): read views computed on every request from the same
 // system the FM-API acts on, writes submitted through the host driver and its filter exactly as a
-// websocket client's commands are, and the EventService's SSE stream of CXL event records.
+// websocket client's commands are (fabric and LD allocations here, dynamic capacity in
+// dc-routes.ts), and the EventService: CXL event records as an SSE stream and as events pushed to
+// subscribers (event-hub.ts, subscription-routes.ts).
 //
 // Authentication: `X-Auth-Token: <token>` (or `Authorization: Bearer <token>`, as on /ws) names a
 // scope through the server's token map; no token is the configured default scope; an unknown
