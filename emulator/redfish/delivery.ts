@@ -10,12 +10,13 @@
 //   EventService's values when the attempt starts). When they are used up the subscription's
 //   DeliveryRetryPolicy decides: TerminateAfterRetries deletes it, SuspendRetries suspends it (it
 //   keeps queueing, bounded, until #EventDestination.ResumeSubscription), RetryForever keeps
-//   trying the same event at the interval, RetryForeverWithBackoff doubles the interval each time,
-//   up to MAX_BACKOFF_MS.
+//   trying the same event at the interval (at least 1 s, so interval 0 never spins on a dead
+//   destination), RetryForeverWithBackoff doubles the interval each time, up to MAX_BACKOFF_MS.
 
 export const MAX_QUEUE = 64;
 export const DELIVERY_TIMEOUT_MS = 5000;
 const MAX_BACKOFF_MS = 60_000;
+const MIN_FOREVER_INTERVAL_MS = 1000;
 
 export type RetryPolicy = 'TerminateAfterRetries' | 'SuspendRetries' | 'RetryForever' | 'RetryForeverWithBackoff';
 export const RETRY_POLICIES: readonly RetryPolicy[] = ['TerminateAfterRetries', 'SuspendRetries', 'RetryForever', 'RetryForeverWithBackoff'];
@@ -37,6 +38,8 @@ export class Deliverer {
   private running = false;
   private closed = false;
   suspended = false;
+  /** The last attempt failed (the destination is failing, whatever the policy does next). */
+  failing = false;
   readonly stats: DeliveryStats = { delivered: 0, dropped: 0, failedAttempts: 0, lastError: undefined };
   private readonly abort = new AbortController();
   private timer: NodeJS.Timeout | undefined;
@@ -108,21 +111,27 @@ export class Deliverer {
     }
   }
 
-  /** One event: the first attempt and up to `attempts` retries (stopped: closed or suspended meanwhile). */
+  /**
+   * One event: the first attempt and up to `attempts` retries (stopped: closed or suspended
+   * meanwhile). The policy and settings are read before each retry, so a PATCH applies at once.
+   */
   private async deliverWithRetries(body: string): Promise<'delivered' | 'exhausted' | 'stopped'> {
-    const { attempts, intervalMs } = this.settings();
-    const forever = this.policy() === 'RetryForever' || this.policy() === 'RetryForeverWithBackoff';
-    let wait = intervalMs;
-    for (let i = 0; forever || i <= attempts; i++) {
+    let backoff = 0;
+    for (let i = 0; ; i++) {
       if (i > 0) {
-        await this.sleep(wait);
+        const policy = this.policy();
+        const { attempts, intervalMs } = this.settings();
+        const forever = policy === 'RetryForever' || policy === 'RetryForeverWithBackoff';
+        if (!forever && i > attempts) return 'exhausted';
+        // Retrying forever at interval 0 would spin on a dead destination: forever waits at least 1 s.
+        const base = forever ? Math.max(intervalMs, MIN_FOREVER_INTERVAL_MS) : intervalMs;
+        backoff = policy === 'RetryForeverWithBackoff' ? Math.min(backoff === 0 ? base : backoff * 2, MAX_BACKOFF_MS) : base;
+        await this.sleep(backoff);
         if (this.closed || this.suspended) return 'stopped';
-        if (this.policy() === 'RetryForeverWithBackoff') wait = Math.min(Math.max(wait * 2, 1000), MAX_BACKOFF_MS);
       }
       if (await this.post(body)) return 'delivered';
       if (this.closed || this.suspended) return 'stopped';
     }
-    return 'exhausted';
   }
 
   private sleep(ms: number): Promise<void> {
@@ -143,13 +152,17 @@ export class Deliverer {
         signal: AbortSignal.any([this.abort.signal, AbortSignal.timeout(DELIVERY_TIMEOUT_MS)]),
       });
       await r.body?.cancel();
-      if (r.status >= 200 && r.status < 300) return true;
+      if (r.status >= 200 && r.status < 300) {
+        this.failing = false;
+        return true;
+      }
       this.stats.lastError = `HTTP ${r.status}`;
     } catch (err) {
       const cause = (err as { cause?: { code?: string } }).cause?.code;
       this.stats.lastError = cause ?? (err instanceof Error ? err.message : String(err));
     }
     this.stats.failedAttempts++;
+    this.failing = true;
     return false;
   }
 }

@@ -15,7 +15,8 @@
 //   be a way to make requests into whatever network it sits in (SSRF). `--redfish-remote-events`
 //   lifts that for a server that should notify other machines.
 // - At most MAX_SUBSCRIPTIONS; the default DeliveryRetryPolicy is SuspendRetries, so a dead
-//   listener shows as Status.State Disabled (Health Warning) rather than vanishing.
+//   listener shows as Status.State Disabled (Health Warning) rather than vanishing. A subscription
+//   whose last attempt failed but which is still trying (RetryForever) is Enabled, Health Warning.
 
 import { errorBody, link, ROOT, type Json, type RedfishError } from './common.js';
 import { Deliverer, RETRY_POLICIES, type RetryPolicy, type RetrySettings } from './delivery.js';
@@ -171,7 +172,7 @@ export function subscriptionResource(s: Subscription): Json {
     SubordinateResources: s.subordinate,
     ...(s.eventTypes ? { EventTypes: [...s.eventTypes] } : {}),
     DeliveryRetryPolicy: s.policy,
-    Status: d.suspended ? { State: 'Disabled', Health: 'Warning' } : { State: 'Enabled', Health: 'OK' },
+    Status: { State: d.suspended ? 'Disabled' : 'Enabled', Health: d.suspended || d.failing ? 'Warning' : 'OK' },
     Actions: {
       '#EventDestination.ResumeSubscription': { target: `${uri}/Actions/EventDestination.ResumeSubscription` },
       '#EventDestination.SuspendSubscription': { target: `${uri}/Actions/EventDestination.SuspendSubscription` },

@@ -111,6 +111,18 @@ describe('Redfish event subscriptions', () => {
     await expect.poll(async () => (await get(a, `${SUBS}/1`)).body, { timeout: 10_000, interval: 20 }).toMatchObject({ Status: { State: 'Enabled', Health: 'OK' }, Oem: { Cxlemu: { Delivered: 1, Queued: 0 } } });
   });
 
+  it('RetryForever keeps an Enabled subscription with Health Warning; a PATCH of the policy applies at the next retry', async () => {
+    app = await makeApp();
+    expect((await call(app, 'PATCH', '/redfish/v1/EventService', 'admin-token', { DeliveryRetryAttempts: 0, DeliveryRetryIntervalSeconds: 0 })).status).toBe(200);
+    const port = await deadPort();
+    expect((await subscribe(app, { Destination: `http://127.0.0.1:${port}/`, DeliveryRetryPolicy: 'RetryForever' })).status).toBe(201);
+    await fmBind(app);
+    const a = app;
+    await expect.poll(async () => (await get(a, `${SUBS}/1`)).body['Status'], { timeout: 10_000, interval: 20 }).toEqual({ State: 'Enabled', Health: 'Warning' });
+    expect((await call(app, 'PATCH', `${SUBS}/1`, 'admin-token', { DeliveryRetryPolicy: 'SuspendRetries' })).status).toBe(200);
+    await expect.poll(async () => (await get(a, `${SUBS}/1`)).body['Status'], { timeout: 10_000, interval: 50 }).toEqual({ State: 'Disabled', Health: 'Warning' });
+  });
+
   it('a suspended destination keeps at most MAX_QUEUE events, dropping the oldest', () => {
     const d = new Deliverer('http://127.0.0.1:9/', () => 'SuspendRetries', () => ({ attempts: 0, intervalMs: 0 }), () => undefined);
     d.suspend();
