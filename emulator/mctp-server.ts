@@ -74,12 +74,21 @@ export async function startMctpServer(opts: MctpServerOptions): Promise<MctpServ
   if (opts.driver === undefined) driver = constant(await system().openDriver());
   else driver = typeof opts.driver === 'function' ? opts.driver : constant(opts.driver);
 
+  // One target per (system, driver): the endpoint asks for it on every request, and both change
+  // only on a reset or a topology load.
+  let cached: { sys: EmulatorSystem; drv: HostDriver; target: MctpTarget } | undefined;
   const target = (): MctpTarget => {
     const sys = system();
     const drv = driver();
+    if (cached?.sys === sys && cached.drv === drv) return cached.target;
+    cached = { sys, drv, target: makeTarget(sys, drv) };
+    return cached.target;
+  };
+  const makeTarget = (sys: EmulatorSystem, drv: HostDriver): MctpTarget => {
     return {
       cci: sys.switchCci,
       directory: (route) => drv.cci(route),
+      decide: (opcode, payload, scope) => drv.decision(opcode, payload, scope),
       audit: drv.audit,
       allowAll: drv.allowAll,
       now: () => sys.clock.now(),

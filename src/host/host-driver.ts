@@ -238,6 +238,11 @@ export class HostDriver {
     return this.decide(opcode, payload, req.scope ?? 'read-only');
   }
 
+  /** The filter's decision for a command as sent (tunnels already wrapped), remembered where it can be. */
+  decision(opcode: number, payload: Uint8Array, scope: Scope): Decision {
+    return this.decide(opcode, payload, scope);
+  }
+
   private decide(opcode: number, payload: Uint8Array, scope: Scope): Decision {
     const sw = this.views.get('');
     if (!sw || payloadMatters(opcode)) return decide(opcode, payload, scope, (r) => this.cci(r));

@@ -40,6 +40,12 @@ export interface MctpTarget {
   readonly now: () => number;
   /** This endpoint's UUID (DSP0236 Get Endpoint UUID); none: the command is unsupported. */
   readonly uuid?: Uint8Array;
+  /**
+   * The host driver's decision for a request (HostDriver.decision), which remembers the answer
+   * for commands whose payload the filter does not read; without it the filter decides afresh
+   * against `directory`. Same rules either way.
+   */
+  readonly decide?: (opcode: number, payload: Uint8Array, scope: Scope) => Decision;
 }
 
 export interface MctpEndpointOptions {
@@ -288,7 +294,7 @@ export class MctpSession {
    * submitted either, but gets the switch's own answer, Invalid Input (src/host/policy/unroutable.ts).
    */
   private filter(opcode: number, payload: Uint8Array, target: MctpTarget): { rc: number; unroutableDepth?: number } | undefined {
-    const decision = decide(opcode, payload, this.scope, target.directory);
+    const decision = target.decide ? target.decide(opcode, payload, this.scope) : decide(opcode, payload, this.scope, target.directory);
     const override = !decision.allowed && target.allowAll === true;
     const at = target.now();
     target.audit?.record({
