@@ -119,7 +119,9 @@ export async function startMctpServer(opts: MctpServerOptions): Promise<MctpServ
       const packets = session.eventNotification(1 << e.log);
       if (packets.length && !socket.destroyed) socket.write(Buffer.concat(packets));
     });
-    log.info({ ...ctx.mctp, event: 'connected' }, 'mctp: connection opened');
+    // Per connection at debug: a client that opens a connection per request would otherwise write
+    // two info lines per request (the MCTP bench's connection-per-request shape).
+    log.debug({ ...ctx.mctp, event: 'connected' }, 'mctp: connection opened');
     // Limits (issue 14): without an idle timeout, maxConnections idle sockets lock everyone else
     // out for good; the rate bounds what one connection can make the endpoint do.
     const idleMs = opts.idleTimeoutMs ?? 60_000;
@@ -164,7 +166,7 @@ export async function startMctpServer(opts: MctpServerOptions): Promise<MctpServ
       offNotify();
       sockets.delete(socket);
       session.end();
-      log.info({ ...ctx.mctp, event: 'disconnected' }, 'mctp: connection closed');
+      log.debug({ ...ctx.mctp, event: 'disconnected' }, 'mctp: connection closed');
     });
   });
   server.maxConnections = opts.maxConnections ?? 128;
