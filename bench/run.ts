@@ -12,6 +12,32 @@
 //   5. start-up to the first answered command: `npm start`, `node` directly, and the 4080-LD
 //      scale topology (bench/startup.ts).
 // The first table prints every target of issue #13 beside its floor and says which are met.
+// BENCH_ONLY=ws,register,mctp,start runs only those sections.
+//
+// What profiling taught (node --cpu-prof, BENCH_PROFILE=DIR for the websocket server; A/B of CPU
+// time per command between builds in one process, since wall time on this shared machine is noise):
+//   - Typed-array creation was the largest single cost of a command: a subarray of every response,
+//     a slice of every (usually empty) input, a Uint8Array view of every empty protobuf bytes
+//     field. Empty payloads now share one zero-length array (util/bytes.ts NO_BYTES).
+//   - A BigInt field mask rebuilt on every register access (fieldMask); now precomputed by field().
+//   - Listener Sets: every closure added costs an identity hash, every emit copied the set. Now
+//     copy-on-write arrays (util/emitter.ts).
+//   - async layers cost a promise and microtask turns each: the mailbox driver answers a command
+//     the device completes in the doorbell write without awaiting (mailbox-driver.ts sendLocked).
+//   Together: mailbox driver 4.9 -> 2.9-3.2 us CPU a command, host driver 6.6 -> 4.4 us,
+//   Session.handle 13-15 -> 9-10 us.
+//   - What remains on the websocket path is spread thin (protobuf, the filter and audit record,
+//     about ten BigInt register accesses, the async chain, ws framing and a writev), and in a
+//     server process that sleeps between requests the same code runs several times slower than
+//     in a hot loop (caches and branch predictors are cold): the bare echo's footprint is far
+//     smaller. That, not any one function, is the gap to the echo.
+//   - MCTP: a fresh filter decision and target per request and an object per packet; now the host
+//     driver's remembered decision, one target per system, headers from arguments (8 in flight:
+//     9-10k -> 19-23k requests/s). Synchronous log writes to a lagging stdout pipe sat on the
+//     connection-per-request path; serve logs asynchronously and per-connection lines are debug.
+//   - Start-up is mostly module loading (the CLI now imports only the subcommand it runs; Node
+//     22.1+ compile cache), then building 4080 LDs (shared command tables, config spaces on first
+//     access), then the deferred CEL walk (it now waits for the server to be ready).
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
