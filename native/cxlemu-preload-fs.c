@@ -3,18 +3,20 @@
 
 /* ---- stat family ------------------------------------------------------------------------- */
 
-static int node_index(const char *node, int *is_switch) {
-  *is_switch = strncmp(node, "switch", 6) == 0;
-  return atoi(node + (*is_switch ? 6 : 3));
+/* kind: 0 mem, 1 switch, 2 fwctl (the broker's STAT answers the same codes). */
+static int node_index(const char *node, int *kind) {
+  *kind = strncmp(node, "switch", 6) == 0 ? 1 : strncmp(node, "fwctl", 5) == 0 ? 2 : 0;
+  return atoi(node + (*kind == 1 ? 6 : *kind == 2 ? 5 : 3));
 }
 
-static void fill_chr(struct stat *st, int is_switch, int index) {
+static void fill_chr(struct stat *st, int kind, int index) {
+  static const unsigned majors[] = {CXLEMU_MEM_MAJOR, CXLEMU_SWITCH_MAJOR, CXLEMU_FWCTL_MAJOR};
   memset(st, 0, sizeof *st);
   st->st_mode = S_IFCHR | 0600;
   st->st_nlink = 1;
-  st->st_rdev = makedev(is_switch ? CXLEMU_SWITCH_MAJOR : CXLEMU_MEM_MAJOR, (unsigned)index);
+  st->st_rdev = makedev(majors[kind > 2 ? 0 : kind], (unsigned)index);
   st->st_dev = makedev(0, 5);
-  st->st_ino = (ino_t)(0x1000 + (is_switch ? 0x100 : 0) + index);
+  st->st_ino = (ino_t)(0x1000 + 0x100 * kind + index);
   st->st_blksize = 4096;
   st->st_uid = getuid();
   st->st_gid = getgid();
@@ -52,7 +54,7 @@ static int fake_fd_stat(int fd, struct stat *st, int *rc) {
   memcpy(&kind, body, 4);
   memcpy(&index, body + 4, 4);
   free(body);
-  fill_chr(st, kind == 1, (int)index);
+  fill_chr(st, (int)kind, (int)index);
   return *rc = 0, 1;
 }
 
@@ -189,7 +191,7 @@ DIR *opendir(const char *path) {
   d->magic = FAKE_DIR_MAGIC;
   strcpy(d->names[d->count++], ".");
   strcpy(d->names[d->count++], "..");
-  const char *list = getenv("CXLEMU_ATTACH_DEVICES");
+  const char *list = getenv(is_cxl_dir(path) == 2 ? "CXLEMU_ATTACH_FWCTL" : "CXLEMU_ATTACH_DEVICES");
   for (const char *p = list ? list : ""; *p && d->count < 64;) {
     const char *e = strchr(p, ',');
     size_t len = e ? (size_t)(e - p) : strlen(p);

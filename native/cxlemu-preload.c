@@ -5,7 +5,7 @@ const char *sock_path(void) { return getenv("CXLEMU_ATTACH_SOCK"); }
 
 /* Is `name` (e.g. "mem0") one of the broker's nodes? */
 int known_node(const char *name) {
-  const char *list = getenv("CXLEMU_ATTACH_DEVICES");
+  const char *list = getenv(strncmp(name, "fwctl", 5) == 0 ? "CXLEMU_ATTACH_FWCTL" : "CXLEMU_ATTACH_DEVICES");
   size_t n = strlen(name);
   if (!list || n == 0) return 0;
   for (const char *p = list; *p;) {
@@ -20,14 +20,18 @@ int known_node(const char *name) {
 
 /* "/dev/cxl/mem0" -> "mem0"; NULL when the path is not under /dev/cxl/. */
 const char *node_of(const char *path) {
-  static const char prefix[] = "/dev/cxl/";
+  static const char prefix[] = "/dev/cxl/", fw[] = "/dev/fwctl/";
+  if (path && sock_path() && strncmp(path, fw, sizeof fw - 1) == 0) return strncmp(path + sizeof fw - 1, "fwctl", 5) == 0 ? path + sizeof fw - 1 : NULL;
   if (!path || !sock_path() || strncmp(path, prefix, sizeof prefix - 1) != 0) return NULL;
   const char *n = path + sizeof prefix - 1;
   return (strncmp(n, "mem", 3) == 0 || strncmp(n, "switch", 6) == 0) ? n : NULL;
 }
 
+/* 1: /dev/cxl, 2: /dev/fwctl, 0: neither. */
 int is_cxl_dir(const char *path) {
-  return path && sock_path() && (strcmp(path, "/dev/cxl") == 0 || strcmp(path, "/dev/cxl/") == 0);
+  if (!path || !sock_path()) return 0;
+  if (strcmp(path, "/dev/cxl") == 0 || strcmp(path, "/dev/cxl/") == 0) return 1;
+  return (strcmp(path, "/dev/fwctl") == 0 || strcmp(path, "/dev/fwctl/") == 0) ? 2 : 0;
 }
 
 static int write_all(int fd, const void *buf, size_t len) {
@@ -94,14 +98,14 @@ int is_ours(int fd) {
  * forbids process_vm_readv/writev (ENOSYS, EPERM), fall back to a plain copy: a bad pointer then
  * crashes the caller as it would in any library, rather than failing every good call.
  */
-static int copy_in(void *dst, uint64_t src, size_t len) {
+int copy_in(void *dst, uint64_t src, size_t len) {
   if (!len) return 0;
   struct iovec l = {dst, len}, r = {(void *)(uintptr_t)src, len};
   ssize_t n = process_vm_readv(getpid(), &l, 1, &r, 1, 0);
   if (n < 0 && (errno == ENOSYS || errno == EPERM)) return memcpy(dst, (void *)(uintptr_t)src, len), 0;
   return n == (ssize_t)len ? 0 : -1;
 }
-static int copy_out(uint64_t dst, const void *src, size_t len) {
+int copy_out(uint64_t dst, const void *src, size_t len) {
   if (!len) return 0;
   struct iovec l = {(void *)src, len}, r = {(void *)(uintptr_t)dst, len};
   ssize_t n = process_vm_writev(getpid(), &l, 1, &r, 1, 0);
@@ -134,6 +138,7 @@ static int open_node(const char *node) {
 int open(const char *path, int flags, ...) {
   const char *n = node_of(path);
   if (n) return open_node(n);
+  if (is_taint_path(path)) return taint_open();
   va_list ap;
   va_start(ap, flags);
   mode_t mode = (flags & (O_CREAT | O_TMPFILE)) ? va_arg(ap, mode_t) : 0;
@@ -144,6 +149,7 @@ int open(const char *path, int flags, ...) {
 int open64(const char *path, int flags, ...) {
   const char *n = node_of(path);
   if (n) return open_node(n);
+  if (is_taint_path(path)) return taint_open();
   va_list ap;
   va_start(ap, flags);
   mode_t mode = (flags & (O_CREAT | O_TMPFILE)) ? va_arg(ap, mode_t) : 0;
@@ -154,6 +160,7 @@ int open64(const char *path, int flags, ...) {
 int openat(int dirfd, const char *path, int flags, ...) {
   const char *n = node_of(path);
   if (n) return open_node(n);
+  if (is_taint_path(path)) return taint_open();
   va_list ap;
   va_start(ap, flags);
   mode_t mode = (flags & (O_CREAT | O_TMPFILE)) ? va_arg(ap, mode_t) : 0;
@@ -164,6 +171,7 @@ int openat(int dirfd, const char *path, int flags, ...) {
 int openat64(int dirfd, const char *path, int flags, ...) {
   const char *n = node_of(path);
   if (n) return open_node(n);
+  if (is_taint_path(path)) return taint_open();
   va_list ap;
   va_start(ap, flags);
   mode_t mode = (flags & (O_CREAT | O_TMPFILE)) ? va_arg(ap, mode_t) : 0;
@@ -249,6 +257,7 @@ int ioctl(int fd, unsigned long req, ...) {
      * (libcxl does) has it sign-extended here, and the kernel would not see the high half. */
     if ((uint32_t)req == (uint32_t)CXLEMU_QUERY_COMMANDS) return do_query(fd, arg);
     if ((uint32_t)req == (uint32_t)CXLEMU_SEND_COMMAND) return do_send(fd, arg);
+    if ((uint32_t)req == 0x9A00u || (uint32_t)req == 0x9A01u) return fwctl_ioctl(fd, req, arg); /* FWCTL_INFO, FWCTL_RPC */
     /* Recorded by the broker, answered as the kernel answers an ioctl it does not know. */
     uint32_t r = (uint32_t)req;
     int32_t err = 0;

@@ -53,6 +53,7 @@ enum { OP_OPEN = 1, OP_QUERY = 2, OP_SEND = 3, OP_STAT = 4, OP_IOCTL_OTHER = 5 }
 /* Major numbers are allocated dynamically by a real kernel; these are fixed so runs repeat. */
 #define CXLEMU_MEM_MAJOR 250
 #define CXLEMU_SWITCH_MAJOR 251
+#define CXLEMU_FWCTL_MAJOR 252
 
 #define REAL(name) static __typeof__(&name) real_##name; if (!real_##name) real_##name = (__typeof__(&name))dlsym(RTLD_NEXT, #name)
 
@@ -64,5 +65,13 @@ CXLEMU_HIDDEN const char *node_of(const char *path);
 CXLEMU_HIDDEN int is_cxl_dir(const char *path);
 CXLEMU_HIDDEN int is_ours(int fd);
 CXLEMU_HIDDEN int transact(int fd, uint32_t op, const void *req, uint32_t len, int32_t *err, uint8_t **body, uint32_t *body_len);
+CXLEMU_HIDDEN int copy_in(void *dst, uint64_t src, size_t len);
+CXLEMU_HIDDEN int copy_out(uint64_t dst, const void *src, size_t len);
+
+/* fwctl, the taint file and AF_MCTP (cxlemu-preload-fwctl.c, cxlemu-preload-mctp.c). */
+CXLEMU_HIDDEN int connect_broker(void);
+CXLEMU_HIDDEN int fwctl_ioctl(int fd, unsigned long req, void *arg);
+CXLEMU_HIDDEN int is_taint_path(const char *path);
+CXLEMU_HIDDEN int taint_open(void);
 
 #endif

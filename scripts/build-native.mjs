@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 // The same files, in the same order, as PRELOAD_FILES in emulator/attach/native.ts.
-const files = ['cxlemu-preload.c', 'cxlemu-preload-fs.c', 'cxlemu-preload.h'].map((f) => join(root, 'native', f));
+const files = ['cxlemu-preload.c', 'cxlemu-preload-fs.c', 'cxlemu-preload-fwctl.c', 'cxlemu-preload-mctp.c', 'cxlemu-preload.h'].map((f) => join(root, 'native', f));
 const h = createHash('sha256');
 for (const f of files) h.update(readFileSync(f));
 const hash = h.digest('hex').slice(0, 16);

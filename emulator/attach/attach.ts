@@ -14,13 +14,14 @@ import { parseTopologyText } from '../../src/topology/index.js';
 import { parseArgs, stringFlag, UsageError } from '../args.js';
 import { Broker, nodesFor, type LogEntry } from './broker.js';
 import { LocalBackend } from './local-backend.js';
+import { FwctlHost, TaintState, type FwctlOptions } from './fwctl.js';
 import { ensurePreload } from './native.js';
 import type { AttachBackend } from './port.js';
 import { RemoteBackend } from './remote-backend.js';
 import { prepareSysfs } from './umockdev.js';
 
 export const ATTACH_USAGE =
-  'usage: cxlemu attach [--url ws://HOST:PORT/ws] [--token T] [--topology FILE] [--audit-log FILE] [--no-raw] [--raw-allow-all] [--pmem-bound] [--sysfs] -- PROGRAM [ARGS]';
+  'usage: cxlemu attach [--url ws://HOST:PORT/ws] [--token T] [--topology FILE] [--audit-log FILE] [--no-raw] [--raw-allow-all] [--pmem-bound] [--sysfs] [--fwctl-no-exclusive] -- PROGRAM [ARGS]';
 
 export interface AttachIo {
   readonly err: (line: string) => void;
@@ -31,7 +32,7 @@ export interface AttachIo {
 export async function runAttach(argv: readonly string[], io: AttachIo = { err: (l) => process.stderr.write(l + '\n') }): Promise<number> {
   const dash = argv.indexOf('--');
   const ours = dash === -1 ? argv : argv.slice(0, dash);
-  const args = parseArgs(ours, ['url', 'token', 'topology', 'audit-log'], ['no-raw', 'raw-allow-all', 'pmem-bound', 'sysfs']);
+  const args = parseArgs(ours, ['url', 'token', 'topology', 'audit-log'], ['no-raw', 'raw-allow-all', 'pmem-bound', 'sysfs', 'fwctl-no-exclusive']);
   const program = dash === -1 ? args.positionals : argv.slice(dash + 1);
   if (dash !== -1 && args.positionals.length) throw new UsageError(`unexpected argument "${args.positionals[0]}" before --; ${ATTACH_USAGE}`);
   const [cmd, ...cmdArgs] = program;
@@ -70,7 +71,10 @@ export async function runAttach(argv: readonly string[], io: AttachIo = { err: (
   const auditPath = stringFlag(args, 'audit-log');
   const log = auditPath ? (e: LogEntry): void => appendFileSync(auditPath, JSON.stringify(e) + '\n') : undefined;
   try {
-    return await runAttached({ backend, kernel, program: cmd, args: cmdArgs, io, sysfs: args.flags.has('sysfs'), ...(log ? { log } : {}) });
+    // A kernel that claims no Feature for itself (by default it keeps the EDAC ones, Patrol Scrub
+    // among them, and registers no fwctl node for a memdev that has nothing else).
+    const fwctl: FwctlOptions = args.flags.has('fwctl-no-exclusive') ? { exclusive: [] } : {};
+    return await runAttached({ backend, kernel, program: cmd, args: cmdArgs, io, sysfs: args.flags.has('sysfs'), fwctl, ...(log ? { log } : {}) });
   } finally {
     await backend.close();
   }
@@ -85,6 +89,9 @@ export interface AttachedRun {
   readonly log?: (e: LogEntry) => void;
   /** Also show /sys/bus/cxl/devices/memN to PROGRAM (umockdev.ts). */
   readonly sysfs?: boolean;
+  readonly fwctl?: FwctlOptions;
+  /** The kernel's taint word for this run (one run is one boot); a fresh one when absent. */
+  readonly taint?: TaintState;
 }
 
 /** Serve `backend` to PROGRAM for the length of its run; resolves with its exit status. */
@@ -93,15 +100,27 @@ export async function runAttached(r: AttachedRun): Promise<number> {
   const lib = await ensurePreload();
   const dir = await mkdtemp(join(tmpdir(), 'cxlemu-attach-'));
   const sock = join(dir, 'broker.sock');
-  const nodes = nodesFor(await backend.functions());
-  const broker = new Broker({ backend, nodes, kernel, ...(log ? { log } : {}), warn: (l) => io.err(`cxlemu attach: ${l}`) });
+  const cxlNodes = nodesFor(await backend.functions());
+  const warn = (l: string): void => io.err(l.startsWith('kernel: ') ? l : `cxlemu attach: ${l}`);
+  const taint = r.taint ?? new TaintState();
+  const fwctl = new FwctlHost(taint, r.fwctl);
+  const fwNodes = await fwctl.probe(backend, cxlNodes, warn);
+  const nodes = [...cxlNodes, ...fwNodes];
+  const broker = new Broker({ backend, nodes, kernel, ...(log ? { log } : {}), warn, taint, extensions: [fwctl] });
   try {
     await broker.listen(sock);
-    const sysfs = r.sysfs ? await prepareSysfs(backend, nodes, dir, (l) => io.err(`cxlemu attach: ${l}`)) : undefined;
+    const sysfs = r.sysfs ? await prepareSysfs(backend, cxlNodes, dir, (l) => io.err(`cxlemu attach: ${l}`)) : undefined;
     const preload = [lib, sysfs?.preload, process.env['LD_PRELOAD']].filter(Boolean).join(':');
     const child = spawn(cmd, cmdArgs, {
       stdio: ['inherit', io.out ? 'pipe' : 'inherit', 'inherit'],
-      env: { ...process.env, LD_PRELOAD: preload, CXLEMU_ATTACH_SOCK: sock, CXLEMU_ATTACH_DEVICES: nodes.map((n) => n.node).join(','), ...sysfs?.env },
+      env: {
+        ...process.env,
+        LD_PRELOAD: preload,
+        CXLEMU_ATTACH_SOCK: sock,
+        CXLEMU_ATTACH_DEVICES: cxlNodes.map((n) => n.node).join(','),
+        CXLEMU_ATTACH_FWCTL: fwNodes.map((n) => n.node).join(','),
+        ...sysfs?.env,
+      },
     });
     const out = io.out;
     if (out) child.stdout?.on('data', (b: Buffer) => out(b.toString('utf8')));

@@ -16,12 +16,14 @@ import {
   type KernelConfig,
 } from '../../src/host/linux/cxl-mem-uapi.js';
 import type { AttachBackend, MailboxPort } from './port.js';
+import { TAINT_WARN } from '../../src/host/linux/fwctl-uapi.js';
+import type { TaintState } from './fwctl.js';
 import { FrameReader, OP, parseSend, reply, u32s, type Frame } from './wire.js';
 
 export interface AttachNode {
   /** 'mem0', 'switch0' */
   readonly node: string;
-  readonly kind: 'mem' | 'switch';
+  readonly kind: 'mem' | 'switch' | 'fwctl';
   readonly index: number;
   /** The mailbox function behind it ('port2.ld0', 'switch'). */
   readonly fn: string;
@@ -57,6 +59,18 @@ export interface LogEntry {
   /** MMIO accesses this ioctl made on the function (0 for everything refused before the device). */
   readonly mmio: number;
   readonly warn?: string;
+  /** fwctl: the RPC's scope and the filter scope it maps to (src/host/linux/fwctl-uapi.ts). */
+  readonly fwctlScope?: string;
+  readonly scope?: string;
+  /** The kernel's taint letters after this entry set one. */
+  readonly taint?: string;
+  /** AF_MCTP: the destination or source (net:eid) and message type. */
+  readonly mctp?: string;
+}
+
+/** Another interface on the broker's socket (fwctl, AF_MCTP): answers the frames it owns. */
+export interface BrokerExtension {
+  handle(f: Frame, node: AttachNode | undefined, sock: Socket, ctx: { record(e: Omit<LogEntry, 'seq'>): void; warn(line: string): void }): Promise<Uint8Array | undefined>;
 }
 
 export interface BrokerOptions {
@@ -66,6 +80,9 @@ export interface BrokerOptions {
   readonly log?: (e: LogEntry) => void;
   /** A kernel message (dev_WARN_ONCE and the like), as dmesg would show it. */
   readonly warn?: (line: string) => void;
+  readonly extensions?: readonly BrokerExtension[];
+  /** The kernel's taint word; the RAW path's WARN sets W in it. */
+  readonly taint?: TaintState;
 }
 
 export class Broker {
@@ -110,6 +127,10 @@ export class Broker {
       }
       for (const f of frames) {
         chain = chain.then(async () => {
+          for (const x of this.opts.extensions ?? []) {
+            const r = await x.handle(f, node, sock, { record: (e) => this.record(e), warn: (l) => this.opts.warn?.(l) });
+            if (r) return void (r.length && sock.write(r));
+          }
           if (f.op === OP.OPEN) {
             const name = new TextDecoder().decode(f.body);
             node = this.opts.nodes.find((n) => n.node === name);
@@ -203,6 +224,7 @@ export class Broker {
       // dev_WARN_ONCE: once per boot (one flag at the call site; the message names the first
       // device), and it taints the kernel (TAINT_WARN, 'W'). One attach run is one boot here.
       this.warned.add('raw');
+      this.opts.taint?.set(TAINT_WARN);
       warn = `${node.node}: raw command path used (kernel WARN; taint W)`;
       this.opts.warn?.(warn);
     }

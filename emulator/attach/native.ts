@@ -11,7 +11,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The library's sources (the main file first), found beside the package root from src or dist. */
-export const PRELOAD_FILES = ['cxlemu-preload.c', 'cxlemu-preload-fs.c', 'cxlemu-preload.h'] as const;
+export const PRELOAD_FILES = ['cxlemu-preload.c', 'cxlemu-preload-fs.c', 'cxlemu-preload-fwctl.c', 'cxlemu-preload-mctp.c', 'cxlemu-preload.h'] as const;
 
 export function preloadSource(): string {
   let dir = dirname(fileURLToPath(import.meta.url));

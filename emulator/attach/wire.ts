@@ -5,8 +5,8 @@
 // A frame the parser cannot make sense of closes that descriptor; the broker lives on.
 
 export const OP = { OPEN: 1, QUERY: 2, SEND: 3, STAT: 4, IOCTL_OTHER: 5 } as const;
-/** The largest request: a SEND header and a 1 MiB payload, with room to spare. */
-export const MAX_FRAME = (1 << 20) + 4096;
+/** The largest request: an FWCTL_RPC with its 2 MiB input (a SEND's is 1 MiB), with room to spare. */
+export const MAX_FRAME = (2 << 20) + 8192;
 
 export interface Frame {
   readonly op: number;

@@ -1,0 +1,2 @@
+/* cxlemu-preload: AF_MCTP sockets (written next). */
+#include "cxlemu-preload.h"
