@@ -252,6 +252,8 @@ int ioctl(int fd, unsigned long req, ...) {
   va_start(ap, req);
   void *arg = va_arg(ap, void *);
   va_end(ap);
+  int mrc;
+  if (mctp_ioctl(fd, req, arg, &mrc)) return mrc;
   if (is_ours(fd)) {
     /* The syscall takes the request as an unsigned int: a caller that passes a negative int
      * (libcxl does) has it sign-extended here, and the kernel would not see the high half. */

@@ -73,5 +73,6 @@ CXLEMU_HIDDEN int connect_broker(void);
 CXLEMU_HIDDEN int fwctl_ioctl(int fd, unsigned long req, void *arg);
 CXLEMU_HIDDEN int is_taint_path(const char *path);
 CXLEMU_HIDDEN int taint_open(void);
+CXLEMU_HIDDEN int mctp_ioctl(int fd, unsigned long req, void *arg, int *rc);
 
 #endif

@@ -148,7 +148,7 @@ export class Broker {
     sock.on('error', () => sock.destroy());
   }
 
-  private record(e: Omit<LogEntry, 'seq'>): void {
+  record(e: Omit<LogEntry, 'seq'>): void {
     this.opts.log?.({ seq: ++this.seq, ...e });
   }
 
