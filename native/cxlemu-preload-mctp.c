@@ -14,6 +14,7 @@
  */
 #include "cxlemu-preload.h"
 #include <stdatomic.h>
+#include <poll.h>
 #include <stddef.h>
 
 #define CXLEMU_AF_MCTP 45
@@ -89,10 +90,16 @@ int socket(int domain, int type, int protocol) {
   int n = snprintf(me.sun_path + 1, sizeof me.sun_path - 1, NAME_PREFIX "%d:%u", (int)getpid(), atomic_fetch_add(&counter, 1));
   uint32_t hello[3];
   if (bind(fd, (struct sockaddr *)&me, (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n)) < 0 || connect_path(fd, mctp_path()) < 0) return close(fd), errno = ENOMEM, -1;
-  /* HELLO: frame length, op, name length, name. No reply comes on this connection. */
-  uint32_t nl = (uint32_t)n;
+  /* HELLO: frame length, op, name length, name; its reply is the only one on this connection. */
+  uint32_t nl = (uint32_t)n, ack[2];
   hello[0] = 8 + nl, hello[1] = OP_MCTP_HELLO, hello[2] = nl;
   if (write(fd, hello, sizeof hello) != sizeof hello || write(fd, me.sun_path + 1, nl) != (ssize_t)nl) return close(fd), errno = ENOMEM, -1;
+  REAL(recv);
+  ssize_t got;
+  struct pollfd p = {fd, POLLIN, 0};
+  /* A SOCK_NONBLOCK socket still waits here: the acknowledgement is part of creating it. */
+  while ((got = real_recv(fd, ack, sizeof ack, MSG_WAITALL)) < 0 && (errno == EAGAIN || errno == EINTR)) poll(&p, 1, -1);
+  if (got != sizeof ack || ack[1] != 0) return close(fd), errno = ENOMEM, -1;
   return fd;
 }
 

@@ -6,7 +6,8 @@
 // received messages are written to it as frames, so poll/select/epoll, O_NONBLOCK, SO_RCVTIMEO and
 // close work on it natively. bind, sendto/sendmsg and the tag ioctls come over short control
 // connections that name the socket. Frames, little-endian:
-//   to the program:  u32 length, struct sockaddr_mctp (12 bytes), message body (type byte removed)
+//   to the program:  the HELLO's reply, then per message: u32 length, struct sockaddr_mctp
+//                    (12 bytes), message body (type byte removed)
 //   control:         the broker's framing (wire.ts), body = u32 name length, name, op's bytes
 //
 // Addressing (a choice; a real system is configured by mctpd): network 1 (the kernel's default,
@@ -120,8 +121,10 @@ export class MctpHost {
     const name = new TextDecoder().decode(body.subarray(4, 4 + n));
     const rest = body.subarray(4 + n);
     if (op === MCTP_OP.HELLO) {
+      // Acknowledged before any message can arrive: the preload waits for it, so a control
+      // connection opened next always finds the socket registered.
       this.socks.set(name, { name, data: sock });
-      return undefined; // the data connection carries no replies
+      return reply(0);
     }
     const m = this.socks.get(name);
     if (!m) return reply(E.EBADF);

@@ -165,6 +165,28 @@ describe.skipIf(skipReason !== undefined)('cxlemu attach: fwctl', () => {
     expect(r.log.at(-1)).toMatchObject({ ioctl: 'FWCTL_RPC', allowed: false, errno: 'EPERM', mmio: 0 });
   }, 60_000);
 
+  it('a refused Set Feature never reaches the device and is in the audit log; the allowed one does', async () => {
+    const system = createSystem();
+    const seen: number[] = [];
+    system.events.on('command', (t) => seen.push(t.opcode));
+    const log: LogEntry[] = [];
+    const code = await runAttached({
+      backend: new LocalBackend(system),
+      kernel: DEFAULT_KERNEL,
+      program: client,
+      args: ['open:/dev/fwctl/fwctl0', `rpc:scope=0,in=${sf('1801')},out=8`, `rpc:scope=2,in=${sf('1801')},out=8`],
+      io: { err: () => undefined, out: () => undefined },
+      log: (e) => log.push(e),
+      fwctl: { exclusive: [] },
+    });
+    expect(code).toBe(0);
+    expect(seen).not.toContain(0x0502);
+    expect(log.filter((e) => e.ioctl === 'FWCTL_RPC')).toEqual([
+      expect.objectContaining({ node: 'fwctl0', opcode: '0x0502', allowed: false, errno: 'EINVAL', mmio: 0, fwctlScope: 'CONFIGURATION' }),
+      expect.objectContaining({ node: 'fwctl0', opcode: '0x0502', allowed: false, errno: 'EINVAL', mmio: 0, fwctlScope: 'DEBUG_WRITE' }),
+    ]);
+  }, 60_000);
+
   it('answers every refusal with the kernel\'s errno before any register access', async () => {
     const cases: [string, string][] = [
       [`rpc:scope=4,in=${gsf(0x30)},out=64`, 'EOPNOTSUPP'],

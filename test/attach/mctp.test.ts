@@ -167,6 +167,11 @@ describe.skipIf(skipReason !== undefined)('cxlemu attach: AF_MCTP', () => {
     expect(a[6]).toBe('EAGAIN');
   }, 60_000);
 
+  it('a SOCK_NONBLOCK socket: EAGAIN while empty, readable by poll once the answer is in', async () => {
+    const r = await attach([], ['msock:2050,0', 'recv', `send:eid=8,type=8,tag=8,msg=${IDENTIFY}`, 'poll:2000', 'recv:len=2', 'mclose']);
+    expect(answers(r)).toEqual(['ok', 'EAGAIN', '12', 'readable', 'n=2 from=1:8 type=0x08 tag=0x00 alen=12 data=0111', 'ok']);
+  }, 60_000);
+
   it('preallocated tags: SIOCMCTPALLOCTAG hands out the lowest free tag, a send uses it, DROPTAG frees it; nine are too many', async () => {
     const r = await attach([], [
       'msock',
