@@ -23,7 +23,7 @@ async function usage(): Promise<string> {
   serve                         run the websocket/REST server (default 127.0.0.1:8080)
   run <fixture|dir>...          run fixtures in-process, or against a server with --url
   snapshot | restore | fault    save/restore a server's state, faults on demand (--url)
-  attach -- PROGRAM [ARGS]      run PROGRAM with /dev/cxl/memN and /dev/cxl/switchN backed by the emulator
+  attach -- PROGRAM [ARGS]      run PROGRAM with /dev/cxl, /dev/fwctl and AF_MCTP backed by the emulator
 ${SEND_USAGE}
 ${SERVE_USAGE}
 ${RUN_USAGE}
