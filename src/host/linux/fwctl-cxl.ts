@@ -9,7 +9,7 @@
 
 import { bytesEqual, uuidBytes } from '../../util/bytes.js';
 import { ERRNO } from './cxl-mem-uapi.js';
-import { FWCTL_ERRNO, FWCTL_SCOPE } from './fwctl-uapi.js';
+import { FWCTL_SCOPE } from './fwctl-uapi.js';
 
 export const OP_GET_SUPPORTED_FEATURES = 0x0500;
 export const OP_GET_FEATURE = 0x0501;
@@ -234,4 +234,3 @@ export function rpcOut(retval: number, payload: Uint8Array = new Uint8Array(0)):
   return out;
 }
 
-export { FWCTL_ERRNO };
