@@ -17,7 +17,6 @@ import { ClientTarget, viewOf } from '../src/fixtures/client-target.js';
 import { decodeResponse } from '../src/fixtures/fields.js';
 import { isScope, type Scope } from '../src/host/policy/scopes.js';
 import { createSystem } from '../src/system.js';
-import { withHint } from '../src/host/hints.js';
 import { rcName } from '../src/spec/return-codes.js';
 import { parseHex, toHex } from '../src/util/bytes.js';
 import { parseArgs, stringFlag, UsageError } from './args.js';
@@ -140,10 +139,10 @@ export async function runSend(argv: readonly string[], io: SendIo = {}): Promise
   } else {
     // Whoever runs the CLI opens the driver, so the requested scope is also the maximum.
     const driver = await system.openDriver({ maxScope: scope, allowAll: args.flags.has('allow-all') });
-    const { outcome: out, hint } = await withHint(system, () => driver.submit({ opcode, payload, tunnel, scope }));
+    const out = await driver.submit({ opcode, payload, tunnel, scope });
     a = out.refused
       ? { refused: true, reason: out.reason, ...(out.decision.innerOpcode !== undefined ? { innerOpcode: out.decision.innerOpcode } : {}), rc: 0, rcName: '', payload: new Uint8Array(0), vendorStatus: 0 }
-      : { refused: false, rc: out.rc, rcName: out.rcName, payload: out.payload, vendorStatus: out.vendorStatus, ...(hint ? { hint } : {}), ...(out.background ? { background: out.background } : {}), ...(out.tunnelRc !== undefined ? { tunnelRc: out.tunnelRc } : {}), ...(driver.status().tainted ? { tainted: true } : {}) };
+      : { refused: false, rc: out.rc, rcName: out.rcName, payload: out.payload, vendorStatus: out.vendorStatus, ...(out.hint ? { hint: out.hint } : {}), ...(out.background ? { background: out.background } : {}), ...(out.tunnelRc !== undefined ? { tunnelRc: out.tunnelRc } : {}), ...(driver.status().tainted ? { tainted: true } : {}) };
   }
   if (a.refused) {
     return { exitCode: 3, line: JSON.stringify({ refused: true, reason: a.reason, opcode: hex4(opcode), ...(a.innerOpcode !== undefined ? { innerOpcode: hex4(a.innerOpcode) } : {}), scope }) };

@@ -269,6 +269,7 @@ export class EmulatorSystem {
       clock: this.clock,
       bus: fn.bar0,
       config: fn.config,
+      hints: fn.mailbox,
       ...(opts.interrupts ? { interrupts: fn.events } : {}),
       maxScope: opts.maxScope ?? 'read-only',
       ...(opts.allowAll ? { allowAll: true } : {}),

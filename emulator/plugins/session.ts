@@ -3,7 +3,6 @@
 // only translates; every device rule is the library's. A bad frame gets an error reply naming the
 // problem and the connection lives on.
 
-import { withHint } from '../../src/host/hints.js';
 import type { TunnelHop } from '../../src/commands/tunnel/tunnel-payload.js';
 import { MmioError } from '../../src/device/bus.js';
 import { DriverError, MailboxBusyError, MailboxTimeoutError } from '../../src/host/driver/errors.js';
@@ -345,7 +344,7 @@ export class Session {
       rt.audit.record({ atMs: rt.system.clock.now(), allowed: false, opcode, route: tunnel, scope: effective, reason });
       return { refused: true, reason, opcode, scope: effective };
     }
-    const { outcome: out, hint }: { outcome: SubmitOutcome; hint?: string } = await withHint(rt.system, () => rt.driver.submit({ opcode, payload, tunnel, scope: effective, background: backgroundReturn ? 'return' : 'wait' }));
+    const out: SubmitOutcome = await rt.driver.submit({ opcode, payload, tunnel, scope: effective, background: backgroundReturn ? 'return' : 'wait' });
     if (out.refused) {
       return { refused: true, reason: out.reason, opcode, ...(out.decision.innerOpcode !== undefined ? { innerOpcode: out.decision.innerOpcode } : {}), scope: effective };
     }
@@ -362,7 +361,7 @@ export class Session {
       payload: out.payload,
       ...(background ? { background } : {}),
       ...(out.tunnelRc !== undefined ? { tunnelRc: out.tunnelRc } : {}),
-      ...(hint !== undefined ? { hint } : {}),
+      ...(out.hint !== undefined ? { hint: out.hint } : {}),
     };
   }
 }

@@ -30,7 +30,10 @@ export interface CciResponse {
   readonly vendorStatus: number;
   /** True when the command was started as a background operation (rc = Background Command Started). */
   readonly background: boolean;
-  /** Why the device refused, when the model knows (never changes rc or payload). */
+  /**
+   * Why the device refused, when the model knows (never changes rc or payload). On a tunnel's
+   * success it is the reason of the command the tunnel carried.
+   */
   readonly hint?: string;
 }
 
@@ -265,7 +268,8 @@ export class Cci<D = unknown> implements CciContext {
       });
       return reply(RC.InternalError);
     }
-    return { rc: RC.Success, payload: out, vendorStatus: result.vendorStatus ?? 0, background: false };
+    const done: CciResponse = { rc: RC.Success, payload: out, vendorStatus: result.vendorStatus ?? 0, background: false };
+    return result.hint !== undefined ? { ...done, hint: result.hint } : done;
   }
 
   // --- background operations ----------------------------------------------------------------

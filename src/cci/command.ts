@@ -41,7 +41,9 @@ export interface BackgroundJob {
 }
 
 export type CommandResult<TRes> =
-  | { rc: typeof RC.Success; value: TRes; vendorStatus?: number }
+  // A success may carry a hint too: a tunnel succeeds while the command it carried failed, and the
+  // inner CCI's reason rides out with the outer response (src/host/hints.ts).
+  | { rc: typeof RC.Success; value: TRes; vendorStatus?: number; hint?: string }
   | { rc: number; value?: undefined; vendorStatus?: number; hint?: string }
   | { background: BackgroundJob };
 
@@ -104,6 +106,11 @@ export function responseSchema(def: CommandDef): PayloadSchema | undefined {
 
 export function ok<T>(value: T): CommandResult<T> {
   return { rc: RC.Success, value };
+}
+
+/** Success with the hint of a command it carried (a tunnel whose inner command failed). */
+export function okWithHint<T>(value: T, hint: string | undefined): CommandResult<T> {
+  return hint === undefined ? { rc: RC.Success, value } : { rc: RC.Success, value, hint };
 }
 
 export function fail(rc: number, vendorStatus?: number): CommandResult<never> {

@@ -19,6 +19,7 @@ import { unroutableReply } from './policy/unroutable.js';
 import { decodeCciMessage } from '../cci/message.js';
 import { MMPT_RECEIVE_MESSAGE, MMPT_SEND_MESSAGE, PCI_SIG_VENDOR_ID } from '../commands/mmpt/mmpt-message.js';
 import { MmptChannel } from './mmpt-channel.js';
+import type { HintSource } from './hints.js';
 
 export interface HostDriverOptions {
   readonly clock: VirtualClock;
@@ -33,6 +34,8 @@ export interface HostDriverOptions {
   readonly audit?: AuditLog;
   /** Driver timing knobs, passed to the mailbox driver. */
   readonly doorbellTimeoutMs?: number;
+  /** The device's reasons beside its return codes (src/host/hints.ts), passed to the mailbox driver. */
+  readonly hints?: HintSource;
   /**
    * `complete` (default): open() returns once every CEL of the fabric is read. `deferred`: open()
    * returns after the switch, each DSP's device and each MHD's pool; the LDs behind MLDs are read in
@@ -70,6 +73,11 @@ export interface Completed {
   readonly background?: { readonly opcode: number; readonly percent: number; readonly rc: number };
   /** For a tunnelled command: the outer Tunnel Management return code when routing failed. */
   readonly tunnelRc?: number;
+  /**
+   * The device's reason beside the return code, for this command only (src/host/hints.ts); for a
+   * tunnelled command, the reason of the innermost CCI that gave one.
+   */
+  readonly hint?: string;
   readonly decision: Decision;
 }
 
@@ -126,6 +134,7 @@ export class HostDriver {
       ...(opts.config ? { config: opts.config } : {}),
       ...(opts.interrupts ? { interrupts: opts.interrupts } : {}),
       ...(opts.doorbellTimeoutMs !== undefined ? { doorbellTimeoutMs: opts.doorbellTimeoutMs } : {}),
+      ...(opts.hints ? { hints: opts.hints } : {}),
     });
     const d = new HostDriver(mailbox, opts.clock, opts);
     await d.discover(opts.discovery ?? 'complete');
@@ -314,7 +323,7 @@ export class HostDriver {
     if (res.rc !== RC.Success) return { ...completed(res, decision), tunnelRc: res.rc };
     const inner = unwrapTunnelResponses(res.payload, depth);
     if (!inner) throw new DriverError(`malformed tunnel response to ${hex4(req.opcode)}`);
-    const base: Completed = { refused: false, rc: inner.rc, rcName: rcName(inner.rc), vendorStatus: inner.vendorStatus, payload: inner.payload, decision };
+    const base: Completed = { refused: false, rc: inner.rc, rcName: rcName(inner.rc), vendorStatus: inner.vendorStatus, payload: inner.payload, decision, ...(res.hint !== undefined ? { hint: res.hint } : {}) };
     if (inner.rc === RC.BackgroundCommandStarted && (req.background ?? 'wait') === 'wait') {
       const bg = await this.followTunnelledBackground(req.tunnel ?? [], req.opcode, req.onProgress);
       return { ...base, rc: bg.rc, rcName: rcName(bg.rc), payload: new Uint8Array(0), background: bg };
@@ -475,5 +484,5 @@ export class HostDriver {
 }
 
 function completed(res: MailboxResult, decision: Decision): Completed {
-  return { refused: false, rc: res.rc, rcName: res.rcName, vendorStatus: res.vendorStatus, payload: res.payload, background: res.background, decision };
+  return { refused: false, rc: res.rc, rcName: res.rcName, vendorStatus: res.vendorStatus, payload: res.payload, background: res.background, decision, ...(res.hint !== undefined ? { hint: res.hint } : {}) };
 }

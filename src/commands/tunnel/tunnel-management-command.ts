@@ -4,7 +4,7 @@
 // embedded request runs through the target's own dispatcher, like any other transport.
 
 import type { Cci } from '../../cci/cci.js';
-import { defineCommand, fail, failWithHint, ok, type Codec, type CommandContext, type CommandDef } from '../../cci/command.js';
+import { defineCommand, fail, failWithHint, okWithHint, type Codec, type CommandContext, type CommandDef } from '../../cci/command.js';
 import { CATEGORY_REQUEST, CATEGORY_RESPONSE, CCI_HEADER_SIZE, cciMessageFields, encodeCciMessage, type CciMessage } from '../../cci/message.js';
 import { tunnelBudget } from '../../cci/message-size.js';
 import { RC } from '../../spec/return-codes.js';
@@ -83,8 +83,9 @@ export function tunnelManagementCommand<D>(resolve: TunnelResolver<D>, explain?:
       // the component failing to limit its response (CXL r3.2 8.2.10.1.4: Internal Error).
       if (TUNNEL_RESPONSE_HEADER + message.length > ctx.cci.responseLimit) return fail(RC.InternalError);
       // Routing succeeded: the outer command succeeds and the inner result travels in the
-      // embedded header (return code and vendor status both).
-      return ok(message);
+      // embedded header (return code and vendor status both); the inner reason, which has no
+      // room in that header, rides beside it to whoever sent the outer command.
+      return okWithHint(message, inner.hint);
     },
   });
 }

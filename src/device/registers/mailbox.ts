@@ -120,6 +120,13 @@ export interface MailboxOptions {
   readonly ready?: () => boolean;
 }
 
+/** The reason a completed command failed, and which command it was (opcode and command set). */
+export interface CompletionHint {
+  readonly opcode: number;
+  readonly vendorId: number;
+  readonly hint: string;
+}
+
 interface Pending {
   readonly opcode: number;
   readonly vendorId: number;
@@ -147,6 +154,8 @@ export class Mailbox {
   private readonly command = new StoredRegister('Command', 0x08, 8, CMD_WRITABLE);
   private status = { rc: 0, vendor: 0 };
   private pending: Pending | undefined;
+  /** The reason beside the last completion's return code: outside the registers (src/host/hints.ts). */
+  private hint: CompletionHint | undefined;
   private ringRequested = false;
   private readonly detach: () => void;
 
@@ -207,6 +216,15 @@ export class Mailbox {
     });
   }
 
+  /**
+   * The device's reason for the command that completed last, while the mailbox is idle and no
+   * other command has rung since. Never a register: the host driver that owns the mailbox reads it
+   * beside the status (src/host/hints.ts).
+   */
+  completionHint(): CompletionHint | undefined {
+    return this.doorbell ? undefined : this.hint;
+  }
+
   /** True while the device owns the mailbox (doorbell set). */
   get doorbell(): boolean {
     return (this.control.read() & CTRL_DOORBELL) !== 0n;
@@ -216,6 +234,7 @@ export class Mailbox {
   reset(): void {
     if (this.pending) this.clock.cancel(this.pending.timer);
     this.pending = undefined;
+    this.hint = undefined;
     this.ringRequested = false;
     this.control.reset();
     this.command.reset();
@@ -258,6 +277,7 @@ export class Mailbox {
     const input = tooLong || length === 0 ? NO_BYTES : this.payload.bytes.slice(0, length);
     const pending: Pending = { opcode, vendorId, input, tooLong };
     this.pending = pending;
+    this.hint = undefined;
     if (this.faults.stuckDoorbell) return;
     const latency = this.commandLatencyMs + (this.faults.delayMs?.(opcode) ?? 0);
     if (latency > 0) {
@@ -285,7 +305,7 @@ export class Mailbox {
       return;
     }
     this.pending = undefined;
-    let res: { rc: number; payload: Uint8Array; vendorStatus: number };
+    let res: { rc: number; payload: Uint8Array; vendorStatus: number; hint?: string };
     if (p.tooLong) {
       // CXL r3.2 8.2.8.4.5: the length cannot exceed the payload size; the device refuses the
       // command without running it.
@@ -308,6 +328,7 @@ export class Mailbox {
     const out = res.payload.length > this.payloadSize ? res.payload.subarray(0, this.payloadSize) : res.payload;
     this.payload.bytes.set(out, 0);
     this.status = { rc: res.rc & 0xffff, vendor: res.vendorStatus & 0xffff };
+    this.hint = res.hint !== undefined ? { opcode: p.opcode, vendorId: p.vendorId, hint: res.hint } : undefined;
     this.command.set(setField(CMD_OPCODE, p.opcode) | setField(CMD_LENGTH, out.length) | setField(CMD_VENDOR, p.vendorId));
     this.control.set(this.control.read() & ~CTRL_DOORBELL);
     if (this.control.read() & CTRL_DOORBELL_INT) this.events.emit('interrupt', { vector: this.vector, cause: 'doorbell' });

@@ -11,6 +11,7 @@ import { ByteReader, ByteWriter, bytesEqual, NO_BYTES, uuidBytes } from '../../u
 import { DriverError, MailboxBusyError, MailboxTimeoutError } from './errors.js';
 import { enableMsixVector, findDeviceRegisterBlock, layoutFromClass, msixBlocked, readCapabilityArray, readPayload, writePayload } from './pci-probe.js';
 import * as R from './registers.js';
+import type { HintSource } from '../hints.js';
 
 export interface MailboxResult {
   readonly opcode: number;
@@ -20,6 +21,8 @@ export interface MailboxResult {
   readonly payload: Uint8Array;
   /** Set when the command ran in the background: its final state as the driver last saw it. */
   readonly background?: { readonly opcode: number; readonly percent: number; readonly rc: number };
+  /** The device's reason beside the return code, when it gave one (src/host/hints.ts). */
+  readonly hint?: string;
 }
 
 export interface SendOptions {
@@ -60,6 +63,8 @@ export interface DriverOptions {
   readonly backgroundTimeoutMs?: number;
   /** Skip reading the CEL at attach (for tests of a device without logs). */
   readonly skipCel?: boolean;
+  /** The device's reasons beside its return codes, read with each completion (src/host/hints.ts). */
+  readonly hints?: HintSource;
 }
 
 /** Linux refuses a mailbox under 256 bytes and never uses more than 1 MiB of one. */
@@ -275,8 +280,10 @@ export class MailboxDriver {
         return { opcode, rc: background.rc, rcName: rcName(background.rc), vendorStatus: vs, payload: new Uint8Array(0), background };
       });
     }
+    // Read now, while this driver still owns the mailbox: no other command can have rung since ours.
+    const hint = this.hintFor(opcode, opts.vendorId ?? 0);
     if (rc !== RC.Success) {
-      return { opcode, rc, rcName: rcName(rc), vendorStatus, payload: new Uint8Array(0) };
+      return { opcode, rc, rcName: rcName(rc), vendorStatus, payload: new Uint8Array(0), ...(hint !== undefined ? { hint } : {}) };
     }
     // #7 Output length, #8 output payload, clamped in case the hardware misbehaves.
     const cmd = this.bus.read(mb + R.MB_CMD, 8);
@@ -289,7 +296,13 @@ export class MailboxDriver {
     const outLen = Number((cmd >> 16n) & 0x1f_ffffn);
     const n = Math.min(outLen, this.payloadSize, opts.outputLimit ?? this.payloadSize);
     const out = this.readBytes(mb + R.MB_PAYLOAD, n);
-    return { opcode, rc, rcName: rcName(rc), vendorStatus, payload: out };
+    return { opcode, rc, rcName: rcName(rc), vendorStatus, payload: out, ...(hint !== undefined ? { hint } : {}) };
+  }
+
+  /** The device's reason for the command just completed, if it is the one this driver rang. */
+  private hintFor(opcode: number, vendorId: number): string | undefined {
+    const h = this.opts.hints?.completionHint();
+    return h !== undefined && h.opcode === opcode && h.vendorId === vendorId ? h.hint : undefined;
   }
 
   private get doorbellTimeout(): number {
