@@ -19,7 +19,7 @@
 // - Tags are listed in ascending byte order of the Tag, so paging with Starting Index is stable.
 
 import { toHex } from '../util/bytes.js';
-import type { DcRange } from './dynamic-capacity.js';
+import type { DcRange } from './dc-extents.js';
 
 /** Distinct tags the device tracks at once (Total Number of Supported Tags). */
 export const DC_MAX_TAGS = 64;

@@ -9,19 +9,18 @@
 // Every mutating method validates its whole request first and returns a return code without
 // touching anything when it fails.
 
-import { RC } from '../spec/return-codes.js';
-import { ByteWriter, uuidBytes } from '../util/bytes.js';
+import { DcEventType, dcEventRecord, type DcRecordSink } from './dc-records.js';
+import { ZERO_TAG, contains, covered, maxBig, overlaps, sortExtents, subtract, subtractRanges, sum, type DcExtent, type DcRange } from './dc-extents.js';
+import { bytesIn, layoutRegions, regionContaining, supportsBlockSize, type DcRegion } from './dc-regions.js';
+import { HostState, restoreHost, snapshotHost, type DcHostSnapshot } from './dc-hosts.js';
 import { DcTags, isZeroTag } from './dc-tags.js';
-import { MEMORY_GRANULARITY_BYTES } from './ld-allocations.js';
+import { RC } from '../spec/return-codes.js';
 
-/** CXL r3.2 Table 8-xx Dynamic Capacity Event Record UUID. */
-export const DC_EVENT_UUID = 'ca95afa7-f183-4018-8c2f-95268e101a2a';
-export const DcEventType = {
-  AddCapacity: 0,
-  ReleaseCapacity: 1,
-  ForcedCapacityRelease: 2,
-  RegionConfigurationUpdated: 3,
-} as const;
+// The DCD's parts, importable from here as before the split.
+export { DC_EVENT_UUID, DC_EXTENT_SIZE, DcEventType, dcEventRecord, writeDcExtent, type DcRecordSink } from './dc-records.js';
+export type { DcExtent, DcRange } from './dc-extents.js';
+export type { DcRegion } from './dc-regions.js';
+export type { DcHostSnapshot } from './dc-hosts.js';
 
 /** Selection policies of Initiate DC Add (CXL r3.2 7.6.7.6.5); Enable Shared Access is not modelled. */
 export const DcSelectionPolicy = { Free: 0, Contiguous: 1, Prescriptive: 2 } as const;
@@ -32,54 +31,6 @@ export const DC_SUPPORTED_REMOVAL_POLICIES = 0x0002;
 
 /** Extents one host may hold, pending and accepted together. */
 export const DC_DEFAULT_MAX_EXTENTS = 512;
-const MIN_BLOCK_SIZE = 64n;
-
-export interface DcExtent {
-  readonly dpa: bigint;
-  readonly length: bigint;
-  /** 16-byte tag the FM gave the extent. */
-  readonly tag: Uint8Array;
-  readonly sharedSeq: number;
-}
-
-/** A DPA range as the host and the FM name it in responses and release requests. */
-export interface DcRange {
-  readonly dpa: bigint;
-  readonly length: bigint;
-}
-
-export interface DcRegion {
-  readonly index: number;
-  /** First DPA of the region, bytes. */
-  readonly base: bigint;
-  /** DPA space the region occupies, bytes (a multiple of 256 MiB). */
-  readonly decodeLength: bigint;
-  /** Usable length, bytes. */
-  readonly length: bigint;
-  blockSize: bigint;
-  sanitizeOnRelease: boolean;
-  /** Bit n set = a block size of 2^n bytes is supported (Get DCD Info). */
-  readonly supportedBlockSizeMask: bigint;
-  readonly dsmadHandle: number;
-}
-
-interface PendingAdd {
-  readonly extents: readonly DcExtent[];
-  /** What the host accepted so far in responses with the More flag set. */
-  accepted: DcExtent[];
-}
-
-class HostState {
-  pendingAdds: PendingAdd[] = [];
-  accepted: DcExtent[] = [];
-  /** Ranges the FM asked this host to give back (non-forced Initiate DC Release). */
-  pendingReleases: DcRange[] = [];
-  generation = 0;
-}
-
-export interface DcRecordSink {
-  (hostId: number, record: Uint8Array): void;
-}
 
 export interface DynamicCapacityOptions {
   readonly regions: readonly { readonly lengthBytes: bigint; readonly blockSizeBytes: bigint }[];
@@ -91,7 +42,6 @@ export interface DynamicCapacityOptions {
   readonly sink: DcRecordSink;
 }
 
-const ZERO_TAG = new Uint8Array(16);
 
 export class DynamicCapacity {
   readonly regions: readonly DcRegion[];
@@ -104,27 +54,7 @@ export class DynamicCapacity {
 
   constructor(opts: DynamicCapacityOptions) {
     if (opts.regions.length > 8) throw new RangeError('a DCD has at most 8 DC regions');
-    const regions: DcRegion[] = [];
-    let base = alignUp(opts.baseDpa, MEMORY_GRANULARITY_BYTES);
-    opts.regions.forEach((r, index) => {
-      const decodeLength = alignUp(r.lengthBytes, MEMORY_GRANULARITY_BYTES);
-      const blockSize = r.blockSizeBytes;
-      if (blockSize < MIN_BLOCK_SIZE || (blockSize & (blockSize - 1n)) !== 0n || r.lengthBytes % blockSize !== 0n) {
-        throw new RangeError(`DC region ${index}: block size ${blockSize} must be a power of two >= 64 dividing the length`);
-      }
-      regions.push({
-        index,
-        base,
-        decodeLength,
-        length: r.lengthBytes,
-        blockSize,
-        sanitizeOnRelease: false,
-        supportedBlockSizeMask: supportedMask(r.lengthBytes, blockSize),
-        dsmadHandle: index,
-      });
-      base += decodeLength;
-    });
-    this.regions = regions;
+    this.regions = layoutRegions(opts.regions, opts.baseDpa);
     this.hostCount = opts.hostCount;
     this.maxExtentsPerHost = opts.maxExtentsPerHost ?? DC_DEFAULT_MAX_EXTENTS;
     this.sink = opts.sink;
@@ -302,8 +232,7 @@ export class DynamicCapacity {
   setRegionConfig(index: number, blockSize: bigint, sanitizeOnRelease: boolean): number | undefined {
     const region = this.regions[index];
     if (!region) return RC.InvalidInput;
-    const isPow2 = blockSize >= MIN_BLOCK_SIZE && (blockSize & (blockSize - 1n)) === 0n;
-    if (!isPow2 || (region.supportedBlockSizeMask & (1n << BigInt(log2(blockSize)))) === 0n) return RC.InvalidInput;
+    if (!supportsBlockSize(region, blockSize)) return RC.InvalidInput;
     // 7.6.7.6.3: "processed only when all capacity has been released from the region on all
     // LDs"; a region still holding (or offering) extents answers Unsupported to any change.
     // Spec-silent: a request that changes nothing on such a region succeeds and does nothing,
@@ -334,7 +263,7 @@ export class DynamicCapacity {
   // --- helpers --------------------------------------------------------------------------------
 
   regionOf(r: DcRange): DcRegion | undefined {
-    return this.regions.find((g) => r.dpa >= g.base && r.dpa + r.length <= g.base + g.length);
+    return regionContaining(this.regions, r);
   }
 
   /**
@@ -398,22 +327,20 @@ export class DynamicCapacity {
    * and each host's accepted extents with its generation. Pending adds and releases are offers
    * the host never acknowledged, announced only through the (volatile) event log: they are lost.
    */
-  persistentState(): { regions: { blockSize: bigint; sanitizeOnRelease: boolean }[]; hosts: { accepted: DcExtent[]; generation: number }[] } {
+  persistentState(): { regions: { blockSize: bigint; sanitizeOnRelease: boolean }[]; hosts: DcHostSnapshot[] } {
     return {
       regions: this.regions.map((r) => ({ blockSize: r.blockSize, sanitizeOnRelease: r.sanitizeOnRelease })),
-      hosts: this.hosts.map((h) => ({ accepted: h.accepted.map((e) => ({ ...e, tag: e.tag.slice() })), generation: h.generation })),
+      hosts: this.hosts.map(snapshotHost),
     };
   }
 
   /** Put back persistentState(); a message when it does not fit this device (nothing changed then). */
-  restorePersistent(s: { regions: readonly { blockSize: bigint; sanitizeOnRelease: boolean }[]; hosts: readonly { accepted: readonly DcExtent[]; generation: number }[] }): string | undefined {
+  restorePersistent(s: { regions: readonly { blockSize: bigint; sanitizeOnRelease: boolean }[]; hosts: readonly { readonly accepted: readonly DcExtent[]; readonly generation: number }[] }): string | undefined {
     if (s.regions.length !== this.regions.length) return `${s.regions.length} DC regions, the device has ${this.regions.length}`;
     if (s.hosts.length !== this.hosts.length) return `${s.hosts.length} DC hosts, the device has ${this.hosts.length}`;
     for (const [i, r] of s.regions.entries()) {
       const region = this.regions[i];
-      const bs = r.blockSize;
-      const pow2 = bs > 0n && (bs & (bs - 1n)) === 0n;
-      if (region && (!pow2 || (region.supportedBlockSizeMask & (1n << BigInt(log2(bs)))) === 0n)) return `region ${i}: block size ${bs} is not supported`;
+      if (region && !supportsBlockSize(region, r.blockSize)) return `region ${i}: block size ${r.blockSize} is not supported`;
     }
     for (const [i, h] of s.hosts.entries()) {
       for (const e of h.accepted) if (!this.regionOf(e)) return `host ${i}: extent at ${e.dpa} (length ${e.length}) lies in no DC region`;
@@ -424,12 +351,7 @@ export class DynamicCapacity {
       region.blockSize = r.blockSize;
       region.sanitizeOnRelease = r.sanitizeOnRelease;
     });
-    this.hosts = s.hosts.map((h) => {
-      const x = new HostState();
-      x.accepted = h.accepted.map((e) => ({ ...e, tag: e.tag.slice() }));
-      x.generation = h.generation >>> 0;
-      return x;
-    });
+    this.hosts = s.hosts.map(restoreHost);
     return undefined;
   }
 
@@ -470,116 +392,4 @@ export function dcdOf(device: unknown): DynamicCapacity | undefined {
   if ('dcd' in device && device.dcd instanceof DynamicCapacity) return device.dcd;
   if ('dynamicCapacity' in device && isLdDynamicCapacity(device.dynamicCapacity)) return device.dynamicCapacity.dcd;
   return undefined;
-}
-
-// --- event record -------------------------------------------------------------------------------
-
-export const DC_EXTENT_SIZE = 0x28;
-
-/** Dynamic Capacity Extent (CXL r3.2 Table 8-xx): u64 DPA, u64 length, tag[16], u16 shared seq, rsvd[6]. */
-export function writeDcExtent(w: ByteWriter, off: number, e: DcExtent): void {
-  w.u64(off, e.dpa).u64(off + 8, e.length).set(off + 0x10, e.tag.subarray(0, 16)).u16(off + 0x20, e.sharedSeq);
-}
-
-/**
- * A 128-byte Dynamic Capacity Event Record. The common header's handle, length and timestamp
- * are stamped by the event log; severity is informational (flags 0).
- *   0x30 u8 event type, 0x31 u8 validity flags, 0x32 u16 host ID, 0x34 u8 updated region ID,
- *   0x35 u8 flags (bit 0 More), 0x38 DC extent[0x28], 0x78 u32 extents available,
- *   0x7c u32 tags available
- */
-export function dcEventRecord(o: {
-  type: number;
-  hostId: number;
-  regionId: number;
-  more: boolean;
-  extent?: DcExtent | undefined;
-  extentsAvailable: number;
-  tagsAvailable: number;
-}): Uint8Array {
-  const w = new ByteWriter(0x80);
-  w.set(0, uuidBytes(DC_EVENT_UUID)).u8(0x10, 0x80);
-  w.u8(0x30, o.type).u8(0x31, 0).u16(0x32, o.hostId).u8(0x34, o.regionId).u8(0x35, o.more ? 1 : 0);
-  if (o.extent) writeDcExtent(w, 0x38, o.extent);
-  w.u32(0x78, o.extentsAvailable).u32(0x7c, o.tagsAvailable);
-  return w.bytes;
-}
-
-// --- range arithmetic -----------------------------------------------------------------------------
-
-function overlaps(a: DcRange, b: DcRange): boolean {
-  return a.dpa < b.dpa + b.length && b.dpa < a.dpa + a.length;
-}
-
-function contains(outer: DcRange, inner: DcRange): boolean {
-  return inner.dpa >= outer.dpa && inner.dpa + inner.length <= outer.dpa + outer.length;
-}
-
-/** True when the union of `extents` covers all of `r`. */
-function covered(r: DcRange, extents: readonly DcRange[]): boolean {
-  let at = r.dpa;
-  const end = r.dpa + r.length;
-  for (const e of [...extents].sort((a, b) => (a.dpa < b.dpa ? -1 : a.dpa > b.dpa ? 1 : 0))) {
-    if (e.dpa > at) break;
-    if (e.dpa + e.length > at) at = e.dpa + e.length;
-    if (at >= end) return true;
-  }
-  return at >= end;
-}
-
-function subtract(extents: readonly DcExtent[], ranges: readonly DcRange[]): DcExtent[] {
-  let out = [...extents];
-  for (const r of ranges) {
-    out = out.flatMap((e) => {
-      if (!overlaps(e, r)) return [e];
-      const pieces: DcExtent[] = [];
-      if (e.dpa < r.dpa) pieces.push({ ...e, length: r.dpa - e.dpa });
-      const rEnd = r.dpa + r.length;
-      const eEnd = e.dpa + e.length;
-      if (eEnd > rEnd) pieces.push({ ...e, dpa: rEnd, length: eEnd - rEnd });
-      return pieces;
-    });
-  }
-  return sortExtents(out);
-}
-
-function subtractRanges(list: readonly DcRange[], ranges: readonly DcRange[]): DcRange[] {
-  return subtract(
-    list.map((r) => ({ dpa: r.dpa, length: r.length, tag: ZERO_TAG, sharedSeq: 0 })),
-    ranges,
-  ).map((e) => ({ dpa: e.dpa, length: e.length }));
-}
-
-function sortExtents<T extends DcRange>(list: T[]): T[] {
-  return list.sort((a, b) => (a.dpa < b.dpa ? -1 : a.dpa > b.dpa ? 1 : 0));
-}
-
-function sum(list: readonly DcRange[]): bigint {
-  return list.reduce((n, e) => n + e.length, 0n);
-}
-
-function bytesIn(region: DcRegion, list: readonly DcRange[]): bigint {
-  return sum(list.filter((e) => e.dpa >= region.base && e.dpa < region.base + region.length));
-}
-
-function alignUp(v: bigint, a: bigint): bigint {
-  return ((v + a - 1n) / a) * a;
-}
-
-function maxBig(a: bigint, b: bigint): bigint {
-  return a > b ? a : b;
-}
-
-function log2(v: bigint): number {
-  return v.toString(2).length - 1;
-}
-
-/**
- * Block sizes a region supports: every power of two from 64 bytes up to 256 MiB that divides its
- * length, plus its configured size.
- */
-function supportedMask(length: bigint, blockSize: bigint): bigint {
-  let mask = 1n << BigInt(log2(blockSize));
-  for (let n = 6; n <= 28; n++) if (length % (1n << BigInt(n)) === 0n) mask |= 1n << BigInt(n);
-  return mask;
 }
