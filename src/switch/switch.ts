@@ -6,46 +6,25 @@
 // vPPB numbering follows 7.1.4: vPPB 0 of a VCS is its upstream vPPB (bound to the USP for the
 // VCS's life, by vendor-specific configuration per 7.1.2), vPPBs 1..n are its downstream vPPBs.
 
-import type { Cci } from '../cci/cci.js';
 import type { DownstreamDevice } from '../model/downstream.js';
+import { clears, type ResetKind } from '../model/reset.js';
 import { RC } from '../spec/return-codes.js';
 import type { VirtualClock } from '../time/clock.js';
 import { Emitter } from '../util/emitter.js';
 import { PortConfigState } from './link.js';
 import { PhysicalPort, type PortSpec } from './port.js';
-import { clears, type ResetKind } from '../model/reset.js';
 import { SWITCH_RESET_RULES, type SwitchState } from './reset-rules.js';
+import { isAerErrorBit, type AerEvent, type SwitchEvents } from './switch-events.js';
+import { LD_ID_NONE, UnbindOption, Vcs, type HostVisibleTarget, type Transition, type VcsSpec, type VppbState } from './vcs.js';
 
-/** LD ID meaning "the whole port" in Bind vPPB (7.6.7.2.2: FFFFh for anything but an MLD). */
-export const LD_ID_NONE = 0xffff;
+// The switch's parts, importable from here as before the split.
+export { BIND_DURATION_MS, LD_ID_NONE, UNBIND_DURATION_MS, UnbindOption, Vcs, type HostVisibleTarget, type Transition, type VcsSpec, type VppbState } from './vcs.js';
+export type { AerEvent, PortChange, SwitchEvents } from './switch-events.js';
 
 /** PERST# must stay asserted at least this long before it may be released (PCIe CEM Tperst). */
 export const PERST_MIN_HOLD_MS = 100;
 /** Reset PPB holds the link in Hot Reset this long (PCIe r6.x: Trst at least 1 ms). */
 export const HOT_RESET_MS = 2;
-/** Virtual time a bind takes; long enough to observe progress through Background Operation Status. */
-export const BIND_DURATION_MS = 1500;
-/** Unbind time per Unbind Option (7.6.7.2.3): waiting for link down is the slowest. */
-export const UNBIND_DURATION_MS: readonly number[] = [2000, 1500, 1000];
-
-export type VppbState =
-  | { readonly kind: 'unbound' }
-  | { readonly kind: 'bound'; readonly port: number; readonly ld: number | undefined }
-  | { readonly kind: 'binding'; readonly port: number; readonly ld: number | undefined }
-  | { readonly kind: 'unbinding'; readonly port: number; readonly ld: number | undefined };
-
-export const UnbindOption = {
-  WaitForLinkDown: 0,
-  ManagedHotRemove: 1,
-  SurpriseHotRemove: 2,
-} as const;
-
-export interface VcsSpec {
-  readonly id: number;
-  readonly uspPort: number;
-  /** Downstream vPPBs; the VCS has this many plus its upstream vPPB 0. */
-  readonly downstreamVppbs: number;
-}
 
 export interface SwitchSpec {
   readonly vendorId: number;
@@ -59,70 +38,6 @@ export interface SwitchSpec {
   readonly ports: readonly PortSpec[];
   readonly vcss: readonly VcsSpec[];
 }
-
-export class Vcs {
-  readonly vppbs: VppbState[];
-  /** Domain validation secret value (7.6.7.1.6); set at most once. */
-  domainValidationSv: Uint8Array | undefined;
-  constructor(
-    readonly id: number,
-    readonly uspPort: number,
-    downstreamVppbs: number,
-  ) {
-    this.vppbs = [{ kind: 'bound', port: uspPort, ld: undefined }];
-    for (let i = 0; i < downstreamVppbs; i++) this.vppbs.push({ kind: 'unbound' });
-  }
-}
-
-/** One LD (or whole port) a host can reach through its VCS. */
-export interface HostVisibleTarget {
-  readonly vppb: number;
-  readonly port: number;
-  /** Undefined when the whole port is bound (SLD, PCIe device, empty slot). */
-  readonly ld: number | undefined;
-  readonly device: DownstreamDevice | undefined;
-  /** The CCI the host reaches for that LD, if the device has one. */
-  readonly cci: Cci | undefined;
-}
-
-export interface AerEvent {
-  readonly vcs: number;
-  /** 0 = the USP vPPB, 1.. = DS vPPBs (7.6.7.2.4). */
-  readonly vppb: number;
-  readonly uncorrectable: boolean;
-  /** Bit position in the AER Correctable or Uncorrectable Error Status register. */
-  readonly errorBit: number;
-  readonly header: Uint8Array;
-  readonly atMs: number;
-}
-
-export type PortChange =
-  | 'perst-asserted'
-  | 'perst-deasserted'
-  | 'hot-reset'
-  | 'hot-reset-done'
-  | 'device-attached'
-  | 'device-detached'
-  | 'binding'
-  | 'link-down'
-  | 'link-up';
-
-export interface SwitchEvents {
-  'port-changed': { readonly port: number; readonly change: PortChange };
-  'vppb-changed': { readonly vcs: number; readonly vppb: number; readonly state: VppbState };
-  aer: AerEvent;
-  'domain-validation-set': { readonly vcs: number };
-}
-
-/** A bind or unbind that has started; the background job finishes or abandons it. */
-export interface Transition {
-  complete(): void;
-  abort(): void;
-}
-
-// AER register bits that name an error (PCIe r6.x 7.8.4.2 / 7.8.4.5); the rest are reserved.
-const CORRECTABLE_BITS: ReadonlySet<number> = new Set([0, 6, 7, 8, 12, 13, 14, 15]);
-const UNCORRECTABLE_BITS: ReadonlySet<number> = new Set([4, 5, ...range(12, 31)]);
 
 export class Switch {
   readonly events = new Emitter<SwitchEvents>();
@@ -450,8 +365,7 @@ export class Switch {
   generateAer(vcsId: number, vppb: number, uncorrectable: boolean, errorBit: number, header: Uint8Array): number {
     const vcs = this.vcsMap.get(vcsId);
     if (!vcs || vppb < 0 || vppb >= vcs.vppbs.length) return RC.InvalidInput;
-    const valid = uncorrectable ? UNCORRECTABLE_BITS : CORRECTABLE_BITS;
-    if (!valid.has(errorBit)) return RC.InvalidInput;
+    if (!isAerErrorBit(uncorrectable, errorBit)) return RC.InvalidInput;
     const event: AerEvent = { vcs: vcsId, vppb, uncorrectable, errorBit, header: header.slice(), atMs: this.clock.now() };
     this.aerLog.push(event);
     this.events.emit('aer', event);
@@ -466,10 +380,4 @@ export class Switch {
     this.events.emit('domain-validation-set', { vcs: vcsId });
     return RC.Success;
   }
-}
-
-function range(from: number, to: number): number[] {
-  const out: number[] = [];
-  for (let i = from; i <= to; i++) out.push(i);
-  return out;
 }
