@@ -4,100 +4,24 @@
 // of every CCI it can reach: the switch's, then through tunnels each DSP's device (an SLD's LD or
 // an MLD's FM-owned LD) and each LD behind an FM-owned LD.
 
-import type { MmioBus } from '../device/bus.js';
-import type { ConfigSpaceAccess } from '../model/downstream.js';
 import { RC, rcName } from '../spec/return-codes.js';
 import type { VirtualClock } from '../time/clock.js';
-import { ByteReader, ByteWriter, bytesEqual, NO_BYTES, toHex, uuidBytes } from '../util/bytes.js';
+import { ByteReader, NO_BYTES } from '../util/bytes.js';
 import { TUNNEL_OPCODE, unwrapTunnelResponses, wrapInTunnels, type TunnelHop } from '../commands/tunnel/tunnel-payload.js';
 import { DriverError } from './driver/errors.js';
-import { MailboxDriver, type InterruptSource, type MailboxResult } from './driver/mailbox-driver.js';
-import { AuditLog, type TaintState } from './policy/audit.js';
-import { decide, hex4, payloadMatters, type CciKind, type CciView, type Decision, type FeatureEffects } from './policy/decide.js';
+import { MailboxDriver, type MailboxResult } from './driver/mailbox-driver.js';
+import { AuditLog } from './policy/audit.js';
+import { decide, hex4, payloadMatters, type CciKind, type CciView, type Decision } from './policy/decide.js';
 import { scopeRank, type Scope } from './policy/scopes.js';
 import { unroutableReply } from './policy/unroutable.js';
 import { decodeCciMessage } from '../cci/message.js';
 import { MMPT_RECEIVE_MESSAGE, MMPT_SEND_MESSAGE, PCI_SIG_VENDOR_ID } from '../commands/mmpt/mmpt-message.js';
 import { MmptChannel } from './mmpt-channel.js';
-import type { HintSource } from './hints.js';
+import { readCelVia, readFeatures, readPortStates, type RawSend } from './fabric-reads.js';
+import type { Completed, HostDriverOptions, HostDriverStatus, SubmitOutcome, SubmitRequest } from './driver-types.js';
 
-export interface HostDriverOptions {
-  readonly clock: VirtualClock;
-  readonly bus: MmioBus;
-  readonly config?: ConfigSpaceAccess;
-  readonly interrupts?: InterruptSource;
-  /** The highest scope callers of this driver may name (set by whoever opens it). */
-  readonly maxScope?: Scope;
-  /** The escape hatch (Linux raw_allow_all): every command passes, loudly. Off by default. */
-  readonly allowAll?: boolean;
-  /** Shared audit log; a fresh one when absent. */
-  readonly audit?: AuditLog;
-  /** Driver timing knobs, passed to the mailbox driver. */
-  readonly doorbellTimeoutMs?: number;
-  /** The device's reasons beside its return codes (src/host/hints.ts), passed to the mailbox driver. */
-  readonly hints?: HintSource;
-  /**
-   * `complete` (default): open() returns once every CEL of the fabric is read. `deferred`: open()
-   * returns after the switch, each DSP's device and each MHD's pool; the LDs behind MLDs are read in
-   * the background (thousands on a large fabric). Until then, a decision that would consult an LD
-   * not yet read waits for the walk to finish (`directoryWith`), so no decision is ever made on a
-   * partial directory; `whenDiscovered()` resolves when the walk is complete.
-   */
-  readonly discovery?: 'complete' | 'deferred';
-  /**
-   * Awaited between LDs of a deferred walk. The mailbox answers synchronously, so without it the
-   * walk is one long run of promise continuations that starves the caller's event loop; the server
-   * passes a macrotask yield so clients are served while it runs. src/ has no timers of its own.
-   */
-  readonly yieldDuringDiscovery?: () => Promise<void>;
-}
-
-export interface SubmitRequest {
-  readonly opcode: number;
-  readonly payload?: Uint8Array;
-  /** Route through Tunnel Management Commands: [port] or [port, ld]. */
-  readonly tunnel?: readonly TunnelHop[];
-  /** Scope the caller claims for this command (default read-only). */
-  readonly scope?: Scope;
-  /** 'wait' (default): follow a background command to its end; 'return': answer at once. */
-  readonly background?: 'wait' | 'return';
-  readonly onProgress?: (percent: number) => void;
-}
-
-export interface Completed {
-  readonly refused: false;
-  readonly rc: number;
-  readonly rcName: string;
-  readonly vendorStatus: number;
-  readonly payload: Uint8Array;
-  readonly background?: { readonly opcode: number; readonly percent: number; readonly rc: number };
-  /** For a tunnelled command: the outer Tunnel Management return code when routing failed. */
-  readonly tunnelRc?: number;
-  /**
-   * The device's reason beside the return code, for this command only (src/host/hints.ts); for a
-   * tunnelled command, the reason of the innermost CCI that gave one.
-   */
-  readonly hint?: string;
-  readonly decision: Decision;
-}
-
-export interface Refused {
-  readonly refused: true;
-  readonly reason: string;
-  readonly decision: Decision;
-}
-
-export type SubmitOutcome = Completed | Refused;
-
-export interface HostDriverStatus {
-  readonly maxScope: Scope;
-  readonly allowAll: boolean;
-  readonly tainted?: TaintState;
-  readonly auditEntries: number;
-  readonly ccis: { readonly route: string; readonly kind: CciKind; readonly label: string; readonly commands: number }[];
-}
-
-const CEL_UUID = uuidBytes('0da9c0b5-bf41-4b78-8f79-96b1623b3f17');
+// The driver's types, importable from here as before the split.
+export type { Completed, HostDriverOptions, HostDriverStatus, Refused, SubmitOutcome, SubmitRequest } from './driver-types.js';
 
 /** Below this many LDs behind MLDs, a `deferred` open reads them all before returning. */
 export const DEFERRED_WALK_MIN_LDS = 64;
@@ -114,6 +38,8 @@ export class HostDriver {
   /** LDs behind each MLD port whose CELs a deferred walk has still to read (port -> LD count). */
   private readonly pendingLds = new Map<number, number>();
   private discovered: Promise<void> = Promise.resolve();
+  /** The unfiltered send the fabric walk reads with (fabric-reads.ts). */
+  private readonly reads: RawSend = (route, opcode, payload) => this.raw(route, opcode, payload);
   private allowAllFlag: boolean;
   maxScope: Scope;
 
@@ -365,7 +291,7 @@ export class HostDriver {
     this.decisions.clear();
     this.pendingLds.clear();
     const swCel = new Map(this.mailbox.commandEffects().entries);
-    this.views.set('', { kind: 'switch', label: 'the switch CCI', cel: swCel, features: await this.readFeatures([], swCel) });
+    this.views.set('', { kind: 'switch', label: 'the switch CCI', cel: swCel, features: await readFeatures(this.reads, [], swCel) });
     if (!swCel.has(0x5100) || !swCel.has(0x5101) || !swCel.has(TUNNEL_OPCODE)) return;
 
     const ident = await this.raw([], 0x5100);
@@ -375,21 +301,21 @@ export class HostDriver {
     bitmask.forEach((byte, i) => {
       for (let b = 0; b < 8; b++) if (byte & (1 << b)) ports.push(i * 8 + b);
     });
-    const states = await this.portStates(ports);
+    const states = await readPortStates(this.reads, this.mailbox.payloadSize, ports);
     const mlds: [number, number][] = [];
     for (const { port, deviceType } of states) {
       if (deviceType !== 4 && deviceType !== 5) continue;
       const route = [{ id: port }];
-      const cel = await this.readCelVia(route);
+      const cel = await readCelVia(this.reads, route);
       if (!cel) continue;
       const kind: CciKind = deviceType === 5 ? 'fm-owned-ld' : 'ld';
-      this.views.set(routeKey(route), { kind, label: deviceType === 5 ? `the FM-owned LD at port ${port}` : `the SLD at port ${port}`, cel, features: await this.readFeatures(route, cel) });
+      this.views.set(routeKey(route), { kind, label: deviceType === 5 ? `the FM-owned LD at port ${port}` : `the SLD at port ${port}`, cel, features: await readFeatures(this.reads, route, cel) });
       if (kind !== 'fm-owned-ld' || !cel.has(TUNNEL_OPCODE)) continue;
       // A head of a multi-headed device also reaches the LD Pool CCI (Target Type 1, CXL r3.2
       // Figure 7-24); any other MLD refuses that target, and the walk moves on.
       const pool = [{ id: port }, { id: 0, targetType: 1 }];
-      const poolCel = await this.readCelVia(pool);
-      if (poolCel) this.views.set(routeKey(pool), { kind: 'fm-owned-ld', label: `the LD Pool CCI behind port ${port}`, cel: poolCel, features: await this.readFeatures(pool, poolCel) });
+      const poolCel = await readCelVia(this.reads, pool);
+      if (poolCel) this.views.set(routeKey(pool), { kind: 'fm-owned-ld', label: `the LD Pool CCI behind port ${port}`, cel: poolCel, features: await readFeatures(this.reads, pool, poolCel) });
       if (!cel.has(0x5400)) continue;
       const info = await this.raw(route, 0x5400);
       if (info.rc !== RC.Success) continue;
@@ -415,71 +341,11 @@ export class HostDriver {
     for (const [port, lds] of mlds) {
       for (let ld = 0; ld < lds; ld++) {
         const r2 = [{ id: port }, { id: ld }];
-        const c2 = await this.readCelVia(r2);
-        if (c2) this.views.set(routeKey(r2), { kind: 'ld', label: `LD ${ld} at port ${port}`, cel: c2, features: await this.readFeatures(r2, c2) });
+        const c2 = await readCelVia(this.reads, r2);
+        if (c2) this.views.set(routeKey(r2), { kind: 'ld', label: `LD ${ld} at port ${port}`, cel: c2, features: await readFeatures(this.reads, r2, c2) });
         if (this.pendingLds.size) await this.opts.yieldDuringDiscovery?.();
       }
     }
-  }
-
-  private async portStates(ports: number[]): Promise<{ port: number; deviceType: number }[]> {
-    const out: { port: number; deviceType: number }[] = [];
-    const perChunk = Math.max(1, Math.floor((Math.min(this.mailbox.payloadSize, 1024) - 4) / 16));
-    for (let i = 0; i < ports.length; ) {
-      const chunk = ports.slice(i, i + perChunk);
-      const r = await this.raw([], 0x5101, Uint8Array.of(chunk.length, ...chunk));
-      if (r.rc !== RC.Success) {
-        i += chunk.length;
-        continue;
-      }
-      // The switch returns the blocks that fit its response message limit; ask again for the rest.
-      const b = new ByteReader(r.payload);
-      const n = Math.min(b.u8(0), chunk.length);
-      for (let k = 0; k < n; k++) out.push({ port: b.u8(4 + k * 16), deviceType: b.u8(4 + k * 16 + 4) });
-      i += Math.max(1, n);
-    }
-    return out;
-  }
-
-  private async readCelVia(route: readonly TunnelHop[]): Promise<Map<number, number> | undefined> {
-    const logs = await this.raw(route, 0x0400);
-    if (logs.rc !== RC.Success) return undefined;
-    const r = new ByteReader(logs.payload);
-    let size: number | undefined;
-    for (let i = 0; i < r.u16(0); i++) if (bytesEqual(r.slice(8 + i * 20, 16), CEL_UUID)) size = r.u32(8 + i * 20 + 16);
-    if (size === undefined) return undefined;
-    const cel = new Map<number, number>();
-    // Tunnelled responses carry 16 bytes of framing per level; stay well inside every limit.
-    const chunk = 256;
-    for (let off = 0; off < size; off += chunk) {
-      const len = Math.min(chunk, size - off);
-      const res = await this.raw(route, 0x0401, new ByteWriter(0x18).set(0, CEL_UUID).u32(0x10, off).u32(0x14, len).bytes);
-      if (res.rc !== RC.Success) return undefined;
-      const e = new ByteReader(res.payload);
-      for (let i = 0; i + 4 <= res.payload.length; i += 4) cel.set(e.u16(i), e.u16(i + 2));
-    }
-    return cel;
-  }
-
-  /** CXL r3.2 8.2.10.6.1 Get Supported Features: UUID → (changeable, Set Feature Effects). */
-  private async readFeatures(route: readonly TunnelHop[], cel: ReadonlyMap<number, number>): Promise<Map<string, FeatureEffects> | undefined> {
-    if (!cel.has(0x0500)) return undefined;
-    const out = new Map<string, FeatureEffects>();
-    for (let start = 0; ; ) {
-      const req = new ByteWriter(8).u32(0, 8 + 48 * 4).u16(4, start).bytes;
-      const r = await this.raw(route, 0x0500, req);
-      if (r.rc !== RC.Success) break;
-      const b = new ByteReader(r.payload);
-      const n = b.u16(0);
-      for (let i = 0; i < n; i++) {
-        const e = 8 + i * 48;
-        if (!b.fits(e, 48)) break;
-        out.set(toHex(b.slice(e, 16)), { changeable: (b.u32(e + 22) & 1) === 1, effects: b.u16(e + 28) });
-      }
-      start += n;
-      if (n === 0 || start >= b.u16(2)) break;
-    }
-    return out;
   }
 }
 
