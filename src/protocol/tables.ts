@@ -60,10 +60,6 @@ export const EVENT_FROM_PB = invert(EVENT_TO_PB);
 
 // ---- small validators ------------------------------------------------------------------------
 
-function isU32(n: number): boolean {
-  return Number.isInteger(n) && n >= 0 && n <= 0xffffffff;
-}
-
 export function scopeIn(v: number | null | undefined): Scope | undefined | null {
   if (!v) return undefined; // SCOPE_UNSPECIFIED: the connection's scope
   return SCOPE_FROM_PB.get(v) ?? null; // null: not a scope this server knows
