@@ -3,12 +3,12 @@
 // comes back as an error value naming the problem.
 
 import type { AccessWidth } from '../device/bus.js';
+import { faultSpecIn, faultSpecOut } from './faults-mapping.js';
+import { cxlemu } from './gen/cxlemu.js';
+import { programIn, programOut } from './register-program.js';
 import { CLOCK_FROM_PB, CLOCK_TO_PB, EVENT_FROM_PB, EVENT_TO_PB, RESET_FROM_PB, RESET_TO_PB, SCOPE_TO_PB, hopsIn, hopsOut, pb, scopeIn } from './tables.js';
 import type { ConfigWidth, Decoded, EventKindName, Request } from './types.js';
-import { cxlemu } from './gen/cxlemu.js';
-import { faultSpecIn, faultSpecOut } from './faults-mapping.js';
 import { fromU64, toU64, u8 } from './wire.js';
-import { programIn, programOut } from './register-program.js';
 
 /** Encode a request frame (the client side). */
 export function encodeRequest(id: number, r: Request): Uint8Array {

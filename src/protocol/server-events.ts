@@ -1,10 +1,10 @@
 // The parts of a ServerFrame that are not one request's answer: background state, audit records
 // and pushed events, both ways.
 
-import type { AuditRecord, BackgroundState, ServerEvent } from './types.js';
-import { SCOPE_FROM_PB, SCOPE_TO_PB, hopsIn, hopsOut } from './tables.js';
 import { activeFaultIn, activeFaultOut } from './faults-mapping.js';
 import { cxlemu } from './gen/cxlemu.js';
+import { SCOPE_FROM_PB, SCOPE_TO_PB, hopsIn, hopsOut } from './tables.js';
+import type { AuditRecord, BackgroundState, ServerEvent } from './types.js';
 import { fromU64, toU64 } from './wire.js';
 
 export function bgOut(b: BackgroundState | undefined): cxlemu.v1.IBackgroundState | null {

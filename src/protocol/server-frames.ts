@@ -1,13 +1,13 @@
 // ServerFrames: the server encodes replies and pushed events, the typed client decodes them. A
 // frame that does not decode comes back as an error value, never an exception.
 
+import { activeFaultIn, activeFaultOut } from './faults-mapping.js';
+import { cxlemu } from './gen/cxlemu.js';
+import { programReplyIn, programReplyOut } from './register-program.js';
+import { auditIn, auditOut, bgIn, bgOut, eventIn, eventOut } from './server-events.js';
 import { CLOCK_FROM_PB, CLOCK_TO_PB, ERROR_FROM_PB, ERROR_TO_PB, EVENT_FROM_PB, EVENT_TO_PB, SCOPE_FROM_PB, SCOPE_TO_PB, pb } from './tables.js';
 import type { Decoded, Reply } from './types.js';
-import { activeFaultIn, activeFaultOut } from './faults-mapping.js';
-import { auditIn, auditOut, bgIn, bgOut, eventIn, eventOut } from './server-events.js';
-import { cxlemu } from './gen/cxlemu.js';
 import { fromU64, toU64, u8 } from './wire.js';
-import { programReplyIn, programReplyOut } from './register-program.js';
 
 /** Encode a reply (or, with id 0, a pushed event). */
 export function encodeReply(id: number, r: Reply): Uint8Array {

@@ -1,10 +1,10 @@
 // Enum tables between our names and the .proto's numbers, and the small validators every frame
 // decoder shares (scope, tunnel hops, u32). A number missing from a table decodes as unknown.
 
-import type { ClockModeName, ErrorCodeName, EventKindName, ResetKindName } from './types.js';
-import type { Scope } from '../host/policy/scopes.js';
 import type { TunnelHop } from '../commands/tunnel/tunnel-payload.js';
+import type { Scope } from '../host/policy/scopes.js';
 import { cxlemu } from './gen/cxlemu.js';
+import type { ClockModeName, ErrorCodeName, EventKindName, ResetKindName } from './types.js';
 
 export const pb = cxlemu.v1;
 

@@ -2,12 +2,12 @@
 // names they use, as the server's handlers and the typed client see them. src/protocol/mapping.ts
 // converts them to and from the protobuf frames.
 
+import type { TunnelHop } from '../commands/tunnel/tunnel-payload.js';
 import type { AccessWidth } from '../device/bus.js';
 import type { ActiveFault, FaultSpec } from '../faults/spec.js';
-import type { RegisterProgram, RegisterProgramResult } from './register-program.js';
-import type { ResetKind } from '../model/reset.js';
 import type { Scope } from '../host/policy/scopes.js';
-import type { TunnelHop } from '../commands/tunnel/tunnel-payload.js';
+import type { ResetKind } from '../model/reset.js';
+import type { RegisterProgram, RegisterProgramResult } from './register-program.js';
 
 export type ConfigWidth = 1 | 2 | 4;
 /** The server's clock modes (README "Clock modes"); `virtual` is accepted as an old name of `stepped`. */

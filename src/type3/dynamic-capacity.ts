@@ -42,7 +42,6 @@ export interface DynamicCapacityOptions {
   readonly sink: DcRecordSink;
 }
 
-
 export class DynamicCapacity {
   readonly regions: readonly DcRegion[];
   readonly hostCount: number;
