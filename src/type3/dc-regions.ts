@@ -1,7 +1,7 @@
 // DC regions of a DCD (CXL r3.2 9.13.3, Get DCD Info 7.6.7.6.1): where they sit in DPA space
 // above the static capacity, and which block sizes each supports.
 
-import { type DcRange, sum } from './dc-extents.js';
+import { sum, type DcRange } from './dc-extents.js';
 import { MEMORY_GRANULARITY_BYTES } from './ld-allocations.js';
 
 export const MIN_BLOCK_SIZE = 64n;

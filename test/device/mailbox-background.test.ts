@@ -2,7 +2,7 @@
 // (CXL r3.2 8.2.8.4.7), readiness, and bus faults, through BAR0 of a switch CCI function.
 
 import { describe, expect, it } from 'vitest';
-import { type AccessWidth, MmioError } from '../../src/device/bus.js';
+import { MmioError, type AccessWidth } from '../../src/device/bus.js';
 import { BG_DURATION_MS, MB, OP_ABORT, OP_BACKGROUND, OP_BACKGROUND_NO_ABORT, OP_INSTANT, doorbell, findCap, returnCode, ring } from './harness.js';
 import { BG_INT, DOORBELL_INT, MAILBOX, enableMsix, setup } from './mailbox-setup.js';
 

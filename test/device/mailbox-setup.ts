@@ -1,7 +1,7 @@
 // A switch CCI function on the device harness's test CCI, for the mailbox register tests
 // (mailbox*.test.ts), with its layout restated from src/device/layout.ts rather than imported.
 
-import { type SwitchCciFunctionOptions, createSwitchCciFunction } from '../../src/device/switch-cci-function.js';
+import { createSwitchCciFunction, type SwitchCciFunctionOptions } from '../../src/device/switch-cci-function.js';
 import { makeCci, makeClock } from './harness.js';
 
 // Default layout of the switch CCI function (src/device/layout.ts map, restated).
