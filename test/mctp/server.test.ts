@@ -1,69 +1,19 @@
-// The MCTP listener over a real loopback socket (issue #7). Expected bytes are written out from
-// DSP0236, DSP0234/DSP0281, CXL r3.2 and the default topology, never computed by the code under test.
+// The MCTP listener over a real loopback socket (issue #7): control messages, CCI messages in the
+// spec dialect and the filter. Expected bytes are written out from DSP0236, DSP0234/DSP0281, CXL
+// r3.2 and the default topology, never computed by the code under test. Tunnels and the jrl
+// dialect: server-tunnels.test.ts; bad input: server-robustness.test.ts.
 
 import { afterEach, describe, expect, it } from 'vitest';
 import { endpointUuid } from '../../src/mctp/control.js';
-import { bench, until, type Bench } from './harness.js';
-import { bx, cat, hx, PACKET, requestPackets, TestClient } from './client.js';
+import { bx, cat, hx, requestPackets } from './client.js';
+import { bench, type Bench } from './harness.js';
+import { IDENTIFY_SWITCH, REQ_5100, cciRequest, embedded, getLog, parseResponse, tunnel, zeros } from './messages.js';
 
 let b: Bench | undefined;
 afterEach(async () => {
   await b?.close();
   b = undefined;
 });
-
-const zeros = (n: number): string => '00'.repeat(n);
-
-// CXL r3.2 7.6.7.1.1 Identify Switch Device output for the default topology: ingress port 0,
-// 10 physical ports, 2 VCSs, ports 0-6, 8, 9 active (7 is disabled), VCS 0 and 1 active,
-// 12 vPPBs in all, 7 bound or upstream, 4 HDM decoders.
-const IDENTIFY_SWITCH = '00000a02' + '7f03' + zeros(30) + '03' + zeros(31) + '0c00' + '0700' + '04';
-
-// Identify Switch Device request: type 07, CCI header: category 0, tag 5, opcode 5100h, length 0.
-const REQ_5100 = '07' + '00 05 00 00 51 000000 0000 0000';
-
-/** A CCI request message: type byte + 12-byte header + payload (spec form). */
-function cciRequest(type: number, opcode: number, payload: Uint8Array = new Uint8Array(0), tag = 0): Uint8Array {
-  const h = new Uint8Array(13 + payload.length);
-  h[0] = type;
-  h[2] = tag;
-  h[4] = opcode & 0xff;
-  h[5] = opcode >> 8;
-  h[6] = payload.length & 0xff;
-  h[7] = (payload.length >> 8) & 0xff;
-  h[8] = (payload.length >> 16) & 0x0f;
-  h.set(payload, 13);
-  return h;
-}
-
-/** Parse a response message (type byte first), trimming the packet padding by the header length. */
-function parseResponse(bytes: Uint8Array, jrl = false): { type: number; category: number; tag: number; opcode: number; rc: number; payload: Uint8Array } {
-  const len = (bytes[6] ?? 0) | ((bytes[7] ?? 0) << 8) | (((bytes[8] ?? 0) & 0x0f) << 16);
-  const b0 = bytes[1] ?? 0;
-  return {
-    type: bytes[0] ?? 0,
-    category: jrl ? b0 >> 4 : b0 & 0x0f,
-    tag: bytes[2] ?? 0,
-    opcode: (bytes[4] ?? 0) | ((bytes[5] ?? 0) << 8),
-    rc: (bytes[9] ?? 0) | ((bytes[10] ?? 0) << 8),
-    payload: bytes.slice(13, 13 + len),
-  };
-}
-
-/** A spec-form tunnel request payload around an embedded request. */
-function tunnel(port: number, inner: Uint8Array, jrl: boolean): Uint8Array {
-  const size = inner.length + (jrl ? 1 : 0);
-  return cat(Uint8Array.of(port, 0, size & 0xff, size >> 8), jrl ? Uint8Array.of(0x08) : new Uint8Array(0), inner);
-}
-
-/** A bare CCI message (no type byte) for embedding. */
-function embedded(opcode: number, payload: Uint8Array = new Uint8Array(0), tag = 0): Uint8Array {
-  return cciRequest(0, opcode, payload, tag).slice(1);
-}
-
-const CEL_UUID = '0da9c0b5bf414b788f7996b1623b3f17';
-const getLog = (offset: number, length: number): Uint8Array =>
-  bx(CEL_UUID + hx(Uint8Array.of(offset & 0xff, (offset >> 8) & 0xff, 0, 0)) + hx(Uint8Array.of(length & 0xff, length >> 8, 0, 0)));
 
 describe('MCTP listener: control messages', () => {
   it('answers Get Endpoint ID, Set Endpoint ID, Get MCTP Version Support and Get Message Type Support', async () => {
@@ -282,153 +232,5 @@ describe('MCTP listener: filter', () => {
     expect(parseResponse((await c.message()).bytes).rc).toBe(0);
     expect(b.sys.switchCci.getTimestamp()).toBe(0xe8d4a51000n);
     expect(b.driver.audit.tail(1)[0]).toMatchObject({ allowed: true, scope: 'full' });
-  });
-});
-
-describe('MCTP listener: jrl dialect', () => {
-  it('answers Identify Switch Device with the category in the high nibble (golden bytes)', async () => {
-    b = await bench({ dialect: 'jrl' });
-    const c = await b.connect();
-    c.request(bx(REQ_5100), { tag: 5 });
-    const res = await c.message();
-    expect(res.packets).toHaveLength(2);
-    expect(hx(res.bytes)).toBe('07' + '100500' + '0051' + '490000' + '0000' + '0000' + IDENTIFY_SWITCH + zeros(128 - 86));
-  });
-
-  it('tunnels one level with the extra type byte both ways', async () => {
-    b = await bench({ dialect: 'jrl' });
-    const c = await b.connect();
-    // Identify Memory Device (4000h) at the SLD on port 1; command size 13 counts the type byte.
-    const req = cciRequest(0x07, 0x5300, tunnel(1, embedded(0x4000, undefined, 3), true), 3);
-    expect(hx(req.subarray(13, 18))).toBe('01000d0008');
-    c.request(req, { tag: 3 });
-    const r = parseResponse((await c.message()).bytes, true);
-    expect([r.category, r.opcode, r.rc]).toEqual([1, 0x5300, 0]);
-    const direct = b.sys.ccis().get('port1.ld0')!.process(0x4000, new Uint8Array(0));
-    const n = direct.payload.length;
-    // Response length n + 12 + 1, reserved, type 08, embedded response (category 1 high nibble).
-    expect(hx(r.payload.subarray(0, 5 + 12))).toBe(
-      hx(Uint8Array.of((n + 13) & 0xff, (n + 13) >> 8, 0, 0, 0x08, 0x10, 3, 0, 0x00, 0x40, n & 0xff, n >> 8, 0, 0, 0, 0, 0)),
-    );
-    expect(hx(r.payload.subarray(17))).toBe(hx(direct.payload));
-  });
-
-  it('tunnels two levels to an LD behind the FM-owned LD, a type byte at each level', async () => {
-    b = await bench({ dialect: 'jrl' });
-    const c = await b.connect();
-    const req = cciRequest(0x07, 0x5300, tunnel(2, embedded(0x5300, tunnel(1, embedded(0x4000), true)), true), 4);
-    c.request(req, { tag: 4 });
-    const r = parseResponse((await c.message()).bytes, true);
-    expect(r.rc).toBe(0);
-    const direct = b.sys.ccis().get('port2.ld1')!.process(0x4000, new Uint8Array(0));
-    const n = direct.payload.length;
-    const p = r.payload;
-    // Outer: length = 1 + 12 + (4 + 1 + 12 + n); then 08, a 5300h response header (category 1).
-    expect([p[0]! | (p[1]! << 8), p[4], p[5], p[8], p[9]]).toEqual([13 + 17 + n, 0x08, 0x10, 0x00, 0x53]);
-    const mid = p.subarray(17);
-    expect([mid[0]! | (mid[1]! << 8), mid[4], mid[5], mid[8], mid[9]]).toEqual([13 + n, 0x08, 0x10, 0x00, 0x40]);
-    expect(hx(mid.subarray(17))).toBe(hx(direct.payload));
-  });
-
-  it('answers a spec-form tunnel (no type byte) on a jrl listener with Invalid Payload Length', async () => {
-    b = await bench({ dialect: 'jrl' });
-    const c = await b.connect();
-    c.request(cciRequest(0x07, 0x5300, tunnel(1, embedded(0x4000), false), 1), { tag: 1 });
-    expect(hx((await c.message()).bytes.subarray(0, 13))).toBe('07' + '100100' + '0053' + '000000' + '1600' + '0000');
-  });
-});
-
-describe('MCTP listener: spec dialect tunnels', () => {
-  it('tunnels one and two levels with the spec framing', async () => {
-    b = await bench();
-    const c = await b.connect();
-    c.request(cciRequest(0x07, 0x5300, tunnel(1, embedded(0x4000, undefined, 9), false), 1), { tag: 1 });
-    const one = parseResponse((await c.message()).bytes);
-    const d1 = b.sys.ccis().get('port1.ld0')!.process(0x4000, new Uint8Array(0));
-    const n = d1.payload.length;
-    expect(hx(one.payload.subarray(0, 16))).toBe(hx(Uint8Array.of((n + 12) & 0xff, (n + 12) >> 8, 0, 0, 0x01, 9, 0, 0x00, 0x40, n & 0xff, n >> 8, 0, 0, 0, 0, 0)));
-    expect(hx(one.payload.subarray(16))).toBe(hx(d1.payload));
-
-    c.request(cciRequest(0x07, 0x5300, tunnel(2, embedded(0x5300, tunnel(3, embedded(0x4000), false)), false), 2), { tag: 2 });
-    const two = parseResponse((await c.message()).bytes);
-    const d2 = b.sys.ccis().get('port2.ld3')!.process(0x4000, new Uint8Array(0));
-    expect(two.rc).toBe(0);
-    expect(two.payload.length).toBe(32 + d2.payload.length);
-    expect(hx(two.payload.subarray(32))).toBe(hx(d2.payload));
-  });
-});
-
-describe('MCTP listener: robustness', () => {
-  it('drops packets with a bad header version and serves the next good one', async () => {
-    b = await bench();
-    const c = await b.connect();
-    const bad = new Uint8Array(PACKET).fill(0x5a);
-    c.write(bad, bad, bad, ...requestPackets(bx(REQ_5100), { tag: 1 }));
-    expect(parseResponse((await c.message()).bytes).payload.length).toBe(73);
-    expect(b.logs.filter((l) => l.obj.event === 'packet-dropped')).toHaveLength(3);
-  });
-
-  it('closes a connection that streams garbage, and keeps listening', async () => {
-    b = await bench();
-    const c = await b.connect();
-    const junk = Uint8Array.from({ length: PACKET * 40 }, (_, i) => (i * 131 + 7) & 0xfe); // byte 0 never version 1
-    c.write(junk);
-    await c.closed;
-    expect(b.logs.some((l) => l.obj.event === 'connection-closed')).toBe(true);
-    const d = await b.connect();
-    d.request(bx(REQ_5100), { tag: 2 });
-    expect(parseResponse((await d.message()).bytes).rc).toBe(0);
-  });
-
-  it('drops a message whose sequence breaks, then serves the next', async () => {
-    b = await bench();
-    const c = await b.connect();
-    const [p1, p2] = requestPackets(cciRequest(0x07, 0x5101, new Uint8Array(60).fill(1)), { tag: 1 });
-    p2![3] = (p2![3]! & ~0x30) | (3 << 4); // seq 3 where 1 is due
-    c.write(p1!, p2!);
-    expect(await c.silent()).toBe(true);
-    c.request(bx(REQ_5100), { tag: 1 });
-    expect(parseResponse((await c.message()).bytes).opcode).toBe(0x5100);
-  });
-
-  it('survives a client that disconnects mid-message', async () => {
-    b = await bench();
-    const c = await b.connect();
-    const pkts = requestPackets(cciRequest(0x07, 0x5101, new Uint8Array(100).fill(1)), { tag: 1 });
-    c.write(pkts[0]!, pkts[1]!.subarray(0, 30));
-    await until(() => b!.logs.some((l) => l.obj.event === 'connected'));
-    c.close();
-    expect(await until(() => b!.logs.some((l) => l.obj.event === 'disconnect-mid-message'))).toBe(true);
-    expect(await until(() => b!.server.connections() === 0)).toBe(true);
-    const d = await b.connect();
-    d.request(bx(REQ_5100), { tag: 1 });
-    expect(parseResponse((await d.message()).bytes).rc).toBe(0);
-  });
-
-  it('answers an oversize request with Invalid Payload Length and discards the rest of it', async () => {
-    b = await bench({ maxMessageBytes: 128 });
-    const c = await b.connect();
-    const big = cciRequest(0x07, 0x5101, new Uint8Array(200).fill(2), 6); // 213 bytes: 4 packets
-    c.request(big, { tag: 6 });
-    expect(hx((await c.message()).bytes.subarray(0, 13))).toBe('07' + '010600' + '0151' + '000000' + '1600' + '0000');
-    expect(await c.silent()).toBe(true);
-    expect(b.logs.some((l) => String(l.msg).includes('oversize'))).toBe(true);
-    c.request(bx(REQ_5100), { tag: 1 });
-    expect(parseResponse((await c.message()).bytes).rc).toBe(0);
-  });
-
-  it('serves many connections at once, each answer on its own connection', async () => {
-    b = await bench();
-    const clients = await Promise.all(Array.from({ length: 24 }, () => b!.connect()));
-    // Give each connection its own EID, then ask each for Identify Switch Device.
-    clients.forEach((c, i) => c.request(Uint8Array.of(0x00, 0x80, 0x01, 0x00, 0x20 + i), { tag: i & 7 }));
-    await Promise.all(clients.map((c) => c.message()));
-    clients.forEach((c, i) => c.request(bx(REQ_5100), { tag: i & 7, dest: 0x20 + i }));
-    const answers = await Promise.all(clients.map((c) => c.message()));
-    answers.forEach((a, i) => {
-      expect(a.packets.every((p) => p.src === 0x20 + i && p.tag === (i & 7))).toBe(true);
-      expect(hx(parseResponse(a.bytes).payload)).toBe(IDENTIFY_SWITCH);
-    });
-    expect(b.server.connections()).toBe(24);
   });
 });
