@@ -249,7 +249,7 @@ export class HostDriver {
     if (res.rc !== RC.Success) return { ...completed(res, decision), tunnelRc: res.rc };
     const inner = unwrapTunnelResponses(res.payload, depth);
     if (!inner) throw new DriverError(`malformed tunnel response to ${hex4(req.opcode)}`);
-    const base: Completed = { refused: false, rc: inner.rc, rcName: rcName(inner.rc), vendorStatus: inner.vendorStatus, payload: inner.payload, decision, ...(res.hint !== undefined ? { hint: res.hint } : {}) };
+    const base: Completed = { refused: false, rc: inner.rc, rcName: rcName(inner.rc), vendorStatus: inner.vendorStatus, payload: inner.payload, decision, hint: res.hint };
     if (inner.rc === RC.BackgroundCommandStarted && (req.background ?? 'wait') === 'wait') {
       const bg = await this.followTunnelledBackground(req.tunnel ?? [], req.opcode, req.onProgress);
       return { ...base, rc: bg.rc, rcName: rcName(bg.rc), payload: new Uint8Array(0), background: bg };
@@ -350,5 +350,5 @@ export class HostDriver {
 }
 
 function completed(res: MailboxResult, decision: Decision): Completed {
-  return { refused: false, rc: res.rc, rcName: res.rcName, vendorStatus: res.vendorStatus, payload: res.payload, background: res.background, decision, ...(res.hint !== undefined ? { hint: res.hint } : {}) };
+  return { refused: false, rc: res.rc, rcName: res.rcName, vendorStatus: res.vendorStatus, payload: res.payload, background: res.background, decision, hint: res.hint };
 }

@@ -6,7 +6,8 @@
 import type { MmioBus } from '../../device/bus.js';
 import { RC, rcName } from '../../spec/return-codes.js';
 import type { VirtualClock } from '../../time/clock.js';
-import { ByteReader, ByteWriter, bytesEqual, NO_BYTES, uuidBytes } from '../../util/bytes.js';
+import { NO_BYTES } from '../../util/bytes.js';
+import { readCel } from './cel-read.js';
 import { DriverError, MailboxBusyError, MailboxTimeoutError } from './errors.js';
 import type { CelMap, CompletionMode, DriverOptions, MailboxResult, SendOptions } from './mailbox-types.js';
 import { enableMsixVector, findDeviceRegisterBlock, layoutFromClass, msixBlocked, readCapabilityArray, readPayload, writePayload } from './pci-probe.js';
@@ -18,7 +19,6 @@ export type { CelMap, CompletionMode, DriverOptions, InterruptSource, MailboxRes
 /** Linux refuses a mailbox under 256 bytes and never uses more than 1 MiB of one. */
 const MIN_PAYLOAD = 256;
 const MAX_PAYLOAD = 1 << 20;
-const CEL_UUID = uuidBytes('0da9c0b5-bf41-4b78-8f79-96b1623b3f17');
 
 export class MailboxDriver {
   /** Callers waiting for the mailbox: one command in flight, the rest run in arrival order. */
@@ -100,7 +100,7 @@ export class MailboxDriver {
     // A previous owner may have left a command in flight (Linux: "timeout awaiting mailbox idle").
     if (!(await d.waitDoorbellClear(true))) throw new MailboxTimeoutError('timeout awaiting mailbox idle');
     d.enableInterrupts();
-    if (!opts.skipCel) await d.readCel();
+    if (!opts.skipCel) d.cel = await readCel((opcode, payload) => d.send(opcode, payload), payloadSize);
     return d;
   }
 
@@ -217,9 +217,10 @@ export class MailboxDriver {
       });
     }
     // Read now, while this driver still owns the mailbox: no other command can have rung since ours.
+    // (Written as undefined rather than spread in when absent: this runs for every command.)
     const hint = this.hintFor(opcode, opts.vendorId ?? 0);
     if (rc !== RC.Success) {
-      return { opcode, rc, rcName: rcName(rc), vendorStatus, payload: new Uint8Array(0), ...(hint !== undefined ? { hint } : {}) };
+      return { opcode, rc, rcName: rcName(rc), vendorStatus, payload: new Uint8Array(0), hint };
     }
     // #7 Output length, #8 output payload, clamped in case the hardware misbehaves.
     const cmd = this.bus.read(mb + R.MB_CMD, 8);
@@ -232,7 +233,7 @@ export class MailboxDriver {
     const outLen = Number((cmd >> 16n) & 0x1f_ffffn);
     const n = Math.min(outLen, this.payloadSize, opts.outputLimit ?? this.payloadSize);
     const out = this.readBytes(mb + R.MB_PAYLOAD, n);
-    return { opcode, rc, rcName: rcName(rc), vendorStatus, payload: out, ...(hint !== undefined ? { hint } : {}) };
+    return { opcode, rc, rcName: rcName(rc), vendorStatus, payload: out, hint };
   }
 
   /** The device's reason for the command just completed, if it is the one this driver rang. */
@@ -364,33 +365,6 @@ export class MailboxDriver {
     const off = this.statusOffset;
     const ok = await this.waitUntil(() => (this.bus.read(off, 8) & bit) !== 0n, this.opts.readyTimeoutMs ?? 60_000, 100);
     if (!ok) throw new MailboxTimeoutError('timeout awaiting mailbox ready');
-  }
-
-  /** CXL r3.2 8.2.10.5: find the CEL with Get Supported Logs, then read it with Get Log in chunks. */
-  private async readCel(): Promise<void> {
-    const logs = await this.send(0x0400);
-    if (logs.rc !== RC.Success) throw new DriverError(`Get Supported Logs failed: ${logs.rcName}`);
-    const r = new ByteReader(logs.payload);
-    const count = r.u16(0);
-    let size: number | undefined;
-    for (let i = 0; i < count; i++) {
-      const base = 8 + i * 20;
-      if (!r.fits(base, 20)) break;
-      if (bytesEqual(r.slice(base, 16), CEL_UUID)) size = r.u32(base + 16);
-    }
-    if (size === undefined) throw new DriverError('device lists no Command Effects Log');
-    const cel = new Map<number, number>();
-    for (let offset = 0; offset < size; ) {
-      const len = Math.min(this.payloadSize, size - offset);
-      const req = new ByteWriter(0x18).set(0, CEL_UUID).u32(0x10, offset).u32(0x14, len).bytes;
-      const res = await this.send(0x0401, req);
-      if (res.rc !== RC.Success) throw new DriverError(`Get Log (CEL) at offset ${offset} failed: ${res.rcName}`);
-      if (res.payload.length === 0) break;
-      const e = new ByteReader(res.payload);
-      for (let i = 0; i + 4 <= res.payload.length; i += 4) cel.set(e.u16(i), e.u16(i + 2));
-      offset += res.payload.length;
-    }
-    this.cel = cel;
   }
 
   private writeBytes(base: number, data: Uint8Array): void {
