@@ -58,6 +58,7 @@ export async function buildApp(opts: AppOptions = {}): Promise<FastifyInstance> 
       commandLatencyMs: cfg.commandLatencyMs,
       allowAll: cfg.allowAll,
       ...(cfg.stateDir !== undefined ? { stateDir: cfg.stateDir } : {}),
+      ...(cfg.dcHost ? { dcHost: cfg.dcHost } : {}),
     }));
 
   const app = Fastify({ logger: withSerializers(opts.logger ?? false), forceCloseConnections: true });

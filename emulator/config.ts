@@ -6,7 +6,8 @@
 //   host, port, topology (path, relative to the config file), clock: { mode, scale,
 //   commandLatencyMs }, tokens: { <token>: <scope> }, defaultScope, maxFrameBytes, allowAll,
 //   logLevel, mctp: { port, dialect (spec|jrl), scope, maxMessageBytes }, state (directory,
-//   relative to the config file)
+//   relative to the config file), dcHost (accept|reject|off, or { policy, maxMiB, latencyMs,
+//   release }: emulator/dc-host-config.ts)
 // Environment: HOST, PORT, CXLEMU_CONFIG, CXLEMU_TOPOLOGY, CXLEMU_CLOCK, CXLEMU_CLOCK_SCALE,
 //   CXLEMU_COMMAND_LATENCY_MS, CXLEMU_TOKENS ("tok=scope,tok2=scope"), CXLEMU_DEFAULT_SCOPE,
 //   CXLEMU_MAX_FRAME_BYTES, CXLEMU_ALLOW_ALL (1/true), CXLEMU_LOG_LEVEL, CXLEMU_MCTP_PORT,
@@ -22,6 +23,8 @@ import { CLOCK_MODES, type ClockModeName } from '../src/protocol/mapping.js';
 import { parseTopologyText, type Topology } from '../src/topology/index.js';
 import { parseArgs, stringFlag, UsageError } from './args.js';
 import { DEFAULT_LIMITS, LIMIT_FLAGS, NUMERIC_LIMITS, type LimitsConfig } from './limits.js';
+import { DC_HOST_FLAGS, DC_HOST_USAGE, dcHostConfig } from './dc-host-config.js';
+import type { DcHostConfig } from '../src/host/dc-host.js';
 
 export class ConfigError extends UsageError {
   constructor(message: string) {
@@ -52,6 +55,8 @@ export interface ServerConfig {
   readonly stateDir?: string;
   /** `--redfish-remote-events`: Redfish event subscriptions may name non-loopback destinations. */
   readonly redfishRemoteEvents?: boolean;
+  /** `--dc-host`: the emulated host answering dynamic-capacity offers (emulator/dc-host-config.ts). */
+  readonly dcHost?: DcHostConfig;
 }
 
 export interface MctpConfig {
@@ -83,9 +88,9 @@ export const SERVE_USAGE =
   '[--command-latency-ms N] [--tokens TOKEN=SCOPE,...] [--default-scope SCOPE] [--max-frame-bytes N] [--allow-all] [--log-level LEVEL] ' +
   '[--allowed-origins O,...] [--allowed-hosts H,...] [--allow-unauthenticated] [--ws-max-connections N] [--ws-idle-timeout-ms N] [--ws-rate N] ' +
   '[--ws-max-in-flight N] [--ws-max-buffered-bytes N] [--rest-rate N] [--mctp-max-connections N] [--mctp-idle-timeout-ms N] [--mctp-rate N] ' +
-  '[--mctp-port N] [--mctp-dialect spec|jrl] [--mctp-scope SCOPE] [--mctp-max-message-bytes N] [--state DIR] [--redfish-remote-events]';
+  '[--mctp-port N] [--mctp-dialect spec|jrl] [--mctp-scope SCOPE] [--mctp-max-message-bytes N] [--state DIR] [--redfish-remote-events] ' + DC_HOST_USAGE;
 
-const VALUED = ['config', 'topology', 'host', 'port', 'clock', 'clock-scale', 'command-latency-ms', 'tokens', 'default-scope', 'max-frame-bytes', 'log-level', 'mctp-port', 'mctp-dialect', 'mctp-scope', 'mctp-max-message-bytes', 'state', ...LIMIT_FLAGS];
+const VALUED = ['config', 'topology', 'host', 'port', 'clock', 'clock-scale', 'command-latency-ms', 'tokens', 'default-scope', 'max-frame-bytes', 'log-level', 'mctp-port', 'mctp-dialect', 'mctp-scope', 'mctp-max-message-bytes', 'state', ...LIMIT_FLAGS, ...DC_HOST_FLAGS];
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export interface ConfigSources {
@@ -110,6 +115,7 @@ interface Raw {
   limits?: Record<string, unknown>;
   state?: unknown;
   redfishRemoteEvents?: unknown;
+  dcHost?: unknown;
 }
 
 function num(what: string, v: unknown, min: number, max: number, integer = true): number {
@@ -165,7 +171,7 @@ async function fromFile(path: string, readFile: ConfigSources['readFile']): Prom
   if (doc === null || doc === undefined) doc = {};
   if (typeof doc !== 'object' || Array.isArray(doc)) throw new ConfigError(`config ${path} must be a map`);
   const d = doc as Record<string, unknown>;
-  const known = ['host', 'port', 'topology', 'clock', 'tokens', 'defaultScope', 'maxFrameBytes', 'allowAll', 'logLevel', 'mctp', 'limits', 'state', 'redfishRemoteEvents'];
+  const known = ['host', 'port', 'topology', 'clock', 'tokens', 'defaultScope', 'maxFrameBytes', 'allowAll', 'logLevel', 'mctp', 'limits', 'state', 'redfishRemoteEvents', 'dcHost'];
   for (const k of Object.keys(d)) if (!known.includes(k)) throw new ConfigError(`config ${path}: unknown key "${k}" (known: ${known.join(', ')})`);
   const clock = d['clock'];
   if (clock !== undefined && (typeof clock !== 'object' || clock === null)) throw new ConfigError(`config ${path}: clock must be a map`);
@@ -197,6 +203,7 @@ async function fromFile(path: string, readFile: ConfigSources['readFile']): Prom
       logLevel: d['logLevel'],
       state: d['state'],
       redfishRemoteEvents: d['redfishRemoteEvents'],
+      dcHost: d['dcHost'],
       ...(m ? { mctp: m } : {}),
       ...(limits ? { limits: limits as Record<string, unknown> } : {}),
     },
@@ -291,6 +298,7 @@ export async function loadConfig(src: ConfigSources): Promise<ServerConfig> {
   const stateFlag = flag('state') ?? env['CXLEMU_STATE'];
   if (stateFlag === undefined && f.state !== undefined && (typeof f.state !== 'string' || f.state === '')) throw new ConfigError('config state must be a directory path');
   if (stateFlag === '') throw new ConfigError('--state needs a directory path');
+  const dcHost = dcHostConfig(flag, env, f.dcHost, `config ${configPath ?? ''}`, (m) => new ConfigError(m));
   const stateDir = stateFlag !== undefined ? resolve(stateFlag) : typeof f.state === 'string' ? resolve(file.dir, f.state) : undefined;
 
   return {
@@ -310,5 +318,6 @@ export async function loadConfig(src: ConfigSources): Promise<ServerConfig> {
     allowAll,
     logLevel,
     ...(redfishRemoteEvents ? { redfishRemoteEvents } : {}),
+    ...(dcHost ? { dcHost } : {}),
   };
 }

@@ -23,6 +23,7 @@ import { WallClockDriver } from '../wall-clock.js';
 import { Metrics } from './metrics.js';
 import { FabricPersistence, fingerprintOf, systemFromSnapshot, takeSnapshot } from '../state/persistence.js';
 import type { FabricState } from '../../src/state/index.js';
+import { DcHost, type DcHostConfig } from '../../src/host/dc-host.js';
 
 /**
  * Longest virtual run of a background operation under the live clock. One second: a 4-hour
@@ -43,6 +44,8 @@ export interface RuntimeOptions {
   readonly allowAll: boolean;
   /** `--state DIR`: persistent device state survives restarts (undefined: in memory only). */
   readonly stateDir?: string;
+  /** `--dc-host`: the emulated host answering dynamic-capacity offers (src/host/dc-host.ts); undefined: off. */
+  readonly dcHost?: DcHostConfig;
 }
 
 export interface RuntimeEvents {
@@ -77,6 +80,7 @@ export class EmulatorRuntime {
   readonly audit = new AuditLog();
   readonly metrics = new Metrics();
   private sys: EmulatorSystem;
+  private dcHostAgent: DcHost | undefined;
   // Set by create() before the runtime is handed out.
   private drv!: HostDriver;
   private detach: (() => void)[] = [];
@@ -145,6 +149,7 @@ export class EmulatorRuntime {
     rt.persistence = persistence;
     rt.stateNote = note;
     rt.wire();
+    rt.startDcHost();
     // At start the LDs behind MLDs are read in the background, so a fabric of thousands of LDs
     // answers its first command at once; a decision that needs one not yet read waits for the walk.
     rt.drv = await rt.openDriver('deferred');
@@ -164,6 +169,30 @@ export class EmulatorRuntime {
 
   get driver(): HostDriver {
     return this.drv;
+  }
+
+  /** The emulated dynamic-capacity host, when `--dc-host` turned it on (follows resets and loads). */
+  get dcHost(): DcHost | undefined {
+    return this.dcHostAgent;
+  }
+
+  /**
+   * One emulated host per system: a new system (load, restore) gets a new one; a reset is followed
+   * by the host itself (it re-probes each LD function on its reset). Its work runs on a macrotask,
+   * after the request that logged a record has been answered, and with device time brought up to
+   * the wall first.
+   */
+  private startDcHost(): void {
+    this.dcHostAgent?.stop();
+    this.dcHostAgent = this.opts.dcHost
+      ? new DcHost(this.sys, this.opts.dcHost, {
+          defer: (fn) =>
+            setImmediate(() => {
+              this.sync();
+              fn();
+            }),
+        })
+      : undefined;
   }
 
   /**
@@ -264,10 +293,12 @@ export class EmulatorRuntime {
     this.wall.attach(next.clock);
     this.wall.reanchor();
     this.wire();
+    this.startDcHost();
     this.drv = await this.openDriver();
   }
 
   close(): void {
+    this.dcHostAgent?.stop();
     this.persistence?.close();
     this.closed = true;
     this.wall.stop();
