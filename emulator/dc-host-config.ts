@@ -32,6 +32,7 @@ export function dcHostConfig(flag: (name: string) => string | undefined, env: Re
     if (stray) throw fail(`--${String(stray[0])} needs --dc-host accept or reject (the emulated host is off)`);
     return undefined;
   }
+  if (policy !== 'accept' && policy !== 'reject') throw fail(`--dc-host must be accept, reject or off, got ${JSON.stringify(policy)}`);
   const num = (v: unknown): unknown => (typeof v === 'string' && v.trim() !== '' ? Number(v) : v);
   const c = {
     policy,
@@ -40,6 +41,6 @@ export function dcHostConfig(flag: (name: string) => string | undefined, env: Re
     ...(release !== undefined ? { release } : {}),
   } as DcHostConfig;
   const problem = dcHostConfigProblem(c);
-  if (problem) throw fail(`dc host: ${problem}${policy === 'accept' || policy === 'reject' ? '' : ' (or off)'}`);
+  if (problem) throw fail(`dc host: ${problem}`);
   return c;
 }
