@@ -92,6 +92,10 @@ export const HELP: Readonly<Record<string, CommandHelp>> = {
       { flag: '--mctp-max-message-bytes N', help: 'largest MCTP message accepted' },
       { flag: '--state DIR', help: 'keep device state in DIR: every acknowledged change is on disk before its reply; a restart is a power cycle (env CXLEMU_STATE)' },
       { flag: '--redfish-remote-events', help: 'let Redfish event subscriptions deliver to non-loopback destinations (default: loopback only; env CXLEMU_REDFISH_REMOTE_EVENTS)' },
+      { flag: '--dc-host accept|reject|off', help: 'an emulated host answers dynamic-capacity offers (4802h) and release requests (4803h) on each DCD LD (default off; env CXLEMU_DC_HOST; config dcHost)' },
+      { flag: '--dc-host-max-mib N', help: 'accept: hold at most N MiB per LD, whole extents (env CXLEMU_DC_HOST_MAX_MIB)' },
+      { flag: '--dc-host-latency-ms N', help: 'device time between a DC event record and the host\'s answer (default 0; env CXLEMU_DC_HOST_LATENCY_MS)' },
+      { flag: '--dc-host-release release|keep', help: 'release (default): give capacity back when asked; keep: never answer a release request (env CXLEMU_DC_HOST_RELEASE)' },
     ],
   },
 };

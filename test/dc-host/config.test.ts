@@ -46,6 +46,15 @@ describe('--dc-host in the server config', () => {
     await expect(load(['--config', 'neg.yaml'])).rejects.toThrow(/latencyMs must be/);
   });
 
+  it('every --dc-host flag is in the serve usage line and its help', async () => {
+    const { SERVE_USAGE } = await import('../../emulator/config.js');
+    const { helpText } = await import('../../emulator/help.js');
+    for (const f of ['--dc-host', '--dc-host-max-mib', '--dc-host-latency-ms', '--dc-host-release']) {
+      expect(SERVE_USAGE).toContain(`${f} `);
+      expect(helpText('serve')).toContain(`${f} `);
+    }
+  });
+
   it('the library refuses a bad config handed to it directly', () => {
     expect(() => new DcHost(createSystem(), { policy: 'accept', maxMiB: -1 })).toThrow(/dc host: maxMiB/);
   });
