@@ -5,6 +5,7 @@
 
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
+import { validateTopology } from '../../src/topology/validate.js';
 import { makeApp } from '../server/helpers.js';
 import { call, get, problems } from './helpers.js';
 
@@ -64,5 +65,28 @@ describe('Redfish chunks with the emulated DC host', () => {
     expect(r.status).toBe(202);
     await app.cxlemu.dcHost?.idle();
     expect((await get(app, String(r.headers['location']), 'admin-token')).body).toMatchObject({ TaskState: 'Completed', Links: { CreatedResources: [{ '@odata.id': `${CHUNKS}/LD0-DC80000000` }] } });
+  });
+
+  it('on an MLD with dynamic capacity the host serves every LD, each on its own mailbox', async () => {
+    // One MLD of 2 LDs (1 GiB static, so DC region 0 at DPA 4000_0000h, 512 MiB, 2 MiB blocks) at port 1.
+    const t = validateTopology({
+      switch: { serialNumber: '0x99', vendorId: 0x1e98, deviceId: 0x5100, ingressPort: 0, hdmDecoders: 4 },
+      ports: [
+        { id: 0, role: 'usp', maxWidth: 16, maxSpeed: 32 },
+        { id: 1, role: 'dsp', maxWidth: 16, maxSpeed: 32, device: { kind: 'type3', mode: 'mld', ldCount: 2, capacity: '1GiB', serialNumber: '0x2001', dcRegions: [{ length: '512MiB', blockSize: '2MiB' }] } },
+      ],
+      vcs: [{ id: 0, usp: 0, downstreamVppbs: 2 }],
+      bindings: [],
+    });
+    if (!t.ok) throw new Error(t.errors.join('; '));
+    app = await makeApp({ topology: t.topology, dcHost: { policy: 'accept' } });
+    await app.cxlemu.dcHost?.idle();
+    expect(app.cxlemu.dcHost?.status()).toEqual([{ fn: 'port1.ld0', state: 'watching' }, { fn: 'port1.ld1', state: 'watching' }]);
+    const mld = '/redfish/v1/Chassis/CXL-2001/MemoryDomains/0/MemoryChunks';
+    const r = await call(app, 'POST', mld, 'admin-token', { MemoryChunkSizeMiB: 64, Links: { Endpoints: [{ '@odata.id': '/redfish/v1/Fabrics/CXL/Endpoints/Port1-LD1' }] } });
+    expect(r.status).toBe(202);
+    await app.cxlemu.dcHost?.idle();
+    expect((await get(app, String(r.headers['location']))).body).toMatchObject({ TaskState: 'Completed', Links: { CreatedResources: [{ '@odata.id': `${mld}/LD1-DC40000000` }] } });
+    expect(app.cxlemu.dcHost?.log.filter((a) => a.event === 'add').map((a) => a.fn)).toEqual(['port1.ld1']);
   });
 });
