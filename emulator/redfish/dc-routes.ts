@@ -9,7 +9,8 @@
 // Release Dynamic Capacity (4803h) for a release. So both writes answer 202 with a task monitor
 // whose task completes when the host has answered: Completed (with CreatedResources naming the
 // accepted extent's chunk) or, when the host accepted none of the offer (or a reset dropped it),
-// Exception. Anyone who plays the host (a test, a /ws client, `cxlemu send --tunnel`) answers.
+// Exception. Anyone who plays the host (a test, a /ws client, `cxlemu send --tunnel`, or the
+// emulated host of `--dc-host`, src/host/dc-host.ts) answers.
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { DcRange } from '../../src/type3/dynamic-capacity.js';
