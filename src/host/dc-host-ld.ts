@@ -59,6 +59,11 @@ export class DcHostLd {
   /** Offered extents of an add whose last record (More clear) has not been read yet. */
   private offer: DcRangeBytes[] = [];
   private releasing: DcRangeBytes[] = [];
+  /**
+   * Handles of records already acted on but not yet cleared: a drain that failed before its Clear
+   * Event Records reads them again, and they must not be answered twice.
+   */
+  private handled = new Set<number>();
   private queued = false;
   private running = false;
   private again = false;
@@ -134,6 +139,7 @@ export class DcHostLd {
     this.drv = undefined;
     this.offer = [];
     this.releasing = [];
+    this.handled.clear();
     // Listeners other than the reset one belong to the old probe.
     const [onReset, ...rest] = this.off;
     for (const f of rest) f();
@@ -203,7 +209,9 @@ export class DcHostLd {
 
   /** Read, answer and clear until the DC log is empty. */
   private async drain(): Promise<void> {
-    for (;;) {
+    // Bounded: a log that never empties (another writer filling it as fast) ends this drain; the
+    // next interrupt starts another.
+    for (let batches = 0; batches < 4096; batches++) {
       if (this.state !== 'watching') return;
       const got = await this.send(OP.GetEventRecords, Uint8Array.of(DC_EVENT_LOG));
       if (got.rc !== 0) throw new DriverError(`Get Event Records: ${got.rcName}`);
@@ -212,9 +220,18 @@ export class DcHostLd {
       for (const rec of batch.records) await this.handle(rec);
       const handles = batch.records.map((r) => r.handle);
       for (let i = 0; i < handles.length; i += MAX_CLEAR_HANDLES) {
-        const cleared = await this.send(OP.ClearEventRecords, clearRecords(DC_EVENT_LOG, handles.slice(i, i + MAX_CLEAR_HANDLES)));
-        // Another reader may have cleared them first; the next Get shows what is left.
-        if (cleared.rc !== RC.Success && cleared.rc !== RC.InvalidHandle) throw new DriverError(`Clear Event Records: ${cleared.rcName}`);
+        const part = handles.slice(i, i + MAX_CLEAR_HANDLES);
+        const cleared = await this.send(OP.ClearEventRecords, clearRecords(DC_EVENT_LOG, part));
+        if (cleared.rc === RC.InvalidHandle) {
+          // Another reader cleared some of them first: clear the rest one by one, oldest first.
+          for (const h of part) {
+            const one = await this.send(OP.ClearEventRecords, clearRecords(DC_EVENT_LOG, [h]));
+            if (one.rc !== RC.Success && one.rc !== RC.InvalidHandle) throw new DriverError(`Clear Event Records: ${one.rcName}`);
+          }
+        } else if (cleared.rc !== RC.Success) {
+          throw new DriverError(`Clear Event Records: ${cleared.rcName}`);
+        }
+        for (const h of part) this.handled.delete(h);
       }
     }
   }
@@ -225,6 +242,8 @@ export class DcHostLd {
    * Release requests are chained the same way and answered together.
    */
   private async handle(rec: DcRecord): Promise<void> {
+    if (this.handled.has(rec.handle)) return;
+    this.handled.add(rec.handle);
     if (!rec.isDc) return;
     switch (rec.type) {
       case DcEvent.Add:

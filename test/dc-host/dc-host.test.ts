@@ -182,6 +182,22 @@ describe('the emulated DC host on a system', () => {
     expect(await ldExtents(b)).toEqual([ext(0x8000_0000n, MiB256), ext(0xc000_0000n, MiB256)]);
   });
 
+  it('a Clear that fails leaves the records; the next drain skips what it already answered', async () => {
+    const b = await bench({ policy: 'accept' });
+    // The LD answers the host's next Clear Event Records with Busy (0006h).
+    const fault = b.sys.faults.inject({ kind: 'return-code', target: 'port3.ld0', rc: 0x0006, opcode: 0x0101, count: 1 });
+    expect(fault.ok).toBe(true);
+    await fmSend(b, 0x5604, add(1, 0, MiB256));
+    await b.host.idle();
+    expect(await dcLogCount(b)).toBe(1);
+    expect(b.host.log.at(-1)).toMatchObject({ event: 'error', note: 'Clear Event Records: Busy' });
+    await fmSend(b, 0x5604, add(1, 1, MiB256));
+    await b.host.idle();
+    expect(b.traces.filter((t) => t.includes(' 4802 '))).toEqual(['0 mailbox 4802 in=32 rc=0', '0 mailbox 4802 in=32 rc=0']);
+    expect(await ldExtents(b)).toEqual([ext(0x8000_0000n, MiB256), ext(0xc000_0000n, MiB256)]);
+    expect(await dcLogCount(b)).toBe(0);
+  });
+
   it('is deterministic: the same run twice gives the same bytes', async () => {
     const run = async (): Promise<string> => {
       const b = await bench({ policy: 'accept', latencyMs: 2 }, 'manual');
