@@ -80,6 +80,8 @@ async function restPlugin(app: FastifyInstance, o: RestPluginOptions): Promise<v
     if (!fn) return reply.code(404).send({ error: `no mailbox function "${req.params.fn}"`, functions: rt.system.functionNames() });
     return registerDump(fn);
   });
+  // The emulated dynamic-capacity host (`--dc-host`): its settings, each LD it serves and what it did.
+  app.get('/api/dc-host', async () => (rt.dcHost ? { enabled: true, ...rt.dcHost.describe() } : { enabled: false }));
   app.get('/metrics', async (_req, reply) => reply.type('text/plain; version=0.0.4; charset=utf-8').send(rt.metrics.render()));
 }
 

@@ -94,6 +94,23 @@ export class DcHost {
     return this.agents.map((a) => ({ fn: a.name, state: a.state }));
   }
 
+  /** A JSON-able picture (GET /api/dc-host): DPAs and lengths as hex strings, opcodes as 4802h. */
+  describe(): { config: DcHostConfig; lds: { fn: string; state: string }[]; log: Record<string, unknown>[] } {
+    const range = (e: { dpa: bigint; length: bigint }): { dpa: string; length: string } => ({ dpa: `0x${e.dpa.toString(16)}`, length: `0x${e.length.toString(16)}` });
+    return {
+      config: this.config,
+      lds: this.status(),
+      log: this.log.map((a) => ({
+        atMs: a.atMs,
+        fn: a.fn,
+        event: a.event,
+        extents: a.extents.map(range),
+        ...(a.answer ? { answer: { opcode: `${a.answer.opcode.toString(16).padStart(4, '0')}h`, ranges: a.answer.ranges.map(range), rcs: a.answer.rcs } } : {}),
+        ...(a.note !== undefined ? { note: a.note } : {}),
+      })),
+    };
+  }
+
   /**
    * Resolves once no agent has work it can do without the clock moving: probes done, records read
    * and answered. An answer still waiting out its latency on the clock is not counted: advance the

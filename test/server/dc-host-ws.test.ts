@@ -70,6 +70,9 @@ describe('--dc-host over /ws', () => {
     // Get Event Records, Dynamic Capacity log: no records left (count at 14h).
     expect((await port3(client, 0x0100, '04')).slice(0x28, 0x2c)).toBe('0000');
     expect(app.cxlemu.dcHost?.log.filter((a) => a.event === 'add').map((a) => [a.answer?.opcode, a.answer?.ranges, a.answer?.rcs])).toEqual([[0x4802, [], [0]]]);
+    const rest = await app.inject({ method: 'GET', url: '/api/dc-host' });
+    expect(rest.json()).toMatchObject({ enabled: true, config: { policy: 'reject' }, lds: [{ fn: 'port3.ld0', state: 'watching' }] });
+    expect((rest.json() as { log: unknown[] }).log.at(-1)).toEqual({ atMs: 0, fn: 'port3.ld0', event: 'add', extents: [{ dpa: '0x80000000', length: '0x10000000' }], answer: { opcode: '4802h', ranges: [], rcs: [0] } });
   });
 
   it('off (the default): the offer stays pending until someone answers', async () => {
@@ -79,6 +82,7 @@ describe('--dc-host over /ws', () => {
     await port3(client, 0x5604, OFFER);
     expect(await views(client)).toEqual([[], []]);
     expect((await port3(client, 0x0100, '04')).slice(0x28, 0x2c)).toBe('0100');
+    expect((await app.inject({ method: 'GET', url: '/api/dc-host' })).json()).toEqual({ enabled: false });
   });
 
   it('follows a topology load and a reset: the new system has its own host', async () => {
