@@ -72,6 +72,11 @@ export async function runServe(argv: readonly string[], env: Readonly<Record<str
   const server = await startServer(config);
   if (server.app.cxlemu.stateNote) process.stdout.write(`cxlemu: ${server.app.cxlemu.stateNote}\n`);
   process.stdout.write(`cxlemu: serving topology ${config.topologySource} (${config.clockMode} clock) at ${server.url}\n`);
+  const dc = server.app.cxlemu.dcHost;
+  if (dc) {
+    const c = dc.config;
+    process.stdout.write(`cxlemu: emulated dynamic-capacity host: ${c.policy}${c.maxMiB !== undefined ? ` up to ${c.maxMiB} MiB per LD` : ''}, release ${c.release ?? 'release'}, latency ${c.latencyMs ?? 0} ms, on ${dc.status().map((l) => l.fn).join(', ') || 'no DCD LD'}\n`);
+  }
   if (server.mctp) {
     process.stdout.write(`cxlemu: MCTP endpoint (${server.mctp.dialect} dialect, scope ${server.mctp.scope}) at tcp://${server.mctp.host}:${server.mctp.port}\n`);
   }
