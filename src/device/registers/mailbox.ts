@@ -362,10 +362,18 @@ class MailboxRegion implements Region {
   ) {
     this.size = registers.size + payload.size;
   }
+  // An access inside one part (every access the mailbox protocol makes) goes straight to it; only
+  // one that straddles the last register and the payload is split.
   read(offset: number, length: number): bigint {
+    const regEnd = this.registers.size;
+    if (offset + length <= regEnd) return this.registers.read(offset, length);
+    if (offset >= regEnd) return this.payload.read(offset - regEnd, length);
     return this.split(offset, length, (r, off, len) => r.read(off, len), 0n);
   }
   write(offset: number, length: number, value: bigint): void {
+    const regEnd = this.registers.size;
+    if (offset + length <= regEnd) return this.registers.write(offset, length, value);
+    if (offset >= regEnd) return this.payload.write(offset - regEnd, length, value);
     this.split(offset, length, (r, off, len, shift) => {
       r.write(off, len, (value >> BigInt(8 * shift)) & ((1n << BigInt(8 * len)) - 1n));
       return 0n;

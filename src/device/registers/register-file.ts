@@ -219,9 +219,15 @@ export class RegionMap implements MmioBus {
 
   /** The region holding the whole access, when one does (almost always). */
   private within(offset: number, width: number): Placed | undefined {
-    for (const p of this.placed) if (offset >= p.base && offset + width <= p.base + p.region.size) return p;
+    // A driver works one block at a time (the mailbox): try the last region hit first.
+    const last = this.lastHit;
+    if (last && offset >= last.base && offset + width <= last.base + last.region.size) return last;
+    for (const p of this.placed) {
+      if (offset >= p.base && offset + width <= p.base + p.region.size) return (this.lastHit = p);
+    }
     return undefined;
   }
+  private lastHit: Placed | undefined;
 
   read(offset: number, width: AccessWidth): bigint {
     this.check(offset, width, 'read');
