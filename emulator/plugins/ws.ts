@@ -93,7 +93,6 @@ async function wsPlugin(app: FastifyInstance, o: WsPluginOptions): Promise<void>
       const scope = scopes.get(req) ?? o.defaultScope;
       const coalesce = writeCoalescer(socket);
       const bucket = new TokenBucket(limits.wsRatePerSecond);
-      let inFlight = 0;
       let idle: ReturnType<typeof setTimeout> | undefined;
       let closing = false;
       /** Close for a reason the client and the log both get; a client that reads nothing is cut off. */
@@ -136,7 +135,7 @@ async function wsPlugin(app: FastifyInstance, o: WsPluginOptions): Promise<void>
             closeFor(CLOSE_POLICY, 'ws-send-buffer', `client is not reading: ${socket.bufferedAmount} reply bytes unsent (limit ${limits.wsMaxBufferedBytes})`);
           }
         },
-        gate: () => {
+        gate: (inFlight) => {
           if (inFlight > limits.wsMaxInFlight) {
             metrics.countRejection('ws-in-flight');
             return `more than ${limits.wsMaxInFlight} requests in flight on this connection`;
@@ -157,8 +156,7 @@ async function wsPlugin(app: FastifyInstance, o: WsPluginOptions): Promise<void>
         if (closing) return;
         touch();
         const bytes = Array.isArray(data) ? Buffer.concat(data) : data instanceof ArrayBuffer ? new Uint8Array(data) : data;
-        inFlight++;
-        void session.handle(bytes, isBinary).finally(() => inFlight--);
+        void session.handle(bytes, isBinary);
       });
       socket.on('close', () => {
         if (idle) clearTimeout(idle);

@@ -47,7 +47,7 @@ export interface CommandTrace {
   readonly outputLength: number;
   readonly atMs: number;
   /** Why the device refused, when the model knows (CommandResult.hint). */
-  readonly hint?: string;
+  readonly hint?: string | undefined;
 }
 
 export interface BackgroundEvent {
@@ -197,7 +197,8 @@ export class Cci<D = unknown> implements CciContext {
       inputLength: payload.length,
       outputLength: res.payload.length,
       atMs: this.clock.now(),
-      ...(res.hint !== undefined ? { hint: res.hint } : {}),
+      // Present as undefined when absent: a spread here built two objects for every command.
+      hint: res.hint,
     });
     return res;
   }
