@@ -4,13 +4,22 @@
 //
 //   mailbox payload size   2^8..2^20 bytes (CXL r3.2 8.2.8.4.3 Mailbox Capabilities). The size of
 //                          a mailbox's payload registers: a transport buffer, per CCI, set by the
-//                          topology (`payloadSizeLog2`). Default 2^11.
+//                          topology (`payloadSizeLog2`). Default 2^10, the largest message size, so
+//                          the registers, Identify and the response limit all say 1 KiB. Spec-
+//                          silent choice: a kernel-ABI client (Linux's cxl_pci, libcxl) sizes its
+//                          requests by the Payload Size field alone (Get/Set LSA in chunks of up
+//                          to that size) and never reads Identify; a default 2 KiB mailbox that
+//                          refuses every request over 1 KiB (below) fails `cxl read-labels`. A
+//                          topology may still ask for 2^11..2^20: that models a device whose
+//                          registers outgrow its message size (QEMU's default), accepted without a
+//                          warning because the spec allows it; such a device answers Invalid
+//                          Payload Length to a kernel client's large chunks, as the model says.
 //   message size           what Identify advertises as Maximum Supported Message Size (CXL r3.2
 //                          8.2.10.1.1): 2^n with n in 8..10, here the mailbox payload size
 //                          clamped into that range. A request whose payload is larger answers
 //                          Invalid Payload Length on every transport (the field's text: "for any
-//                          requests sent to this component"), so a 2 KiB mailbox still refuses a
-//                          1025-byte request, as MCTP and a tunnel do.
+//                          requests sent to this component"), so a 2 KiB mailbox (a topology's
+//                          choice) still refuses a 1025-byte request, as MCTP and a tunnel do.
 //   response message limit 2^8..2^10 (8.2.10.1.3-4), at most the message size, and the message
 //                          size after power-on and reset. Set Response Message Limit outside 8..10
 //                          answers Invalid Input.
@@ -52,7 +61,8 @@ export const MAX_MESSAGE_SIZE_LOG2 = 10;
 /** CXL r3.2 8.2.8.4.3: the mailbox payload registers are 2^8..2^20 bytes. */
 export const MIN_PAYLOAD_SIZE_LOG2 = 8;
 export const MAX_PAYLOAD_SIZE_LOG2 = 20;
-export const DEFAULT_PAYLOAD_SIZE_LOG2 = 11;
+/** The default mailbox payload size (log2): equal to MAX_MESSAGE_SIZE_LOG2; see the model above. */
+export const DEFAULT_PAYLOAD_SIZE_LOG2 = MAX_MESSAGE_SIZE_LOG2;
 
 /** Tunnel response header (4) + embedded CCI message header (12): CXL r3.2 7.6.7.3.1. */
 export const TUNNEL_RESPONSE_OVERHEAD = 4 + 12;

@@ -4,6 +4,7 @@
 // function. The MCAP array (MMB alias) is optional: CXL r3.2 8.2.8 asks components that support
 // the PCIe MMB to alias it onto the primary mailbox.
 
+import { DEFAULT_PAYLOAD_SIZE_LOG2 } from '../cci/message-size.js';
 import type { MmptQueue } from '../mmpt/queue.js';
 import type { VirtualClock } from '../time/clock.js';
 import { buildMailboxFunction, type MailboxFunction, type PciIdentity } from './mailbox-function.js';
@@ -53,7 +54,7 @@ export function createMemdevMailboxFunction(o: MemdevMailboxFunctionOptions): Ma
       classCode: MEMDEV_CLASS_CODE,
       ...o.identity,
     },
-    payloadSizeLog2: o.payloadSizeLog2 ?? 11,
+    payloadSizeLog2: o.payloadSizeLog2 ?? DEFAULT_PAYLOAD_SIZE_LOG2,
     commandLatencyMs: o.commandLatencyMs ?? 0,
     mailboxReadyDelayMs: o.mailboxReadyDelayMs ?? 0,
     msixVectors: o.msixVectors ?? 1,

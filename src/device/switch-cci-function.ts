@@ -4,6 +4,7 @@
 // doorbell and background interrupts it advertises, reports readiness in the switch status layout
 // and also exposes the mailbox through MRBL -> MCAP (MMB alias) with an MMPT capability.
 
+import { DEFAULT_PAYLOAD_SIZE_LOG2 } from '../cci/message-size.js';
 import type { MmptQueue } from '../mmpt/queue.js';
 import type { VirtualClock } from '../time/clock.js';
 import { buildMailboxFunction, type MailboxFunction, type PciIdentity } from './mailbox-function.js';
@@ -55,7 +56,7 @@ export function createSwitchCciFunction(o: SwitchCciFunctionOptions): MailboxFun
       classCode: SWITCH_CCI_CLASS_CODE,
       ...o.identity,
     },
-    payloadSizeLog2: o.payloadSizeLog2 ?? 11,
+    payloadSizeLog2: o.payloadSizeLog2 ?? DEFAULT_PAYLOAD_SIZE_LOG2,
     commandLatencyMs: o.commandLatencyMs ?? 0,
     mailboxReadyDelayMs: o.mailboxReadyDelayMs ?? 0,
     msixVectors: o.msixVectors ?? 2,

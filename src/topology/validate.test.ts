@@ -35,8 +35,9 @@ describe('topology validation', () => {
   it('takes a mailbox payload size per CCI (switch, each device, an MLD\'s FM-owned LD) and names a bad one', () => {
     const r = validateTopology(minimal());
     if (!r.ok) throw new Error(r.errors.join('; '));
-    expect(r.topology.switch.payloadSizeLog2).toBe(11);
-    expect(r.topology.ports[1]?.device).toMatchObject({ payloadSizeLog2: 11, fmPayloadSizeLog2: 11 });
+    // Default 2^10: the largest message size, so the registers and Identify agree.
+    expect(r.topology.switch.payloadSizeLog2).toBe(10);
+    expect(r.topology.ports[1]?.device).toMatchObject({ payloadSizeLog2: 10, fmPayloadSizeLog2: 10 });
     const t = minimal() as { switch: Record<string, unknown>; ports: Record<string, unknown>[] };
     t.switch.payloadSizeLog2 = 8;
     t.ports[1]!.device = { ...(t.ports[1]!.device as object), payloadSizeLog2: 9 };
@@ -44,6 +45,13 @@ describe('topology validation', () => {
     if (!r2.ok) throw new Error(r2.errors.join('; '));
     expect(r2.topology.switch.payloadSizeLog2).toBe(8);
     expect(r2.topology.ports[1]?.device).toMatchObject({ payloadSizeLog2: 9, fmPayloadSizeLog2: 9 });
+    // Above the 2^10 message size is accepted (registers larger than any message), up to 2^20.
+    t.switch.payloadSizeLog2 = 20;
+    t.ports[1]!.device = { ...(t.ports[1]!.device as object), payloadSizeLog2: 11 };
+    const r3 = validateTopology(t);
+    if (!r3.ok) throw new Error(r3.errors.join('; '));
+    expect(r3.topology.switch.payloadSizeLog2).toBe(20);
+    expect(r3.topology.ports[1]?.device).toMatchObject({ payloadSizeLog2: 11, fmPayloadSizeLog2: 11 });
     expect(errorsOf((t) => ((t.switch as Record<string, unknown>).payloadSizeLog2 = 21))).toEqual(['switch.payloadSizeLog2: expected an integer from 8 to 20']);
     expect(errorsOf((t) => ((t.ports[1]!.device as Record<string, unknown>).payloadSizeLog2 = 7))).toEqual(['ports[1].device.payloadSizeLog2: expected an integer from 8 to 20']);
     expect(errorsOf((t) => ((t.ports[1]!.device as Record<string, unknown>).fmPayloadSizeLog2 = '10'))).toEqual(['ports[1].device.fmPayloadSizeLog2: expected an integer from 8 to 20']);

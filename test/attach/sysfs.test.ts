@@ -22,8 +22,9 @@ describe('attach sysfs', () => {
     if (!n) throw new Error('no port1.ld0');
     const m = await probeMemdev(n, await new LocalBackend(sys).port(n.fn));
     if (typeof m === 'string') throw new Error(m);
-    // The default SLD: 2 GiB volatile + 2 GiB persistent active, 128 KiB LSA, serial 1001h.
-    expect(m).toMatchObject({ node: 'mem0', ramSize: 2n << 30n, pmemSize: 2n << 30n, lsaSize: 0x20000, serial: 0x1001n, payloadMax: 2048, host: '0000:01:00.0' });
+    // The default SLD: 2 GiB volatile + 2 GiB persistent active, 128 KiB LSA, serial 1001h,
+    // the default 1 KiB mailbox (Mailbox Capabilities Payload Size 0Ah).
+    expect(m).toMatchObject({ node: 'mem0', ramSize: 2n << 30n, pmemSize: 2n << 30n, lsaSize: 0x20000, serial: 0x1001n, payloadMax: 1024, host: '0000:01:00.0' });
     expect(m.firmwareVersion).toMatch(/^\S.*\S$/);
   });
 

@@ -35,7 +35,7 @@ describe('CXL Device Capabilities Array of the switch CCI function', () => {
     expect(dump(bar, 0x10, 0x30)).toBe(
       [
         '00020001 00000040 00000008 00000000', // Device Status, version 2
-        '00010002 00000080 00000820 00000000', // Primary Mailbox, 0x20 + 2048
+        '00010002 00000080 00000420 00000000', // Primary Mailbox, 0x20 + 1024 (default payload 2^10)
         '00014000 00000048 00000008 00000000', // Switch Mailbox CCI Status
       ].join(' '),
     );
@@ -50,7 +50,7 @@ describe('CXL Device Capabilities Array of the switch CCI function', () => {
     expect(bar.read(0x00, 8)).toBe(0x0000000300010000n);
     expect(bar.read(0x14, 4)).toBe(0x40n);
     expect(bar.read(0x20, 4)).toBe(0x00010002n);
-    expect(bar.read(0x28, 4)).toBe(0x820n);
+    expect(bar.read(0x28, 4)).toBe(0x420n);
   });
 
   it('Device Status reads 0 on a switch; Switch Mailbox CCI Status bit 0 = ready, rest reserved', () => {
@@ -82,7 +82,7 @@ describe('MCAP array, MMB alias and MMPT registers', () => {
     expect(bar.read(MCAP, 8)).toBe(0x0000000200010000n);
     expect(dump(bar, MCAP + 0x10, 0x20)).toBe(
       [
-        '00010001 00000080 00000820 00000001', // MMB -> the CXL primary mailbox
+        '00010001 00000080 00000420 00000001', // MMB -> the CXL primary mailbox (0x20 + 1024)
         '00010002 00010040 00000010 00000001', // MMPT registers
       ].join(' '),
     );

@@ -14,12 +14,12 @@ describe('mailbox capability discovery', () => {
 });
 
 describe('Mailbox Capabilities register (CXL r3.2 8.2.8.4.3)', () => {
-  it('reports payload 2^11, both interrupts capable, vector 0, ready time 0, type 0', () => {
+  it('reports payload 2^10, both interrupts capable, vector 0, ready time 0, type 0', () => {
     const { bar } = setup();
-    // 0Bh | bit 5 | bit 6 = 6Bh
-    expect(bar.read(MAILBOX + MB.caps, 4)).toBe(0x0000006bn);
-    expect(bar.read(MAILBOX + MB.caps, 2)).toBe(0x006bn);
-    expect(bar.read(MAILBOX + MB.caps, 1)).toBe(0x6bn);
+    // Payload Size 0Ah (1 KiB, the largest Identify message size) | bit 5 | bit 6 = 6Ah
+    expect(bar.read(MAILBOX + MB.caps, 4)).toBe(0x0000006an);
+    expect(bar.read(MAILBOX + MB.caps, 2)).toBe(0x006an);
+    expect(bar.read(MAILBOX + MB.caps, 1)).toBe(0x6an);
   });
 
   it('reflects payload size, vector and ready time options', () => {
@@ -33,7 +33,7 @@ describe('Mailbox Capabilities register (CXL r3.2 8.2.8.4.3)', () => {
     for (const w of [1, 2, 4] as AccessWidth[]) bar.write(MAILBOX + MB.caps, w, (1n << BigInt(8 * w)) - 1n);
     // An 8-byte write covers Capabilities and Control: Control latches its enables, Capabilities does not change.
     bar.write(MAILBOX + MB.caps, 8, 0x0000000600000000n);
-    expect(bar.read(MAILBOX + MB.caps, 4)).toBe(0x6bn);
+    expect(bar.read(MAILBOX + MB.caps, 4)).toBe(0x6an);
     expect(bar.read(MAILBOX + MB.ctrl, 4)).toBe(0x6n);
   });
 });
@@ -56,7 +56,7 @@ describe('Mailbox Control register (CXL r3.2 8.2.8.4.4)', () => {
     // Upper bytes of Control are reserved: a write there changes nothing.
     bar.write(MAILBOX + MB.ctrl + 3, 1, 0xffn);
     expect(bar.read(MAILBOX + MB.ctrl, 4)).toBe(0x2n);
-    expect(bar.read(MAILBOX + MB.caps, 8)).toBe(0x000000020000006bn);
+    expect(bar.read(MAILBOX + MB.caps, 8)).toBe(0x000000020000006an);
   });
 
   it('a 1-byte doorbell write runs the command', () => {

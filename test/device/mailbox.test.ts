@@ -80,11 +80,12 @@ describe('doorbell processing', () => {
     ring(bar, MAILBOX, OP_ECHO, new Uint8Array(100).fill(0x5a));
     expect(bar.read(MAILBOX + MB.payload + 99, 1)).toBe(0x5an);
     // The host writes junk past the input, then sends a 2-byte command.
-    bar.write(MAILBOX + MB.payload + 2040, 8, 0xffffffffffffffffn);
+    // The last 8 bytes of the default 1 KiB payload area.
+    bar.write(MAILBOX + MB.payload + 1016, 8, 0xffffffffffffffffn);
     ring(bar, MAILBOX, OP_ECHO, Uint8Array.of(1, 2));
     expect([...readPayload(bar, MAILBOX, 2)]).toEqual([2, 1]);
-    for (let off = 2; off < 2048; off += 8) {
-      const w = off + 8 <= 2048 ? 8 : 2048 - off;
+    for (let off = 2; off < 1024; off += 8) {
+      const w = off + 8 <= 1024 ? 8 : 1024 - off;
       expect(bar.read(MAILBOX + MB.payload + off, w === 8 ? 8 : 1)).toBe(0n);
     }
   });

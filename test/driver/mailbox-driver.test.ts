@@ -35,7 +35,8 @@ describe('MailboxDriver (through registers only)', () => {
   it('attaches: finds the mailbox via the Register Locator DVSEC and reads the CEL equal to the table', async () => {
     const { clock, cci, fn } = setup();
     const d = await MailboxDriver.attach(fn.bar0, { clock, config: fn.config });
-    expect(d.payloadSize).toBe(2048);
+    // The default mailbox: Payload Size 2^10 in Mailbox Capabilities.
+    expect(d.payloadSize).toBe(1024);
     expect([...d.commandEffects().entries]).toEqual(cci.cel().map((e) => [e.opcode, e.effects]));
     expect(d.commandEffects().effects(0xc010)).toBe(0x144);
   });

@@ -20,6 +20,7 @@
 // is ready (the same condition as the "Mailbox Interfaces Ready" status bit).
 
 import type { CciEvents, CciResponse, ProcessOptions } from '../../cci/cci.js';
+import { DEFAULT_PAYLOAD_SIZE_LOG2 } from '../../cci/message-size.js';
 import type { BackgroundStatus } from '../../cci/context.js';
 import type { TimerHandle, VirtualClock } from '../../time/clock.js';
 import { NO_BYTES } from '../../util/bytes.js';
@@ -106,7 +107,7 @@ export interface MailboxOptions {
   /** The PCI-SIG MMB command set (MMPT), reached with Command Opcode Vendor ID 0001h. */
   readonly mmb?: MailboxTarget;
   readonly clock: VirtualClock;
-  /** log2 of the payload size, 8..20 (CXL r3.2 8.2.8.4.3). Default 11 (2048 bytes). */
+  /** log2 of the payload size, 8..20 (CXL r3.2 8.2.8.4.3). Default 10 (1024 bytes; see src/cci/message-size.ts). */
   readonly payloadSizeLog2?: number;
   /** MSI/MSI-X vector for both mailbox interrupts, 0..15. Default 0. */
   readonly interruptMessageNumber?: number;
@@ -160,7 +161,7 @@ export class Mailbox {
   private readonly detach: () => void;
 
   constructor(opts: MailboxOptions) {
-    const log2 = opts.payloadSizeLog2 ?? 11;
+    const log2 = opts.payloadSizeLog2 ?? DEFAULT_PAYLOAD_SIZE_LOG2;
     if (!Number.isInteger(log2) || log2 < 8 || log2 > 20) throw new Error(`mailbox payload size 2^${log2} is outside 2^8..2^20`);
     const vector = opts.interruptMessageNumber ?? 0;
     if (!Number.isInteger(vector) || vector < 0 || vector > 15) throw new Error(`mailbox interrupt message number ${vector} is outside 0..15`);
