@@ -112,6 +112,21 @@ const allPorts = (n: number): Uint8Array => u8(n, ...Array.from({ length: n }, (
 const setLsa = (n: number): Uint8Array => new Uint8Array(8 + n).fill(0x5a, 8);
 
 describe('one message-size model, the same answer on every transport', () => {
+  it('by default every mailbox is 2^10: Mailbox Capabilities, Identify and the response limit agree', async () => {
+    // CXL r3.2 8.2.8.4.3 Mailbox Capabilities bits 4:0 Payload Size; 8.2.10.1.1 Identify 10h.
+    const sys = createSystem();
+    for (const name of ['switch', 'port1.ld0', 'port2.ld0', 'port3.ld0']) {
+      const fn = name === 'switch' ? sys.switchFunction : sys.mailboxFunction(name);
+      if (!fn) throw new Error(`no ${name}`);
+      const mb = await MailboxDriver.attach(fn.bar0, { clock: sys.clock, config: fn.config });
+      expect(mb.payloadSize, name).toBe(1024);
+      expect((await mb.send(0x0001, new Uint8Array(0))).payload[0x10], name).toBe(0x0a);
+      expect([...(await mb.send(0x0003, new Uint8Array(0))).payload], name).toEqual([0x0a]);
+      // A whole 1 KiB request fits the registers and the message size: Set LSA with 1016 data bytes.
+      if (name !== 'switch') expect((await mb.send(0x4103, setLsa(1016))).rc, name).toBe(0);
+    }
+  });
+
   it('Identify advertises 2^10 for a 2 KiB mailbox; the response message limit is 2^8..2^10', async () => {
     const a = await sameEverywhere([
       { opcode: 0x0001 },
@@ -123,7 +138,7 @@ describe('one message-size model, the same answer on every transport', () => {
       { opcode: 0x0001, route: [1] },
       { opcode: 0x0003, route: [2, 1] },
       { opcode: 0x0002 },
-    ], { jack07: true }); // jack's `show id`, `show limit`, `show bos`: all as type 07h
+    ], { jack07: true, topology: topologyWith({ switch: 11, port: 1, device: 11 }) }); // jack's `show id`, `show limit`, `show bos`: all as type 07h
     expect(a.map((x) => x.rc)).toEqual([0, 0, 0x02, 0x02, 0, 0, 0, 0, 0]);
     expect(a[8]?.payload.length).toBe(8 * 2);
     expect(a[0]?.payload.slice(0x10 * 2)).toBe('0a00'); // max message size 2^10, component type 0 (switch)
@@ -153,13 +168,29 @@ describe('one message-size model, the same answer on every transport', () => {
   });
 
   it('a request above the advertised 2^10 is Invalid Payload Length, tunnelled too, even through a 2 KiB mailbox', async () => {
-    // Tunnel request to port 1 = 4 + 12 + Set LSA (8 + n): n = 1000 is exactly 1024 bytes.
+    // A topology asking for 2 KiB registers (switch and port 1's SLD): the registers carry 1025
+    // bytes, the model still refuses them. Tunnel request to port 1 = 4 + 12 + Set LSA (8 + n):
+    // n = 1000 is exactly 1024 bytes.
+    const topology = topologyWith({ switch: 11, port: 1, device: 11 });
     const a = await sameEverywhere([
       { opcode: 0x4103, payload: setLsa(1000), route: [1] },
       { opcode: 0x4103, payload: setLsa(1001), route: [1] },
       { opcode: 0x0001, payload: new Uint8Array(1025) },
-    ]);
-    expect(a.map((x) => x.rc)).toEqual([0, 0x16, 0x16]);
+      { opcode: 0x4102, payload: u8(0, 0, 0, 0, 0xf8, 0x07, 0, 0), route: [1] }, // Get LSA 2040 bytes (libcxl's chunk for 2 KiB)
+    ], { topology });
+    expect(a.map((x) => x.rc)).toEqual([0, 0x16, 0x16, 0x02]);
+
+    // The SLD's own 2 KiB mailbox: Payload Size 0Bh in its registers, 0Ah in Identify, and a
+    // Set LSA chunk sized from the registers (2048 - 8 data bytes, as libcxl writes) is refused.
+    const sys = createSystem({ topology });
+    const fn = sys.mailboxFunction('port1.ld0');
+    if (!fn) throw new Error('no port1.ld0');
+    expect(Number(fn.bar0.read(0x80, 4)) & 0x1f).toBe(0x0b);
+    const mb = await MailboxDriver.attach(fn.bar0, { clock: sys.clock, config: fn.config });
+    expect(mb.payloadSize).toBe(2048);
+    expect((await mb.send(0x0001, new Uint8Array(0))).payload[0x10]).toBe(0x0a);
+    expect((await mb.send(0x4103, setLsa(2040))).rc).toBe(0x16);
+    expect((await mb.send(0x4103, setLsa(1016))).rc).toBe(0);
   });
 
   it('a device that advertises 2^9 refuses a 513-byte tunnelled request with its own Invalid Payload Length', async () => {

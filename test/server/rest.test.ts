@@ -36,8 +36,8 @@ describe('REST', () => {
     expect(r.json()).toMatchObject({
       function: 'switch',
       mailboxOffset: '0x00080',
-      // CXL r3.2 8.2.8.4.3: 2^11 payload, both interrupt capabilities, vector 0.
-      capabilities: { raw: '0x0000006b', payloadSizeLog2: 11, payloadSize: 2048, doorbellInterruptCapable: true, backgroundInterruptCapable: true, interruptMessageNumber: 0 },
+      // CXL r3.2 8.2.8.4.3: 2^10 payload, both interrupt capabilities, vector 0.
+      capabilities: { raw: '0x0000006a', payloadSizeLog2: 10, payloadSize: 1024, doorbellInterruptCapable: true, backgroundInterruptCapable: true, interruptMessageNumber: 0 },
       // The shared driver keeps both interrupt enables on; the doorbell is clear.
       control: { doorbell: false, doorbellInterrupt: true, backgroundInterrupt: true },
       command: { opcode: '0x0001', payloadLength: 0x12 },

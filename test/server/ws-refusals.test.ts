@@ -101,7 +101,7 @@ describe('scopes from tokens', () => {
     await expect(c.loadTopology('ports: []')).rejects.toMatchObject({ code: 'permission-denied' });
     const ro = await injectClient(t.app);
     await expect(ro.advanceClock(1)).rejects.toMatchObject({ code: 'permission-denied' });
-    expect(await ro.mmioRead('switch', MB_CAPS, 4)).toBe(0x6bn); // reads are fine
+    expect(await ro.mmioRead('switch', MB_CAPS, 4)).toBe(0x6an); // reads are fine
   });
 });
 
@@ -137,7 +137,7 @@ describe('errors: the reply names the problem, the connection lives on', () => {
   it('answers an oversize frame with frame-too-large', async () => {
     const c = await admin({ maxFrameBytes: 256 });
     await expect(c.payloadWrite('switch', 0, new Uint8Array(300))).rejects.toMatchObject({ code: 'frame-too-large', message: expect.stringMatching(/256-byte limit/) });
-    expect(await c.mmioRead('switch', MB_CAPS, 4)).toBe(0x6bn);
+    expect(await c.mmioRead('switch', MB_CAPS, 4)).toBe(0x6an);
   });
 
   it('names an absent function and lists the real ones', async () => {
@@ -152,7 +152,7 @@ describe('errors: the reply names the problem, the connection lives on', () => {
     await expect(c.mmioRead('switch', 0, 3 as 4)).rejects.toMatchObject({ code: 'invalid-argument' });
     await expect(c.mmioRead('switch', 2, 4)).rejects.toMatchObject({ code: 'invalid-argument', message: expect.stringMatching(/aligned/) });
     await expect(c.configRead('switch', 0, 8 as 4)).rejects.toMatchObject({ code: 'invalid-argument' });
-    await expect(c.payloadRead('switch', 2040, 16)).rejects.toMatchObject({ code: 'invalid-argument', message: expect.stringMatching(/2048-byte payload window/) });
+    await expect(c.payloadRead('switch', 1016, 16)).rejects.toMatchObject({ code: 'invalid-argument', message: expect.stringMatching(/1024-byte payload window/) });
     await expect(c.send(0x10000)).rejects.toMatchObject({ code: 'invalid-argument' });
   });
 

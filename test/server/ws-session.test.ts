@@ -32,10 +32,10 @@ function collect(c: CxlemuClient): ServerEvent[] {
 }
 
 describe('register level', () => {
-  it('reads the mailbox capabilities register: 2^11 payload, both interrupts capable, vector 0', async () => {
+  it('reads the mailbox capabilities register: 2^10 payload, both interrupts capable, vector 0', async () => {
     const c = await admin();
-    // CXL r3.2 8.2.8.4.3: bits 4:0 = 11 (0Bh), bit 5 doorbell int, bit 6 background int → 6Bh.
-    expect(await c.mmioRead('switch', MB_CAPS, 4)).toBe(0x6bn);
+    // CXL r3.2 8.2.8.4.3: bits 4:0 = 10 (0Ah), bit 5 doorbell int, bit 6 background int → 6Ah.
+    expect(await c.mmioRead('switch', MB_CAPS, 4)).toBe(0x6an);
   });
 
   it('runs Identify by hand: payload, command, doorbell, status, output length, payload read', async () => {
