@@ -4,7 +4,7 @@
 //
 // Text form (JSON or YAML), field by field:
 //   switch:  serialNumber, vendorId, deviceId, [subsystemVendorId, subsystemId, uspDeviceId,
-//            dspDeviceId], ingressPort, hdmDecoders, [payloadSizeLog2 (8..20, default 11: the
+//            dspDeviceId], ingressPort, hdmDecoders, [payloadSizeLog2 (8..20, default 10: the
 //            switch mailbox's payload size; see src/cci/message-size.ts)]
 //   ports[]: id, role (usp|dsp), maxWidth (1|2|4|8|16), maxSpeed (GT/s: 2.5|5|8|16|32|64),
 //            [supportedSpeeds (GT/s list, default every speed up to maxSpeed)],
@@ -12,7 +12,7 @@
 //            disabled], [device (DSP only)]
 //   device:  { kind: type3, mode: sld|mld, [ldCount], capacity, [persistent], [lsaSize],
 //              [dcRegions: [{ length, blockSize }]], serialNumber,
-//              [payloadSizeLog2 (8..20, default 11: each LD's mailbox), fmPayloadSizeLog2 (MLD
+//              [payloadSizeLog2 (8..20, default 10: each LD's mailbox), fmPayloadSizeLog2 (MLD
 //              only: the FM-owned LD's CCI; default payloadSizeLog2)],
 //              [quirks: { celEffects: { "0x4400": 0 } }] }   (fault models, see DeviceQuirks)
 //            { kind: pcie, vendorId, deviceId, [serialNumber] }
