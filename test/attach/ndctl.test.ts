@@ -39,14 +39,14 @@ const REQUIRED = process.env['CXLEMU_REQUIRE_NDCTL'] === '1';
 const skip = missing.length > 0 && !REQUIRED;
 if (skip) console.warn(`test/attach/ndctl skipped: missing ${missing.join('; ')}`);
 
-// One SLD with a 1 KiB mailbox and an 8 KiB label area (port 1), one MLD of two LDs with the
-// default 2 KiB mailbox and a 4 KiB label area each (port 2).
+// One SLD with the default (1 KiB) mailbox and an 8 KiB label area (port 1), one MLD of two LDs
+// whose topology asks for 2 KiB mailboxes, with a 4 KiB label area each (port 2).
 const TOPOLOGY = `
 switch: { serialNumber: "0x5a5a", vendorId: 0x1e98, deviceId: 0x5100, ingressPort: 0 }
 ports:
   - { id: 0, role: usp, maxWidth: 16, maxSpeed: 32 }
-  - { id: 1, role: dsp, maxWidth: 16, maxSpeed: 32, device: { kind: type3, mode: sld, capacity: 2GiB, persistent: 1GiB, lsaSize: 8192, serialNumber: "0x77", payloadSizeLog2: 10 } }
-  - { id: 2, role: dsp, maxWidth: 16, maxSpeed: 32, device: { kind: type3, mode: mld, ldCount: 2, capacity: 2GiB, lsaSize: 4096, serialNumber: "0x88" } }
+  - { id: 1, role: dsp, maxWidth: 16, maxSpeed: 32, device: { kind: type3, mode: sld, capacity: 2GiB, persistent: 1GiB, lsaSize: 8192, serialNumber: "0x77" } }
+  - { id: 2, role: dsp, maxWidth: 16, maxSpeed: 32, device: { kind: type3, mode: mld, ldCount: 2, capacity: 2GiB, lsaSize: 4096, serialNumber: "0x88", payloadSizeLog2: 11 } }
 vcs:
   - { id: 0, usp: 0, downstreamVppbs: 2 }
 bindings:
@@ -186,38 +186,44 @@ describe.skipIf(skip)('ndctl `cxl` through cxlemu attach --sysfs', () => {
     const r = await attached(sys, ['sh', '-c', `cat ${base}/dev; stat -c %t:%T /dev/cxl/mem0; cat ${base}/serial ${base}/payload_max ${base}/label_storage_size ${base}/ram/size ${base}/pmem/size ${base}/firmware_version; readlink -f ${base}`]);
     expect(r.code).toBe(0);
     const fw = new TextDecoder().decode(ask(sys, 'port1.ld0', 0x4000).subarray(0, 16)).replace(/\0+$/, '');
-    // 250 = 0xfa; payload_max is the 1 KiB mailbox; %#llx sizes.
+    // 250 = 0xfa; payload_max is the default 1 KiB mailbox; %#llx sizes.
     expect(r.out.trim().split('\n')).toEqual(['250:0', 'fa:0', '0x77', '1024', '8192', '0x40000000', '0x40000000', fw, '/sys/devices/pci0000:00/0000:01:00.0/mem0']);
   }, 60_000);
 
-  it('write-labels, read-labels, zero-labels: the label area round-trips through Set LSA and Get LSA', async () => {
-    const sys = system();
-    const lsa = Uint8Array.from({ length: 8192 }, (_, i) => (i * 7 + (i >> 8)) & 0xff);
+  it('write-labels, read-labels, zero-labels on the default topology: the label area round-trips through Set LSA and Get LSA', async () => {
+    // The embedded default fabric as it is, no topology change: mem0 is port1.ld0, its 128 KiB
+    // label area behind the default 1 KiB mailbox.
+    const sys = createSystem();
+    const size = 0x20000;
+    const lsa = Uint8Array.from({ length: size }, (_, i) => (i * 7 + (i >> 8)) & 0xff);
     const inFile = join(dir, 'labels.in');
     const outFile = join(dir, 'labels.out');
     writeFileSync(inFile, lsa);
     const getLsa = (): Uint8Array => {
       // CXL r3.2 8.2.10.9.2.3 Get LSA: offset, length (u32 each); 1 KiB at a time (the message limit).
-      const parts: Uint8Array[] = [];
-      for (let off = 0; off < 8192; off += 1024) parts.push(ask(sys, 'port1.ld0', 0x4102, Uint8Array.from([off & 0xff, off >> 8, 0, 0, 0, 4, 0, 0])));
-      return Uint8Array.from(parts.flatMap((p) => [...p]));
+      const out = new Uint8Array(size);
+      for (let off = 0; off < size; off += 1024) out.set(ask(sys, 'port1.ld0', 0x4102, Uint8Array.from([off & 0xff, (off >> 8) & 0xff, off >> 16, 0, 0, 4, 0, 0])), off);
+      return out;
     };
+    const sysfs = await attached(sys, ['cat', '/sys/bus/cxl/devices/mem0/payload_max', '/sys/bus/cxl/devices/mem0/label_storage_size']);
+    expect(sysfs.out.trim().split('\n')).toEqual(['1024', String(size)]);
 
     const w = await attached(sys, ['cxl', 'write-labels', 'mem0', '-i', inFile]);
     expect(w.code).toBe(0);
     expect(getLsa()).toEqual(lsa);
-    // libcxl writes in chunks of payload_max - 8 (the Set LSA header): ceil(8192 / 1016) = 9.
+    // libcxl writes in chunks of payload_max - 8 (the Set LSA header): ceil(131072 / 1016) = 130.
     const sets = w.log.filter((e) => e.opcode === '0x4103');
-    expect(sets.length).toBe(9);
+    expect(sets.length).toBe(130);
     expect(sets.every((e) => e.allowed && e.rc === 0)).toBe(true);
 
     const rd = await attached(sys, ['cxl', 'read-labels', 'mem0', '-o', outFile]);
     expect(rd.code).toBe(0);
     expect(new Uint8Array(readFileSync(outFile))).toEqual(lsa);
+    expect(rd.log.filter((e) => e.opcode === '0x4102').every((e) => e.allowed && e.rc === 0)).toBe(true);
 
     const z = await attached(sys, ['cxl', 'zero-labels', 'mem0']);
     expect(z.code).toBe(0);
-    expect(getLsa()).toEqual(new Uint8Array(8192));
+    expect(getLsa()).toEqual(new Uint8Array(size));
   }, 120_000);
 
   it('the kernel and the device refuse as they would: cxl_pmem owns Set LSA; a 2 KiB mailbox chunk exceeds the 1 KiB message limit', async () => {
@@ -231,12 +237,21 @@ describe.skipIf(skip)('ndctl `cxl` through cxlemu attach --sysfs', () => {
     expect(w.log.find((e) => e.opcode === '0x4103')).toMatchObject({ allowed: false, errno: 'EBUSY', mmio: 0 });
     expect(ask(sys, 'port1.ld0', 0x4102, Uint8Array.from([0, 0, 0, 0, 64, 0, 0, 0]))).toEqual(new Uint8Array(64));
 
-    // mem1 has a 2 KiB mailbox: libcxl asks Get LSA for 2040 bytes, more than the LD's 1 KiB
-    // response limit, and the device answers Invalid Input (2), which the tool reports.
+    // mem1's topology asks for a 2 KiB mailbox (payloadSizeLog2 11) while Identify still says 2^10:
+    // libcxl asks Get LSA for 2040 bytes, more than the LD's 1 KiB response limit, and the device
+    // answers Invalid Input (2); a Set LSA chunk of 8 + 2040 bytes is over the 1 KiB message size,
+    // Invalid Payload Length (16h). The tool reports both.
     const rd = await attached(sys, ['sh', '-c', `cxl read-labels mem1 -o ${join(dir, 'mem1.out')} 2>&1`]);
     expect(rd.code).not.toBe(0);
     expect(rd.out).toContain('firmware status: 2');
     expect(rd.log.find((e) => e.opcode === '0x4102')).toMatchObject({ allowed: true, rc: 2 });
+    const big = join(dir, 'big.in');
+    writeFileSync(big, new Uint8Array(4096).fill(0x3c));
+    const wr = await attached(sys, ['sh', '-c', `cxl write-labels mem1 -i ${big} 2>&1`]);
+    expect(wr.code).not.toBe(0);
+    expect(wr.out).toContain('firmware status: 22');
+    expect(wr.log.find((e) => e.opcode === '0x4103')).toMatchObject({ allowed: true, rc: 0x16 });
+    expect(ask(sys, 'port2.ld0', 0x4102, Uint8Array.from([0, 0, 0, 0, 64, 0, 0, 0]))).toEqual(new Uint8Array(64));
   }, 60_000);
 
   it('an LD whose Identify fails at probe has no memdev, as when the kernel probe fails; the others list', async () => {
