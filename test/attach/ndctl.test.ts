@@ -254,6 +254,20 @@ describe.skipIf(skip)('ndctl `cxl` through cxlemu attach --sysfs', () => {
     expect(ask(sys, 'port2.ld0', 0x4102, Uint8Array.from([0, 0, 0, 0, 64, 0, 0, 0]))).toEqual(new Uint8Array(64));
   }, 60_000);
 
+  it("cxl set-partition: libcxl sends the kernel's 10 bytes, the device holds to Table 8-144's 9 and refuses", async () => {
+    const sys = system();
+    const before = ask(sys, 'port1.ld0', 0x4100);
+    const r = await attached(sys, ['sh', '-c', 'cxl set-partition mem0 -t ram -s 512M 2>&1']);
+    expect(r.code).not.toBe(0);
+    // Invalid Payload Length (16h = 22), as libcxl prints it.
+    expect(r.out).toContain('mbox status: 22');
+    // Allowed by the kernel's checks, which pass SET_PARTITION_INFO (id 9) only with in.size 0Ah:
+    // the device saw those 10 bytes and answered 16h.
+    expect(r.log.filter((e) => e.opcode === '0x4101')).toMatchObject([{ ioctl: 'SEND', id: 9, allowed: true, rc: 0x16 }]);
+    // CXL r3.2 8.2.10.9.2.1: the next partition (10h, 18h) stays as it was.
+    expect(ask(sys, 'port1.ld0', 0x4100)).toEqual(before);
+  }, 60_000);
+
   it('an LD whose Identify fails at probe has no memdev, as when the kernel probe fails; the others list', async () => {
     const sys = system();
     const f = sys.faults.inject({ kind: 'return-code', target: 'port2.ld1', opcode: 0x4000, rc: 0x0004, count: 1 });

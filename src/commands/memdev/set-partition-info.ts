@@ -21,6 +21,11 @@ export const setPartitionInfoCommand = defineCommand({
   opcode: 0x4101,
   name: 'Set Partition Info',
   spec: 'CXL r3.2 8.2.10.9.2.2',
+  // Table 8-144: Volatile Capacity (00h, 8) and Flags (08h, 1), nothing after. Linux declares 0Ah
+  // input bytes for this command (drivers/cxl/core/mbox.c, restated in src/host/linux/
+  // cxl-mem-uapi.ts), so `cxl set-partition` sends a pad byte; upstream QEMU does not implement
+  // the command, so no reference device settles it. We hold to the table: 10 bytes answer Invalid
+  // Payload Length, as any other length does, and the kernel's size stays the kernel's quirk.
   input: { fixed: 9 },
   effects: CONFIG_AFTER_ANY_RESET | Effect.ConfigChangeImmediate | Effect.DataChangeImmediate,
   requiresMedia: true,

@@ -48,6 +48,8 @@ export const UAPI_COMMANDS: readonly UapiCommand[] = [
   { id: 6, name: 'GET_LSA', opcode: 0x4102, sizeIn: 0x8, sizeOut: VARIABLE },
   { id: 7, name: 'GET_HEALTH_INFO', opcode: 0x4200, sizeIn: 0, sizeOut: 0x12 },
   { id: 8, name: 'GET_LOG', opcode: 0x0401, sizeIn: 0x18, sizeOut: VARIABLE, force: true },
+  // 0Ah is the kernel's size; CXL r3.2 Table 8-144 is 9 bytes, and our device answers the kernel's
+  // 10 with Invalid Payload Length (src/commands/memdev/set-partition-info.ts).
   { id: 9, name: 'SET_PARTITION_INFO', opcode: 0x4101, sizeIn: 0x0a, sizeOut: 0 },
   { id: 10, name: 'SET_LSA', opcode: 0x4103, sizeIn: VARIABLE, sizeOut: 0 },
   { id: 11, name: 'GET_ALERT_CONFIG', opcode: 0x4201, sizeIn: 0, sizeOut: 0x10 },
