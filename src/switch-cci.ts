@@ -3,6 +3,7 @@
 // attached) the FM-API command sets 51h-56h. MMPT is not here: its commands are PCI-SIG MMB
 // commands, reached through the same mailbox under another vendor ID (commands/mmpt/mmpt-message.ts).
 
+import { DEFAULT_PAYLOAD_SIZE_LOG2 } from './cci/message-size.js';
 import { Cci } from './cci/cci.js';
 import type { CommandDef } from './cci/command.js';
 import type { CciIdentity, CelEntry } from './cci/context.js';
@@ -38,7 +39,7 @@ export function createSwitchCci<D extends EventsDevice>(o: SwitchCciOptions<D>):
     clock: o.clock,
     device: o.device,
     identity: { ...DEFAULT_SWITCH_IDENTITY, ...o.identity },
-    maxPayload: o.maxPayload ?? 2048,
+    maxPayload: o.maxPayload ?? 2 ** DEFAULT_PAYLOAD_SIZE_LOG2,
     commands: [...switchGenericCommands, ...eventsCommands, ...mctpEventPolicyCommands, ...(o.fmApiCommands ?? [])],
     ...(o.celOverride ? { celOverride: o.celOverride } : {}),
   });

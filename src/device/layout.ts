@@ -1,6 +1,6 @@
 // BAR0 of a mailbox function: every offset is derived here from block sizes and alignment rules,
 // so a different payload size or vector count moves the blocks behind it and nothing else
-// repeats a number. The map for the switch CCI defaults (2048-byte payload, MCAP + MMPT,
+// repeats a number. The map for the switch CCI defaults (1024-byte payload, MCAP + MMPT,
 // 2 MSI-X vectors):
 //
 //   BAR0 (64-bit memory, 128 KiB)
@@ -19,7 +19,7 @@
 //           |  +08 Command       +10 Status             |
 //           |  +18 Background Command Status            |
 //   0x000a0 |  +20 Command Payload (2^n bytes)          |
-//   0x008a0 +------------------------------------------+
+//   0x004a0 +------------------------------------------+
 //           | (reserved, reads 0)                       |
 //   0x10000 +------------------------------------------+ <- MRBL locator, block ID 01h (MCAP)
 //           | MCAP Array (PCIe r6.3 6.35.1)              |

@@ -19,7 +19,7 @@ export interface SwitchCciFunctionOptions {
   readonly mmpt?: MmptQueue;
   /** The MMB command set (MMPT Send/Receive Message) behind Command Opcode Vendor ID 0001h. */
   readonly mmb?: MailboxTarget;
-  /** Mailbox payload size log2, 8..20. Default 11 (2048 bytes). */
+  /** Mailbox payload size log2, 8..20. Default 10 (1024 bytes; src/cci/message-size.ts). */
   readonly payloadSizeLog2?: number;
   /** Virtual time each mailbox command takes. Default 0 (completes within the doorbell write). */
   readonly commandLatencyMs?: number;

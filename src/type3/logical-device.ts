@@ -6,6 +6,7 @@
 
 import { Cci } from '../cci/cci.js';
 import type { CelEntry } from '../cci/context.js';
+import { DEFAULT_PAYLOAD_SIZE_LOG2 } from '../cci/message-size.js';
 import type { CommandContext, CommandDef } from '../cci/command.js';
 import { backgroundOperationStatusCommand, identifyCommand, type3GenericCommands } from '../commands/generic/index.js';
 import { eventsCommands } from '../commands/events/index.js';
@@ -75,7 +76,7 @@ export interface LogicalDeviceOptions {
   celEffectOverrides?: ReadonlyMap<number, number>;
   /** CCI name in traces; defaults to "ld<id>". */
   name?: string;
-  /** Largest CCI payload (default 2048, the primary mailbox payload size). */
+  /** Largest CCI payload (default 1024, the default primary mailbox payload size). */
   maxPayload?: number;
   /** Shared device-wide firmware slots (an MLD's LDs share one); default: this LD's own. */
   firmware?: FirmwareSlots;
@@ -163,7 +164,7 @@ export class LogicalDevice implements LogSource {
       },
       device: this,
       commands,
-      maxPayload: opts.maxPayload ?? 2048,
+      maxPayload: opts.maxPayload ?? 2 ** DEFAULT_PAYLOAD_SIZE_LOG2,
       ...(opts.celEffectOverrides ? { celOverride: celLie(opts.celEffectOverrides) } : {}),
       mediaDisabled: () => this.mediaDisabled,
     });

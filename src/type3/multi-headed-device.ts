@@ -26,6 +26,7 @@
 import { Cci } from '../cci/cci.js';
 import type { CommandDef } from '../cci/command.js';
 import type { CciIdentity } from '../cci/context.js';
+import { DEFAULT_PAYLOAD_SIZE_LOG2 } from '../cci/message-size.js';
 import { fmOwnedLdGenericCommands } from '../commands/generic/index.js';
 import { mhdCommands } from '../commands/mhd/index.js';
 import { mldCommands } from '../commands/mld/index.js';
@@ -46,7 +47,7 @@ export const MAX_HEADS = 8;
 const TARGET_PORT_OR_LD = 0;
 const TARGET_LD_POOL = 1;
 const FM_OWNED_LD_ID = 0xffff;
-const CCI_MAX_PAYLOAD = 2048;
+const CCI_MAX_PAYLOAD = 2 ** DEFAULT_PAYLOAD_SIZE_LOG2;
 
 /** The link of one head as Get Head Info reports it (CXL r3.2 Table 7-62 fields, encoded). */
 export interface HeadLink {
