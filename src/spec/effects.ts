@@ -1,6 +1,6 @@
-// CXL r3.2 8.2.10.5.2.1 Table 8-87 "CEL Entry Structure", Command Effect field. Project decision 2
-// (shared/reference/README.md): we follow the spec's bit numbering, not QEMU's (which is shifted
-// by one from bit 7 up) nor Linux's uapi name for bit 7.
+// CXL r3.2 8.2.10.5.2.1 Table 8-87 "CEL Entry Structure", Command Effect field. A project
+// decision: we follow the spec's bit numbering, not QEMU's (which is shifted by one from bit 7 up)
+// nor Linux's uapi name for bit 7.
 
 export const Effect = {
   ConfigChangeColdReset: 1 << 0,

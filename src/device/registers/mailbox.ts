@@ -7,7 +7,7 @@
 //   +0x18 Background Command Status (64, RO)
 //   +0x20 Command Payload (2^n bytes, plain memory)
 //
-// Deviations from QEMU, on purpose (shared/reference/qemu-cxl-emulation.md section 12): the
+// Deviations from QEMU's mailbox, on purpose (the spec wins): the
 // doorbell interrupt exists and honours its enable; the background-complete interrupt honours
 // Control bit 2; the Mailbox Status background bit stays set until the operation ends; the
 // background status register is live for every access width; the input length is checked

@@ -1,5 +1,5 @@
-// The MCAP array entries and the MMPT capability registers (PCIe r6.3 6.35.1, 6.35.1.4; project
-// decision 3 in shared/reference/README.md).
+// The MCAP array entries and the MMPT capability registers (PCIe r6.3 6.35.1, 6.35.1.4; a project
+// decision recorded in the README's "Decisions where the sources disagree").
 //
 // What is public about the PCIe "Management Message Passthrough via MMIO Mailbox" ECN is its
 // structure, not its bit layouts. Our interpretation, kept in this one module:
