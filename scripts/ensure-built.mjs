@@ -10,7 +10,7 @@
 //   node scripts/ensure-built.mjs --stamp   write the stamp (the last step of `npm run build`)
 
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -91,6 +91,13 @@ export function ensureBuilt() {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  if (process.argv[2] === '--stamp') writeFileSync(stamp, new Date().toISOString() + '\n');
-  else ensureBuilt();
+  if (process.argv[2] === '--stamp') {
+    // The package's bin must be executable for `npx cxlemu` in the checkout: tsc writes a new file
+    // 0644, and npm sets the bit only when it links the bin into some node_modules/.bin, which a
+    // fresh clone's own build never does.
+    for (const bin of Object.values(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).bin ?? {})) {
+      chmodSync(join(root, bin), 0o755);
+    }
+    writeFileSync(stamp, new Date().toISOString() + '\n');
+  } else ensureBuilt();
 }

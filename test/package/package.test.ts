@@ -4,7 +4,7 @@
 // (so a clean clone needs no separate build) while `npm start` only rebuilds a stale tree.
 
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -79,6 +79,9 @@ export { role, open, n };
   }, 60_000);
 
   it('runs `npx cxlemu` from the checkout', async () => {
+    // The build leaves the bin executable itself: npm sets the bit only when it links the bin
+    // somewhere, which a fresh clone's own build never does (npx then says "Permission denied").
+    for (const bin of Object.values(pkg.bin)) expect(statSync(join(root, bin)).mode & 0o111, `${bin} is executable`).toBe(0o111);
     const { stdout } = await run('npx', ['--no-install', 'cxlemu', 'send', '0x0001'], { cwd: root });
     expect(JSON.parse(stdout)).toMatchObject({ rc: 0, rcName: 'Success', opcode: '0x0001' });
   }, 60_000);
