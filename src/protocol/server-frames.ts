@@ -2,6 +2,7 @@
 // frame that does not decode comes back as an error value, never an exception.
 
 import { activeFaultIn, activeFaultOut } from './faults-mapping.js';
+import { encodeCompletedFrame } from './fast-completed.js';
 import { cxlemu } from './gen/cxlemu.js';
 import { programReplyIn, programReplyOut } from './register-program.js';
 import { auditIn, auditOut, bgIn, bgOut, eventIn, eventOut } from './server-events.js';
@@ -30,6 +31,10 @@ export function encodeReply(id: number, r: Reply): Uint8Array {
       break;
     case 'submit': {
       const s = r.result;
+      if (!s.refused && s.background === undefined) {
+        const fast = encodeCompletedFrame(id, s);
+        if (fast) return fast;
+      }
       f.submit = s.refused
         ? { refused: { reason: s.reason, opcode: s.opcode, ...(s.innerOpcode !== undefined ? { innerOpcode: s.innerOpcode } : {}), scope: SCOPE_TO_PB[s.scope] } }
         : {
