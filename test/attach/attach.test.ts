@@ -16,19 +16,12 @@ import { MailboxDriver } from '../../src/host/driver/mailbox-driver.js';
 import { DEFAULT_KERNEL } from '../../src/host/linux/cxl-mem-uapi.js';
 import { createSystem } from '../../src/system.js';
 import { connect, hex, listen, makeApp } from '../server/helpers.js';
+import { compilerMissing } from './wire-helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cxlemu-attach-test-'));
 process.env['XDG_CACHE_HOME'] = join(dir, 'cache');
 const client = join(dir, 'cxl-ioctl-client');
 
-function compilerMissing(): string | undefined {
-  try {
-    execFileSync(process.env['CC'] || 'cc', ['--version'], { stdio: 'ignore' });
-    return undefined;
-  } catch {
-    return 'no C compiler (cc) on this machine: the attach tests need one to build their client and the preload library';
-  }
-}
 const skipReason = compilerMissing();
 if (skipReason) console.warn(`test/attach skipped: ${skipReason}`);
 

@@ -2,7 +2,7 @@
 // closed connection, and the next connection is served.
 
 import { mkdtempSync } from 'node:fs';
-import { connect as netConnect, type Socket } from 'node:net';
+import { connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +11,7 @@ import { FwctlHost, TaintState } from '../../emulator/attach/fwctl.js';
 import { LocalBackend } from '../../emulator/attach/local-backend.js';
 import { MctpHost } from '../../emulator/attach/mctp-socket.js';
 import { createSystem } from '../../src/system.js';
+import { frame, talk, text } from './wire-helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cxlemu-broker-ext-test-'));
 const brokerPath = join(dir, 'b.sock');
@@ -20,38 +21,6 @@ let mctp: MctpHost;
 const warned: string[] = [];
 const log: LogEntry[] = [];
 
-function frame(op: number, body: Uint8Array = new Uint8Array(0), len = body.length + 4): Uint8Array {
-  const b = new Uint8Array(8 + body.length);
-  const v = new DataView(b.buffer);
-  v.setUint32(0, len, true);
-  v.setUint32(4, op, true);
-  b.set(body, 8);
-  return b;
-}
-
-/** Send frames, collect `replies` errno words (null when the other side closes first). */
-function talk(path: string, frames: Uint8Array[], replies: number): Promise<(number | null)[]> {
-  return new Promise((resolve) => {
-    const s: Socket = netConnect(path);
-    const out: (number | null)[] = [];
-    let buf = Buffer.alloc(0);
-    s.on('data', (d: Buffer) => {
-      buf = Buffer.concat([buf, d]);
-      while (buf.length >= 4 && buf.length >= 4 + buf.readUInt32LE(0)) {
-        out.push(buf.readInt32LE(4));
-        buf = buf.subarray(4 + buf.readUInt32LE(0));
-      }
-      if (out.length === replies) s.end();
-    });
-    s.on('close', () => {
-      while (out.length < replies) out.push(null);
-      resolve(out);
-    });
-    for (const f of frames) s.write(f);
-  });
-}
-
-const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 /** u32 name length, name, rest. */
 const named = (name: string, rest: Uint8Array = new Uint8Array(0)): Uint8Array => {
   const n = text(name);

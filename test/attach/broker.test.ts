@@ -2,7 +2,6 @@
 // and the broker serves the next connection. Also: a missing compiler is a clear message.
 
 import { mkdtempSync } from 'node:fs';
-import { connect as netConnect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,43 +9,13 @@ import { Broker, nodesFor } from '../../emulator/attach/broker.js';
 import { LocalBackend } from '../../emulator/attach/local-backend.js';
 import { ensurePreload, NoCompilerError } from '../../emulator/attach/native.js';
 import { createSystem } from '../../src/system.js';
+import { frame, talk as talkAt, text } from './wire-helpers.js';
+
+const talk = (frames: Uint8Array[], replies: number): Promise<(number | null)[]> => talkAt(path, frames, replies);
 
 const dir = mkdtempSync(join(tmpdir(), 'cxlemu-broker-test-'));
 const path = join(dir, 'b.sock');
 let broker: Broker;
-
-function frame(op: number, body: Uint8Array = new Uint8Array(0), len = body.length + 4): Uint8Array {
-  const b = new Uint8Array(8 + body.length);
-  const v = new DataView(b.buffer);
-  v.setUint32(0, len, true);
-  v.setUint32(4, op, true);
-  b.set(body, 8);
-  return b;
-}
-
-/** Send frames, collect `replies` errno words (or null when the broker closes the socket). */
-function talk(frames: Uint8Array[], replies: number): Promise<(number | null)[]> {
-  return new Promise((resolve) => {
-    const s: Socket = netConnect(path);
-    const out: (number | null)[] = [];
-    let buf = Buffer.alloc(0);
-    s.on('data', (d: Buffer) => {
-      buf = Buffer.concat([buf, d]);
-      while (buf.length >= 4 && buf.length >= 4 + buf.readUInt32LE(0)) {
-        out.push(buf.readInt32LE(4));
-        buf = buf.subarray(4 + buf.readUInt32LE(0));
-      }
-      if (out.length === replies) s.end();
-    });
-    s.on('close', () => {
-      while (out.length < replies) out.push(null);
-      resolve(out);
-    });
-    for (const f of frames) s.write(f);
-  });
-}
-
-const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 
 describe('attach broker socket', () => {
   beforeAll(async () => {

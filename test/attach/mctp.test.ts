@@ -12,19 +12,12 @@ import { runAttach } from '../../emulator/attach/attach.js';
 import type { LogEntry } from '../../emulator/attach/broker.js';
 import { startMctpServer } from '../../emulator/mctp-server.js';
 import { connect, hex, listen, makeApp } from '../server/helpers.js';
+import { compilerMissing } from './wire-helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cxlemu-mctp-attach-test-'));
 process.env['XDG_CACHE_HOME'] = join(dir, 'cache');
 const client = join(dir, 'fwctl-mctp-client');
 
-function compilerMissing(): string | undefined {
-  try {
-    execFileSync(process.env['CC'] || 'cc', ['--version'], { stdio: 'ignore' });
-    return undefined;
-  } catch {
-    return 'no C compiler (cc) on this machine: the attach tests need one to build their client and the preload library';
-  }
-}
 const skipReason = compilerMissing();
 if (skipReason) console.warn(`test/attach/mctp skipped: ${skipReason}`);
 

@@ -1,0 +1,49 @@
+// Shared by the attach tests: whether a C compiler exists (the tests build their clients and the
+// preload library with it), and a raw client of the broker's socket for hostile-frame tests.
+
+import { execFileSync } from 'node:child_process';
+import { connect as netConnect, type Socket } from 'node:net';
+
+/** Why the attach tests that need a compiler are skipped here, or undefined when `cc` runs. */
+export function compilerMissing(): string | undefined {
+  try {
+    execFileSync(process.env['CC'] || 'cc', ['--version'], { stdio: 'ignore' });
+    return undefined;
+  } catch {
+    return 'no C compiler (cc) on this machine: the attach tests need one to build their client and the preload library';
+  }
+}
+
+/** One broker frame: u32 length (op + body unless given), u32 op, body (emulator/attach/wire.ts). */
+export function frame(op: number, body: Uint8Array = new Uint8Array(0), len = body.length + 4): Uint8Array {
+  const b = new Uint8Array(8 + body.length);
+  const v = new DataView(b.buffer);
+  v.setUint32(0, len, true);
+  v.setUint32(4, op, true);
+  b.set(body, 8);
+  return b;
+}
+
+/** Send frames on the socket at `path`, collect `replies` errno words (null when it closes first). */
+export function talk(path: string, frames: Uint8Array[], replies: number): Promise<(number | null)[]> {
+  return new Promise((resolve) => {
+    const s: Socket = netConnect(path);
+    const out: (number | null)[] = [];
+    let buf = Buffer.alloc(0);
+    s.on('data', (d: Buffer) => {
+      buf = Buffer.concat([buf, d]);
+      while (buf.length >= 4 && buf.length >= 4 + buf.readUInt32LE(0)) {
+        out.push(buf.readInt32LE(4));
+        buf = buf.subarray(4 + buf.readUInt32LE(0));
+      }
+      if (out.length === replies) s.end();
+    });
+    s.on('close', () => {
+      while (out.length < replies) out.push(null);
+      resolve(out);
+    });
+    for (const f of frames) s.write(f);
+  });
+}
+
+export const text = (s: string): Uint8Array => new TextEncoder().encode(s);
