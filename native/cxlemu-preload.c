@@ -135,47 +135,53 @@ static int open_node(const char *node) {
 
 /* ---- open family ------------------------------------------------------------------------- */
 
-int open(const char *path, int flags, ...) {
+/* An open of one of our nodes or of the taint file: its descriptor (or -1 with errno set), or
+ * NOT_OURS for any other path, which goes to libc. */
+#define NOT_OURS (-2)
+static int open_ours(const char *path) {
   const char *n = node_of(path);
   if (n) return open_node(n);
   if (is_taint_path(path)) return taint_open();
-  va_list ap;
-  va_start(ap, flags);
-  mode_t mode = (flags & (O_CREAT | O_TMPFILE)) ? va_arg(ap, mode_t) : 0;
-  va_end(ap);
+  return NOT_OURS;
+}
+/* The mode argument exists only with O_CREAT or O_TMPFILE; va_start must run in the caller. */
+#define MODE_ARG(flags, mode)                                           \
+  do {                                                                  \
+    va_list ap;                                                         \
+    va_start(ap, flags);                                                \
+    mode = ((flags) & (O_CREAT | O_TMPFILE)) ? va_arg(ap, mode_t) : 0;  \
+    va_end(ap);                                                         \
+  } while (0)
+
+int open(const char *path, int flags, ...) {
+  int fd = open_ours(path);
+  if (fd != NOT_OURS) return fd;
+  mode_t mode;
+  MODE_ARG(flags, mode);
   REAL(open);
   return real_open(path, flags, mode);
 }
 int open64(const char *path, int flags, ...) {
-  const char *n = node_of(path);
-  if (n) return open_node(n);
-  if (is_taint_path(path)) return taint_open();
-  va_list ap;
-  va_start(ap, flags);
-  mode_t mode = (flags & (O_CREAT | O_TMPFILE)) ? va_arg(ap, mode_t) : 0;
-  va_end(ap);
+  int fd = open_ours(path);
+  if (fd != NOT_OURS) return fd;
+  mode_t mode;
+  MODE_ARG(flags, mode);
   REAL(open64);
   return real_open64(path, flags, mode);
 }
 int openat(int dirfd, const char *path, int flags, ...) {
-  const char *n = node_of(path);
-  if (n) return open_node(n);
-  if (is_taint_path(path)) return taint_open();
-  va_list ap;
-  va_start(ap, flags);
-  mode_t mode = (flags & (O_CREAT | O_TMPFILE)) ? va_arg(ap, mode_t) : 0;
-  va_end(ap);
+  int fd = open_ours(path);
+  if (fd != NOT_OURS) return fd;
+  mode_t mode;
+  MODE_ARG(flags, mode);
   REAL(openat);
   return real_openat(dirfd, path, flags, mode);
 }
 int openat64(int dirfd, const char *path, int flags, ...) {
-  const char *n = node_of(path);
-  if (n) return open_node(n);
-  if (is_taint_path(path)) return taint_open();
-  va_list ap;
-  va_start(ap, flags);
-  mode_t mode = (flags & (O_CREAT | O_TMPFILE)) ? va_arg(ap, mode_t) : 0;
-  va_end(ap);
+  int fd = open_ours(path);
+  if (fd != NOT_OURS) return fd;
+  mode_t mode;
+  MODE_ARG(flags, mode);
   REAL(openat64);
   return real_openat64(dirfd, path, flags, mode);
 }
