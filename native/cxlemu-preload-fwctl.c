@@ -17,20 +17,6 @@ enum { OP_FWCTL_INFO = 16, OP_FWCTL_RPC = 17, OP_TAINT = 18 };
 #define MAX_RPC_LEN (2u << 20)
 #define CAP_SYS_RAWIO_BIT 17
 
-int connect_broker(void) {
-  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return -1;
-  struct sockaddr_un a;
-  memset(&a, 0, sizeof a);
-  a.sun_family = AF_UNIX;
-  strncpy(a.sun_path, sock_path(), sizeof a.sun_path - 1);
-  if (connect(fd, (struct sockaddr *)&a, sizeof a) < 0) {
-    close(fd);
-    return -1;
-  }
-  return fd;
-}
-
 /*
  * The struct as copy_struct_from_user sees it: the size word (EFAULT if unreadable, -1 here),
  * then min(size, MAX_STRUCT) bytes; when those are not all readable only the size word goes, and

@@ -113,18 +113,33 @@ int copy_out(uint64_t dst, const void *src, size_t len) {
   return n == (ssize_t)len ? 0 : -1;
 }
 
-static int open_node(const char *node) {
-  if (!known_node(node)) return errno = ENOENT, -1;
+/* A fresh connection to the broker: each descriptor we hand out is one (see the header). */
+int connect_broker(void) {
   int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return -1;
   struct sockaddr_un a;
   memset(&a, 0, sizeof a);
   a.sun_family = AF_UNIX;
   strncpy(a.sun_path, sock_path(), sizeof a.sun_path - 1);
+  if (connect(fd, (struct sockaddr *)&a, sizeof a) < 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+static int open_node(const char *node) {
+  if (!known_node(node)) return errno = ENOENT, -1;
+  int fd = connect_broker();
+  if (fd < 0) {
+    /* Out of descriptors or memory is the caller's to see; no broker is "no such device". */
+    if (errno != EMFILE && errno != ENFILE && errno != ENOBUFS && errno != ENOMEM) errno = ENXIO;
+    return -1;
+  }
   int32_t err = 0;
   uint8_t *body = NULL;
   uint32_t blen = 0;
-  if (connect(fd, (struct sockaddr *)&a, sizeof a) < 0 || transact(fd, OP_OPEN, node, (uint32_t)strlen(node), &err, &body, &blen) < 0) {
+  if (transact(fd, OP_OPEN, node, (uint32_t)strlen(node), &err, &body, &blen) < 0) {
     close(fd);
     return errno = ENXIO, -1;
   }
