@@ -4,7 +4,7 @@
 // made here first (src/host/linux/cxl-mem-uapi.ts); only a command the kernel would send reaches
 // the function's registers. Every ioctl, allowed or refused, goes to the log.
 
-import { createServer, type Server, type Socket } from 'node:net';
+import type { Server, Socket } from 'node:net';
 import {
   DEFAULT_KERNEL,
   ERRNO,
@@ -15,7 +15,7 @@ import {
   queryEntries,
   type KernelConfig,
 } from '../../src/host/linux/cxl-mem-uapi.js';
-import type { AttachBackend, MailboxPort } from './port.js';
+import { listenUnix, type AttachBackend, type MailboxPort } from './port.js';
 import { TAINT_WARN } from '../../src/host/linux/fwctl-uapi.js';
 import type { TaintState } from './fwctl.js';
 import { FrameReader, OP, parseSend, reply, u32s, type Frame } from './wire.js';
@@ -96,16 +96,8 @@ export class Broker {
     this.kernel = opts.kernel ?? DEFAULT_KERNEL;
   }
 
-  listen(path: string): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const server = createServer((s) => this.accept(s));
-      server.once('error', reject);
-      server.listen(path, () => {
-        server.off('error', reject);
-        this.server = server;
-        resolve();
-      });
-    });
+  async listen(path: string): Promise<void> {
+    this.server = await listenUnix(path, (s) => this.accept(s));
   }
 
   close(): Promise<void> {

@@ -14,11 +14,12 @@
 // MCTP_NET_ANY means it), this host is EID 0x09 and the emulated switch's endpoint EID 0x08, the
 // only route. Any other (network, EID) is EHOSTUNREACH, as route lookup fails in the kernel.
 
-import { createServer, type Server, type Socket } from 'node:net';
+import type { Server, Socket } from 'node:net';
 import { ERRNO } from '../../src/host/linux/cxl-mem-uapi.js';
 import type { LogEntry } from './broker.js';
 import type { LinkMessage, MctpLink } from './mctp-link.js';
 import { FrameReader, reply, u32s } from './wire.js';
+import { listenUnix } from './port.js';
 
 export const MCTP_OP = { HELLO: 32, BIND: 33, SEND: 34, ALLOCTAG: 35, DROPTAG: 36 } as const;
 export const AF_MCTP = 45;
@@ -62,16 +63,8 @@ export class MctpHost {
 
   constructor(private readonly opts: MctpHostOptions) {}
 
-  listen(path: string): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const server = createServer((s) => this.accept(s));
-      server.once('error', reject);
-      server.listen(path, () => {
-        server.off('error', reject);
-        this.server = server;
-        resolve();
-      });
-    });
+  async listen(path: string): Promise<void> {
+    this.server = await listenUnix(path, (s) => this.accept(s));
   }
 
   async close(): Promise<void> {

@@ -2,6 +2,8 @@
 // probe's results (payload size, CEL) and one command run as Linux's cxl_pci runs it
 // (__cxl_pci_mbox_send_cmd) on the function's registers.
 
+import { createServer, type Server, type Socket } from 'node:net';
+
 export type MailboxOutcome =
   | { readonly kind: 'done'; readonly rc: number; readonly payload: Uint8Array }
   /** Doorbell already set when we came (Linux: "mailbox queue busy", -EBUSY). */
@@ -34,3 +36,15 @@ export interface AttachBackend {
 
 /** CXL r3.2 8.2.8.4.4 Background Command Status: bits 47:32 return code. */
 export const BG_RC_SHIFT = 32n;
+
+/** A Unix-socket server at `path` handing each connection to `accept`; resolves once listening. */
+export function listenUnix(path: string, accept: (s: Socket) => void): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = createServer(accept);
+    server.once('error', reject);
+    server.listen(path, () => {
+      server.off('error', reject);
+      resolve(server);
+    });
+  });
+}
