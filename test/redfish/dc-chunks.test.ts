@@ -7,9 +7,8 @@
 
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import { validateTopology } from '../../src/topology/validate.js';
 import { makeApp } from '../server/helpers.js';
-import { call, get, problems } from './helpers.js';
+import { call, dcMldTopology, get, problems } from './helpers.js';
 
 let app: FastifyInstance | undefined;
 afterEach(async () => {
@@ -158,17 +157,7 @@ describe('Redfish dynamic-capacity chunks', () => {
   });
 
   it('on an MLD with dynamic capacity the FM-owned LD takes 5604h and the host is the LD the POST names', async () => {
-    // One MLD of 2 LDs (1 GiB static, so DC region 0 at DPA 4000_0000h, 512 MiB, 2 MiB blocks) at port 1.
-    const t = validateTopology({
-      switch: { serialNumber: '0x99', vendorId: 0x1e98, deviceId: 0x5100, ingressPort: 0, hdmDecoders: 4 },
-      ports: [
-        { id: 0, role: 'usp', maxWidth: 16, maxSpeed: 32 },
-        { id: 1, role: 'dsp', maxWidth: 16, maxSpeed: 32, device: { kind: 'type3', mode: 'mld', ldCount: 2, capacity: '1GiB', serialNumber: '0x2001', dcRegions: [{ length: '512MiB', blockSize: '2MiB' }] } },
-      ],
-      vcs: [{ id: 0, usp: 0, downstreamVppbs: 2 }],
-      bindings: [],
-    });
-    if (!t.ok) throw new Error(t.errors.join('; '));
+    const t = { topology: dcMldTopology() };
     app = await makeApp({ topology: t.topology });
     const mld = '/redfish/v1/Chassis/CXL-2001/MemoryDomains/0/MemoryChunks';
     const none = await call(app, 'POST', mld, 'admin-token', { MemoryChunkSizeMiB: 64 });

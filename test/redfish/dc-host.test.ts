@@ -5,9 +5,8 @@
 
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import { validateTopology } from '../../src/topology/validate.js';
 import { makeApp } from '../server/helpers.js';
-import { call, get, problems } from './helpers.js';
+import { call, dcMldTopology, get, problems } from './helpers.js';
 
 let app: FastifyInstance | undefined;
 afterEach(async () => {
@@ -68,17 +67,7 @@ describe('Redfish chunks with the emulated DC host', () => {
   });
 
   it('on an MLD with dynamic capacity the host serves every LD, each on its own mailbox', async () => {
-    // One MLD of 2 LDs (1 GiB static, so DC region 0 at DPA 4000_0000h, 512 MiB, 2 MiB blocks) at port 1.
-    const t = validateTopology({
-      switch: { serialNumber: '0x99', vendorId: 0x1e98, deviceId: 0x5100, ingressPort: 0, hdmDecoders: 4 },
-      ports: [
-        { id: 0, role: 'usp', maxWidth: 16, maxSpeed: 32 },
-        { id: 1, role: 'dsp', maxWidth: 16, maxSpeed: 32, device: { kind: 'type3', mode: 'mld', ldCount: 2, capacity: '1GiB', serialNumber: '0x2001', dcRegions: [{ length: '512MiB', blockSize: '2MiB' }] } },
-      ],
-      vcs: [{ id: 0, usp: 0, downstreamVppbs: 2 }],
-      bindings: [],
-    });
-    if (!t.ok) throw new Error(t.errors.join('; '));
+    const t = { topology: dcMldTopology() };
     app = await makeApp({ topology: t.topology, dcHost: { policy: 'accept' } });
     await app.cxlemu.dcHost?.idle();
     expect(app.cxlemu.dcHost?.status()).toEqual([{ fn: 'port1.ld0', state: 'watching' }, { fn: 'port1.ld1', state: 'watching' }]);

@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { FastifyInstance } from 'fastify';
+import type { Topology } from '../../src/topology/index.js';
+import { validateTopology } from '../../src/topology/validate.js';
 
 const DIR = join(import.meta.dirname, 'schemas');
 
@@ -42,4 +44,19 @@ export async function get(app: FastifyInstance, url: string, token?: string): Pr
 export async function call(app: FastifyInstance, method: 'POST' | 'DELETE' | 'PATCH', url: string, token: string | undefined, payload?: unknown): Promise<{ status: number; body: Record<string, unknown>; headers: Record<string, unknown> }> {
   const r = await app.inject({ method, url, headers: { ...(token ? { 'x-auth-token': token } : {}), ...(payload !== undefined ? { 'content-type': 'application/json' } : {}) }, ...(payload !== undefined ? { payload: typeof payload === 'string' ? payload : JSON.stringify(payload) } : {}) });
   return { status: r.statusCode, body: r.body ? (JSON.parse(r.body) as Record<string, unknown>) : {}, headers: r.headers };
+}
+
+/** One MLD of 2 LDs at port 1 (1 GiB static, so DC region 0 at DPA 4000_0000h, 512 MiB, 2 MiB blocks). */
+export function dcMldTopology(): Topology {
+  const t = validateTopology({
+    switch: { serialNumber: '0x99', vendorId: 0x1e98, deviceId: 0x5100, ingressPort: 0, hdmDecoders: 4 },
+    ports: [
+      { id: 0, role: 'usp', maxWidth: 16, maxSpeed: 32 },
+      { id: 1, role: 'dsp', maxWidth: 16, maxSpeed: 32, device: { kind: 'type3', mode: 'mld', ldCount: 2, capacity: '1GiB', serialNumber: '0x2001', dcRegions: [{ length: '512MiB', blockSize: '2MiB' }] } },
+    ],
+    vcs: [{ id: 0, usp: 0, downstreamVppbs: 2 }],
+    bindings: [],
+  });
+  if (!t.ok) throw new Error(t.errors.join('; '));
+  return t.topology;
 }
