@@ -109,10 +109,7 @@ export class Type3Device implements DownstreamDevice, MldManagement {
     this.features = new FeatureSet();
 
     const dcd = this.dcd;
-    const ldExtra: CommandDef<LogicalDevice>[] = [
-      ...(spec.kind === 'sld' ? sldQosCommands : []),
-      ...(dcd ? [...dcdHostCommands, ...(spec.kind === 'sld' ? dcdFmCommands : [])] : []),
-    ];
+    const ldExtra = ldExtraCommands(spec.kind, dcd !== undefined);
     this.lds = Array.from({ length: this.ldCount }, (_, id) => {
       const { total, persistent } = this.allocations.bytesOf(id);
       return createLogicalDevice({
@@ -230,4 +227,20 @@ function checkSpec(spec: Type3Spec): void {
   if (spec.persistentBytes < 0n || spec.persistentBytes > spec.capacityBytes) {
     throw new RangeError('type 3 persistent capacity exceeds the total');
   }
+}
+
+/**
+ * The extra LD commands for a device kind, one array per combination for the whole process: the LD
+ * command table is cached by this array's identity (logical-device.ts), so every device of a kind
+ * shares one table instead of building its own.
+ */
+const extraByKind = new Map<string, readonly CommandDef<LogicalDevice>[]>();
+function ldExtraCommands(kind: 'sld' | 'mld', dc: boolean): readonly CommandDef<LogicalDevice>[] {
+  const key = `${kind}:${dc}`;
+  let extra = extraByKind.get(key);
+  if (!extra) {
+    extra = [...(kind === 'sld' ? sldQosCommands : []), ...(dc ? [...dcdHostCommands, ...(kind === 'sld' ? dcdFmCommands : [])] : [])];
+    extraByKind.set(key, extra);
+  }
+  return extra;
 }
