@@ -9,7 +9,7 @@ import { DriverError, MailboxBusyError, MailboxTimeoutError } from '../../src/ho
 import type { HostDriver, SubmitOutcome } from '../../src/host/host-driver.js';
 import type { MmptChannel } from '../../src/host/mmpt-channel.js';
 import { scopeRank, type Scope } from '../../src/host/policy/scopes.js';
-import { decodeRequest, encodeReply, peekRequestId, type ErrorCodeName, type EventKindName, type Reply, type Request, type RequestKind, type ServerEvent, type SubmitResult } from '../../src/protocol/mapping.js';
+import { decodeRequest, encodeReply, peekRequestId, type ErrorCodeName, type FrameAlloc, type EventKindName, type Reply, type Request, type RequestKind, type ServerEvent, type SubmitResult } from '../../src/protocol/mapping.js';
 import { runRegisterProgram, type ProgramPace } from '../../src/device/register-program.js';
 import type { RegisterStep } from '../../src/protocol/register-program.js';
 import { RC } from '../../src/spec/return-codes.js';
@@ -95,6 +95,8 @@ export interface SessionOptions {
   readonly gate?: (inFlight: number) => string | undefined;
   /** Told each permission-denied reply, for the log. */
   readonly onRefusal?: (message: string) => void;
+  /** Where reply frames' bytes come from (the ws plugin hands in Buffer.allocUnsafe). */
+  readonly alloc?: FrameAlloc;
 }
 
 export class Session {
@@ -156,7 +158,7 @@ export class Session {
     if (reply.kind === 'error' && reply.code === 'permission-denied') this.o.onRefusal?.(reply.message);
     this.o.runtime.metrics.observeRequest(kind, (performance.now() - started) / 1000);
     this.inFlight--;
-    if (!this.closed) this.o.send(encodeReply(id, reply));
+    if (!this.closed) this.o.send(encodeReply(id, reply, this.o.alloc));
   }
 
   private push(e: ServerEvent): void {

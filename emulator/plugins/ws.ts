@@ -125,6 +125,8 @@ async function wsPlugin(app: FastifyInstance, o: WsPluginOptions): Promise<void>
         scope,
         maxFrameBytes: o.maxFrameBytes,
         connections: () => sessions.size,
+        // A Buffer goes to the socket as it is; a Uint8Array would cost ws a Buffer view per reply.
+        alloc: (size) => Buffer.allocUnsafe(size),
         send: (bytes) => {
           if (socket.readyState !== socket.OPEN || closing) return;
           coalesce();

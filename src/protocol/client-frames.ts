@@ -4,6 +4,7 @@
 
 import type { AccessWidth } from '../device/bus.js';
 import { faultSpecIn, faultSpecOut } from './faults-mapping.js';
+import { FrameReader } from './frame-reader.js';
 import { cxlemu } from './gen/cxlemu.js';
 import { programIn, programOut } from './register-program.js';
 import { CLOCK_FROM_PB, CLOCK_TO_PB, EVENT_FROM_PB, EVENT_TO_PB, RESET_FROM_PB, RESET_TO_PB, SCOPE_TO_PB, hopsIn, hopsOut, pb, scopeIn } from './tables.js';
@@ -88,7 +89,7 @@ export function encodeRequest(id: number, r: Request): Uint8Array {
 export function decodeRequest(bytes: Uint8Array): Decoded<Request> {
   let f: cxlemu.v1.ClientFrame;
   try {
-    f = pb.ClientFrame.decode(bytes);
+    f = pb.ClientFrame.decode(new FrameReader(bytes));
   } catch (e) {
     return { ok: false, id: 0, code: 'malformed-frame', message: `frame is not a cxlemu.v1.ClientFrame: ${(e as Error).message}` };
   }

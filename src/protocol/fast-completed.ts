@@ -42,8 +42,17 @@ class Out {
   }
 }
 
-/** The encoded ServerFrame, or undefined when this case is not the plain one. */
-export function encodeCompletedFrame(id: number, c: CompletedFields): Uint8Array | undefined {
+/** Where a frame's bytes come from; every byte is written before the frame is returned. */
+export type FrameAlloc = (size: number) => Uint8Array;
+
+const newBytes: FrameAlloc = (size) => new Uint8Array(size);
+
+/**
+ * The encoded ServerFrame, or undefined when this case is not the plain one. `alloc` lets a Node
+ * server hand in Buffer.allocUnsafe: the ws library sends a Buffer as it is, where a Uint8Array
+ * costs it a Buffer view and, for a small on-heap array, a backing store made on the spot.
+ */
+export function encodeCompletedFrame(id: number, c: CompletedFields, alloc: FrameAlloc = newBytes): Uint8Array | undefined {
   if (!isAscii(c.rcName) || (c.hint !== undefined && !isAscii(c.hint))) return undefined;
   const rc = c.rc >>> 0;
   const vs = c.vendorStatus >>> 0;
@@ -55,7 +64,7 @@ export function encodeCompletedFrame(id: number, c: CompletedFields): Uint8Array
   // SubmitReply: completed (tag 1). ServerFrame: id (tag 1), submit (tag 20, two key bytes).
   const submit = 1 + varintSize(completed) + completed;
   const total = 1 + varintSize(id >>> 0) + 2 + varintSize(submit) + submit;
-  const o = new Out(new Uint8Array(total));
+  const o = new Out(alloc(total));
   o.varint(0x08);
   o.varint(id);
   o.varint((20 << 3) | 2);

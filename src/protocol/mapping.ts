@@ -12,3 +12,4 @@ export { RESET_KINDS } from '../model/reset.js';
 export * from './types.js';
 export { encodeRequest, decodeRequest, peekRequestId } from './client-frames.js';
 export { encodeReply, decodeReply } from './server-frames.js';
+export type { FrameAlloc } from './fast-completed.js';

@@ -2,7 +2,8 @@
 // frame that does not decode comes back as an error value, never an exception.
 
 import { activeFaultIn, activeFaultOut } from './faults-mapping.js';
-import { encodeCompletedFrame } from './fast-completed.js';
+import { encodeCompletedFrame, type FrameAlloc } from './fast-completed.js';
+import { FrameReader } from './frame-reader.js';
 import { cxlemu } from './gen/cxlemu.js';
 import { programReplyIn, programReplyOut } from './register-program.js';
 import { auditIn, auditOut, bgIn, bgOut, eventIn, eventOut } from './server-events.js';
@@ -10,8 +11,11 @@ import { CLOCK_FROM_PB, CLOCK_TO_PB, ERROR_FROM_PB, ERROR_TO_PB, EVENT_FROM_PB, 
 import type { Decoded, Reply } from './types.js';
 import { fromU64, toU64, u8 } from './wire.js';
 
-/** Encode a reply (or, with id 0, a pushed event). */
-export function encodeReply(id: number, r: Reply): Uint8Array {
+/**
+ * Encode a reply (or, with id 0, a pushed event). `alloc` supplies the bytes of a completed
+ * Submit's frame (fast-completed.ts); the generated encoder's frames are Buffers in Node already.
+ */
+export function encodeReply(id: number, r: Reply, alloc?: FrameAlloc): Uint8Array {
   const f: cxlemu.v1.IServerFrame = { id };
   switch (r.kind) {
     case 'error':
@@ -32,7 +36,7 @@ export function encodeReply(id: number, r: Reply): Uint8Array {
     case 'submit': {
       const s = r.result;
       if (!s.refused && s.background === undefined) {
-        const fast = encodeCompletedFrame(id, s);
+        const fast = encodeCompletedFrame(id, s, alloc);
         if (fast) return fast;
       }
       f.submit = s.refused
@@ -96,7 +100,7 @@ export function encodeReply(id: number, r: Reply): Uint8Array {
 export function decodeReply(bytes: Uint8Array): Decoded<Reply> {
   let f: cxlemu.v1.ServerFrame;
   try {
-    f = pb.ServerFrame.decode(bytes);
+    f = pb.ServerFrame.decode(new FrameReader(bytes));
   } catch (e) {
     return { ok: false, id: 0, code: 'malformed-frame', message: `frame is not a cxlemu.v1.ServerFrame: ${(e as Error).message}` };
   }
