@@ -149,4 +149,37 @@ describe('audit log ring', () => {
     expect(log.tail(10).map((e) => e.opcode)).toEqual([5, 6, 7]);
     expect(log.tail(2).map((e) => e.seq)).toEqual([6, 7]);
   });
+
+  it('gives back every field as recorded and as its listeners saw it, absent ones absent', async () => {
+    const { AuditLog } = await import('../../src/host/policy/audit.js');
+    const log = new AuditLog(4);
+    const seen: unknown[] = [];
+    log.events.on('decision', (e) => seen.push(e));
+    const route = [{ id: 3 }, { id: 0, targetType: 1 }];
+    const recorded = [
+      { atMs: 1.5, allowed: false, opcode: 0x5300, innerOpcode: 0x4400, route, scope: 'debug-write', class: 'destructive', requiredScope: 'full', reason: 'Sanitize destroys data' },
+      { atMs: 2, allowed: true, opcode: 0x0001, route: [], scope: 'read-only', class: 'read-only', requiredScope: 'read-only', reason: 'read-only command', override: undefined },
+      { atMs: 3, allowed: true, opcode: 0x4400, innerOpcode: 0, route: [], scope: 'full', reason: 'ALLOW-ALL override', override: true },
+      { atMs: 4, allowed: false, opcode: 0xffff, route: [], scope: 'configuration', reason: 'x', override: false },
+      { atMs: 5, allowed: true, opcode: 0x0002, route: [], scope: 'full', class: 'configuration', reason: 'y' },
+    ] as const;
+    for (const e of recorded) log.record(e);
+    const tail = log.tail(10);
+    expect(tail).toEqual(seen.slice(1));
+    expect(tail).toEqual(recorded.slice(1).map((e, i) => ({ seq: i + 2, ...e })));
+    expect(tail[1]).toMatchObject({ innerOpcode: 0, override: true });
+    expect(tail[2]).toMatchObject({ override: false, class: undefined, requiredScope: undefined, innerOpcode: undefined });
+  });
+
+  it('refuses a capacity that holds nothing', async () => {
+    const { AuditLog } = await import('../../src/host/policy/audit.js');
+    expect(() => new AuditLog(0)).toThrow(/positive integer/);
+  });
+});
+
+describe('scope ranks', () => {
+  it('order the scopes from least to most trusted', async () => {
+    const { scopeRank } = await import('../../src/host/policy/scopes.js');
+    expect(['read-only', 'configuration', 'debug-write', 'full'].map((s) => scopeRank(s as 'full'))).toEqual([0, 1, 2, 3]);
+  });
 });

@@ -20,8 +20,11 @@ export const SCOPE_FOR_CLASS: Record<CommandClass, Scope> = {
   destructive: 'full',
 };
 
+/** Ranks by lookup, not SCOPES.indexOf: several are compared for every command. */
+const RANK: Readonly<Record<Scope, number>> = { 'read-only': 0, configuration: 1, 'debug-write': 2, full: 3 };
+
 export function scopeRank(s: Scope): number {
-  return SCOPES.indexOf(s);
+  return RANK[s] ?? -1;
 }
 
 export function scopeAllows(scope: Scope, cls: CommandClass): boolean {
