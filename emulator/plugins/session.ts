@@ -11,58 +11,13 @@ import type { MmptChannel } from '../../src/host/mmpt-channel.js';
 import { scopeRank, type Scope } from '../../src/host/policy/scopes.js';
 import { decodeRequest, encodeReply, peekRequestId, type ErrorCodeName, type FrameAlloc, type EventKindName, type Reply, type Request, type RequestKind, type ServerEvent, type SubmitResult } from '../../src/protocol/mapping.js';
 import { runRegisterProgram, type ProgramPace } from '../../src/device/register-program.js';
-import type { RegisterStep } from '../../src/protocol/register-program.js';
 import { RC } from '../../src/spec/return-codes.js';
 import { parseTopologyText } from '../../src/topology/index.js';
 import { auditRecord, type EmulatorRuntime } from './runtime.js';
-import { mmioReadScope, PAYLOAD_WINDOW_SCOPE } from './window-scope.js';
+import { REQUIRED_SCOPE, STEP_KIND } from './request-scope.js';
+import { mmioReadScope } from './window-scope.js';
 
-/**
- * The least connection scope each request needs. Submissions and MMPT messages are judged by the
- * host driver's filter at the scope they name (never above the connection's). Raw register and
- * config writes bypass that filter altogether, as Linux's raw commands or fwctl's DEBUG_WRITE do,
- * so they need the top scope and taint the host like the allow-all hatch. Reset, a topology load
- * and the clock mode change the device under every other client. Advancing time completes other
- * clients' background operations, a change beyond mere reading.
- */
-export const REQUIRED_SCOPE: Record<RequestKind, Scope> = {
-  // An MMIO read that covers the payload window needs more (window-scope.ts): checked per request.
-  mmioRead: 'read-only',
-  // The shared payload window holds other callers' inputs while their commands run (window-scope.ts).
-  payloadRead: PAYLOAD_WINDOW_SCOPE,
-  configRead: 'read-only',
-  mmioWrite: 'full',
-  payloadWrite: 'full',
-  configWrite: 'full',
-  submit: 'read-only',
-  mmptSend: 'read-only',
-  mmptReceive: 'read-only',
-  getStatus: 'read-only',
-  subscribe: 'read-only',
-  advanceClock: 'configuration',
-  reset: 'full',
-  setClock: 'full',
-  loadTopology: 'full',
-  // The least a program may need; each of its steps is then held to its own kind's scope.
-  registerProgram: 'read-only',
-  // A snapshot holds passphrases and secrets; restoring one replaces everyone's device.
-  saveSnapshot: 'full',
-  restoreSnapshot: 'full',
-  // Faults change the device under every client.
-  injectFault: 'full',
-  clearFaults: 'full',
-  listFaults: 'read-only',
-};
-
-/** The single-access request each register-program step is judged as. */
-const STEP_KIND: Record<RegisterStep['op'], RequestKind> = {
-  read: 'mmioRead',
-  poll: 'mmioRead',
-  write: 'mmioWrite',
-  payloadRead: 'payloadRead',
-  payloadWrite: 'payloadWrite',
-  configRead: 'configRead',
-};
+export { REQUIRED_SCOPE } from './request-scope.js';
 
 /**
  * How a program's poll waits on the server: the first re-reads only yield to the event loop (a
@@ -126,13 +81,16 @@ export class Session {
    */
   private inFlight = 0;
 
-  /** One incoming websocket message. Never throws. */
-  async handle(data: Uint8Array, isBinary: boolean): Promise<void> {
+  /**
+   * One incoming websocket message. Never throws. A Submit the device completes inside its doorbell
+   * write is answered before this returns (undefined); anything else answers when its promise does.
+   */
+  handle(data: Uint8Array, isBinary: boolean): Promise<void> | undefined {
     this.inFlight++;
     const started = performance.now();
     let kind = 'invalid';
     let id = 0;
-    let reply: Reply;
+    let reply: Reply | Promise<Reply>;
     try {
       const limited = this.o.gate?.(this.inFlight);
       if (limited !== undefined) {
@@ -147,13 +105,26 @@ export class Session {
       const d = decodeRequest(data);
       id = d.id;
       if (!d.ok) throw new RequestError(d.code, d.message);
-      kind = d.value.kind;
+      const r = d.value;
+      kind = r.kind;
       // Device time catches up with the wall before the request touches the device.
       this.o.runtime.sync();
-      reply = await this.dispatch(d.value);
+      // The common request goes straight to the driver: no async layer between it and the reply.
+      reply = r.kind === 'submit' ? this.submitRequest(r) : this.dispatch(r);
     } catch (e) {
       reply = errorReply(e);
     }
+    if (!(reply instanceof Promise)) {
+      this.answer(id, kind, started, reply);
+      return undefined;
+    }
+    return reply.then(
+      (r) => this.answer(id, kind, started, r),
+      (e: unknown) => this.answer(id, kind, started, errorReply(e)),
+    );
+  }
+
+  private answer(id: number, kind: string, started: number, reply: Reply): void {
     if (reply.kind === 'error') this.o.runtime.metrics.countError(reply.code);
     if (reply.kind === 'error' && reply.code === 'permission-denied') this.o.onRefusal?.(reply.message);
     this.o.runtime.metrics.observeRequest(kind, (performance.now() - started) / 1000);
@@ -227,7 +198,7 @@ export class Session {
         return { kind: 'ack' };
       }
       case 'submit':
-        return { kind: 'submit', result: await this.submit(r.opcode, r.payload, r.tunnel, r.scope, r.backgroundReturn) };
+        return this.submitRequest(r);
       case 'mmptSend':
         return { kind: 'submit', result: await this.mmpt('send', r.message, r.scope) };
       case 'mmptReceive':
@@ -345,7 +316,14 @@ export class Session {
     return { refused: false, rc: out.rc, rcName: out.rcName, vendorStatus: out.vendorStatus, payload: out.payload };
   }
 
-  private async submit(opcode: number, payload: Uint8Array, tunnel: readonly TunnelHop[], scope: Scope | undefined, backgroundReturn: boolean): Promise<SubmitResult> {
+  private submitRequest(r: Extract<Request, { kind: 'submit' }>): Reply | Promise<Reply> {
+    this.requireScope('submit');
+    const result = this.submit(r.opcode, r.payload, r.tunnel, r.scope, r.backgroundReturn);
+    return result instanceof Promise ? result.then((res): Reply => ({ kind: 'submit', result: res })) : { kind: 'submit', result };
+  }
+
+  /** A Submit through the host driver; the result itself when the driver answered at once. */
+  private submit(opcode: number, payload: Uint8Array, tunnel: readonly TunnelHop[], scope: Scope | undefined, backgroundReturn: boolean): SubmitResult | Promise<SubmitResult> {
     const rt = this.o.runtime;
     const effective = scope ?? this.o.scope;
     if (scopeRank(effective) > scopeRank(this.o.scope)) {
@@ -354,13 +332,17 @@ export class Session {
       rt.audit.record({ atMs: rt.system.clock.now(), allowed: false, opcode, route: tunnel, scope: effective, reason });
       return { refused: true, reason, opcode, scope: effective };
     }
-    const out: SubmitOutcome = await rt.driver.submit({ opcode, payload, tunnel, scope: effective, background: backgroundReturn ? 'return' : 'wait' });
+    const out = rt.driver.submitNow({ opcode, payload, tunnel, scope: effective, background: backgroundReturn ? 'return' : 'wait' });
+    return out instanceof Promise ? out.then((o) => this.submitResult(o, opcode, tunnel, effective)) : this.submitResult(out, opcode, tunnel, effective);
+  }
+
+  private submitResult(out: SubmitOutcome, opcode: number, tunnel: readonly TunnelHop[], effective: Scope): SubmitResult {
     if (out.refused) {
       return { refused: true, reason: out.reason, opcode, ...(out.decision.innerOpcode !== undefined ? { innerOpcode: out.decision.innerOpcode } : {}), scope: effective };
     }
     let background = out.background ? { ...out.background, running: false } : undefined;
     if (!background && out.rc === RC.BackgroundCommandStarted && tunnel.length === 0) {
-      const bg = rt.system.switchCci.background();
+      const bg = this.o.runtime.system.switchCci.background();
       background = { opcode: bg.opcode, percent: bg.percent, rc: bg.rc, running: bg.running };
     }
     // Optional fields added only when present, without a spread per field (this is every Submit).

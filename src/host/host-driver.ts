@@ -188,6 +188,15 @@ export class HostDriver {
   }
 
   async submit(req: SubmitRequest): Promise<SubmitOutcome> {
+    return this.submitNow(req);
+  }
+
+  /**
+   * submit(), with the outcome itself rather than a promise when the filter decided at once and
+   * the device completed inside the doorbell write (MailboxDriver.sendNow): the server's session
+   * answers such a command without a microtask turn per layer. Errors are a rejected promise.
+   */
+  submitNow(req: SubmitRequest): SubmitOutcome | Promise<SubmitOutcome> {
     const scope = req.scope ?? 'read-only';
     const route = req.tunnel ?? [];
     const { opcode, payload } = wrapInTunnels(route, req.opcode, req.payload ?? NO_BYTES);
@@ -198,7 +207,20 @@ export class HostDriver {
       return { refused: true, reason: decision.reason, decision };
     }
     // While a deferred walk runs, a decision that touches an LD not yet read waits for it.
-    let decision = this.pendingLds.size ? await this.directoryWith((dir) => decide(opcode, payload, scope, dir)) : this.decide(opcode, payload, scope);
+    if (this.pendingLds.size) {
+      return this.directoryWith((dir) => decide(opcode, payload, scope, dir)).then((d) => this.submitDecided(req, opcode, payload, at, d));
+    }
+    try {
+      return this.submitDecided(req, opcode, payload, at, this.decide(opcode, payload, scope));
+    } catch (e) {
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+    }
+  }
+
+  private submitDecided(req: SubmitRequest, opcode: number, payload: Uint8Array, at: number, decided: Decision): SubmitOutcome | Promise<SubmitOutcome> {
+    const scope = req.scope ?? 'read-only';
+    const route = req.tunnel ?? [];
+    let decision = decided;
     let override = false;
     if (!decision.allowed && this.allowAllFlag) {
       override = true;
@@ -235,12 +257,13 @@ export class HostDriver {
     return this.run(opcode, payload, route.length, decision, req);
   }
 
-  private run(opcode: number, payload: Uint8Array, depth: number, decision: Decision, req: SubmitRequest): Promise<Completed> {
-    const sent = this.mailbox.send(opcode, payload, {
+  private run(opcode: number, payload: Uint8Array, depth: number, decision: Decision, req: SubmitRequest): Completed | Promise<Completed> {
+    const sent = this.mailbox.sendNow(opcode, payload, {
       background: req.background ?? 'wait',
       ...(req.onProgress ? { onProgress: req.onProgress } : {}),
     });
-    // A direct command needs no unwrapping: one continuation instead of an async layer per step.
+    // A direct command needs no unwrapping: no async layer of its own.
+    if (!(sent instanceof Promise)) return depth === 0 ? completed(sent, decision) : this.finish(sent, depth, decision, req);
     return depth === 0 ? sent.then((res) => completed(res, decision)) : sent.then((res) => this.finish(res, depth, decision, req));
   }
 

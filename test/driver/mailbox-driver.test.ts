@@ -99,6 +99,26 @@ describe('MailboxDriver (through registers only)', () => {
     await expect(d.send(0x0001)).rejects.toBeInstanceOf(MailboxBusyError);
   });
 
+  it('sendNow answers with the result itself when the device completes in the doorbell write, a promise otherwise, never a throw', async () => {
+    const { clock, fn } = setup();
+    const d = await MailboxDriver.attach(fn.bar0, { clock, config: fn.config });
+    const now = d.sendNow(0x0001);
+    expect(now).not.toBeInstanceOf(Promise);
+    expect(toHex((now as { payload: Uint8Array }).payload)).toBe('e519' + '28a1' + '0000' + '0000' + '3412000000000000' + '0a' + '00');
+    // An input too large for the mailbox: a rejected promise, as from send().
+    const tooBig = d.sendNow(0xc011, new Uint8Array(2049));
+    expect(tooBig).toBeInstanceOf(Promise);
+    await expect(tooBig).rejects.toBeInstanceOf(DriverError);
+    // A command with latency makes the driver wait: a promise, and a caller behind it queues.
+    const slow = setup({ latency: 3 });
+    const s = await MailboxDriver.attach(slow.fn.bar0, { clock: slow.clock, config: slow.fn.config, skipCel: true });
+    const first = s.sendNow(0x0001);
+    const second = s.sendNow(0x0003);
+    expect(first).toBeInstanceOf(Promise);
+    expect(second).toBeInstanceOf(Promise);
+    expect([(await first).rc, (await second).payload.length]).toEqual([0, 1]);
+  });
+
   it('queues concurrent callers: one command in flight, none lost', async () => {
     const { clock, fn } = setup({ latency: 3 });
     const d = await MailboxDriver.attach(fn.bar0, { clock, config: fn.config });

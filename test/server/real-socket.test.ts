@@ -5,6 +5,8 @@
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConnectionClosed, type CxlemuClient } from '../../src/client/index.js';
+import WebSocket from 'ws';
+import { decodeReply, encodeRequest } from '../../src/protocol/mapping.js';
 import { connect, listen, makeApp } from './helpers.js';
 
 const MB_CTRL = 0x84;
@@ -67,6 +69,61 @@ describe('real sockets', () => {
     const metrics = await app.inject({ method: 'GET', url: '/metrics' });
     const line = metrics.body.split('\n').find((l) => l.startsWith('cxlemu_commands_total{cci="switch",opcode="0x0001",rc="0x0000"}'));
     expect(Number(line?.split(' ')[1])).toBeGreaterThanOrEqual(3 * per);
+  });
+
+  it('answers a burst of mixed frames sent in one write: every id once, the right answer to each', async () => {
+    app = await makeApp({ clockMode: 'live' });
+    const url = await listen(app);
+    const ws = new WebSocket(`${url}?token=admin-token`);
+    await new Promise<void>((ok, fail) => {
+      ws.once('open', () => ok());
+      ws.once('error', fail);
+    });
+    // Identify (answered inside the doorbell write), an MMIO read of the mailbox control register,
+    // a status request, a frame that is not protobuf, an opcode outside the CEL (the filter refuses
+    // it before the device): 60 frames, one burst.
+    const frames: Uint8Array[] = [];
+    const want = new Map<number, string>();
+    for (let i = 1; i <= 60; i++) {
+      const k = i % 5;
+      if (k === 0) frames.push(encodeRequest(i, { kind: 'submit', opcode: 0x0001, payload: new Uint8Array(0), tunnel: [], backgroundReturn: false }));
+      else if (k === 1) frames.push(encodeRequest(i, { kind: 'mmioRead', fn: 'switch', offset: MB_CTRL, width: 4 }));
+      else if (k === 2) frames.push(encodeRequest(i, { kind: 'getStatus', auditTail: 0 }));
+      // Not a ClientFrame: answered with id 0, as the id cannot be trusted from bytes that do not decode.
+      else if (k === 3) frames.push(Uint8Array.from([0x08, i, 0xff, 0xff, 0xff]));
+      else frames.push(encodeRequest(i, { kind: 'submit', opcode: 0xfffe, payload: new Uint8Array(0), tunnel: [], backgroundReturn: false }));
+      if (k !== 3) want.set(i, ['submit rc 0', 'mmioRead 0', 'status', '', 'submit refused'][k]!);
+    }
+    const got = new Map<number, string>();
+    const anonymous: string[] = [];
+    const done = new Promise<void>((ok) => {
+      ws.on('message', (d: Buffer) => {
+        const r = decodeReply(new Uint8Array(d));
+        if (!r.ok) throw new Error('reply does not decode');
+        const v = r.value;
+        const what =
+          v.kind === 'submit' ? (v.result.refused ? 'submit refused' : `submit rc ${v.result.rc}`)
+          : v.kind === 'mmioRead' ? `mmioRead ${v.value & 1n}`
+          : v.kind === 'status' ? 'status'
+          : v.kind === 'error' ? `error ${v.code}`
+          : v.kind;
+        if (r.id === 0) anonymous.push(what);
+        else {
+          expect(got.has(r.id), `id ${r.id} answered twice`).toBe(false);
+          got.set(r.id, what);
+        }
+        if (got.size + anonymous.length === 60) ok();
+      });
+    });
+    // One write on the socket: the server reads the frames together.
+    const raw = (ws as unknown as { _socket: { cork(): void; uncork(): void } })._socket;
+    raw.cork();
+    for (const f of frames) ws.send(f);
+    raw.uncork();
+    await done;
+    expect(got).toEqual(want);
+    expect(anonymous).toEqual(Array(12).fill('error malformed-frame'));
+    ws.close();
   });
 
   it('passes the token in the Authorization header and refuses an unknown one', async () => {

@@ -112,6 +112,18 @@ export class MailboxDriver {
 
   /** Submit one command. Queued behind any command already in flight on this driver. */
   send(opcode: number, payload: Uint8Array = NO_BYTES, opts: SendOptions = {}): Promise<MailboxResult> {
+    const r = this.sendNow(opcode, payload, opts);
+    return r instanceof Promise ? r : Promise.resolve(r);
+  }
+
+  /**
+   * send(), with the result itself rather than a promise when the mailbox was idle and the device
+   * completed the command inside the doorbell write (no latency, no background wait). Every async
+   * layer costs the websocket path a promise and microtask turns per request (bench/run.ts), so the
+   * host driver and the server's session carry such a result through without awaiting it. Errors
+   * are always a rejected promise, never a throw.
+   */
+  sendNow(opcode: number, payload: Uint8Array = NO_BYTES, opts: SendOptions = {}): MailboxResult | Promise<MailboxResult> {
     if (this.closedReason !== undefined) return Promise.reject(new DriverError(`command 0x${hex16(opcode)} not submitted: ${this.closedReason}`));
     if (this.busy) return new Promise<void>((go, fail) => this.waiting.push({ go, fail })).then(() => this.runLocked(opcode, payload, opts));
     this.busy = true;
@@ -119,12 +131,8 @@ export class MailboxDriver {
     return this.runLocked(opcode, payload, opts);
   }
 
-  /**
-   * Run one command under the lock and release it after. A device that completes inside the
-   * doorbell write (no latency, no background wait) is answered without any await: every async
-   * layer costs the websocket path a promise and microtask turns per request (bench/run.ts).
-   */
-  private runLocked(opcode: number, payload: Uint8Array, opts: SendOptions): Promise<MailboxResult> {
+  /** Run one command under the lock and release it after; a value when the device did not make us wait. */
+  private runLocked(opcode: number, payload: Uint8Array, opts: SendOptions): MailboxResult | Promise<MailboxResult> {
     let r: MailboxResult | Promise<MailboxResult>;
     try {
       r = this.sendLocked(opcode, payload, opts);
@@ -134,7 +142,7 @@ export class MailboxDriver {
     }
     if (!(r instanceof Promise)) {
       this.release();
-      return Promise.resolve(r);
+      return r;
     }
     return r.then(
       (v) => {
