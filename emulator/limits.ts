@@ -102,8 +102,8 @@ export class TokenBucket {
     this.last = now();
   }
 
-  take(): boolean {
-    const t = this.now();
+  /** Take a token at `t` (ms, on the bucket's clock); the caller may pass a time it already read. */
+  take(t: number = this.now()): boolean {
     this.tokens = Math.min(this.rate, this.tokens + ((t - this.last) * this.rate) / 1000);
     this.last = t;
     if (this.tokens < 1) return false;

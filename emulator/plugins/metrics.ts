@@ -5,6 +5,7 @@
 export const LATENCY_BUCKETS_S = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] as const;
 
 interface Histogram {
+  /** Observations per bucket alone (the first bound each fits under); render() accumulates them. */
   readonly counts: number[];
   sum: number;
   count: number;
@@ -57,7 +58,10 @@ export class Metrics {
   observeRequest(kind: string, seconds: number): void {
     let h = this.requests.get(kind);
     if (!h) this.requests.set(kind, (h = { counts: LATENCY_BUCKETS_S.map(() => 0), sum: 0, count: 0 }));
-    for (let i = 0; i < LATENCY_BUCKETS_S.length; i++) if (seconds <= (LATENCY_BUCKETS_S[i] ?? 0)) h.counts[i] = (h.counts[i] ?? 0) + 1;
+    // One bucket per observation (the cumulative sums are rendered): this runs for every request.
+    let i = 0;
+    while (i < LATENCY_BUCKETS_S.length && seconds > (LATENCY_BUCKETS_S[i] ?? 0)) i++;
+    if (i < LATENCY_BUCKETS_S.length) h.counts[i] = (h.counts[i] ?? 0) + 1;
     h.sum += seconds;
     h.count++;
   }
@@ -77,7 +81,8 @@ export class Metrics {
     for (const [kind, h] of [...this.requests].sort((a, b) => a[0].localeCompare(b[0]))) {
       const k = esc(kind);
       // The histogram's buckets are cumulative: each counts every observation at or below its bound.
-      LATENCY_BUCKETS_S.forEach((le, i) => out.push(`cxlemu_request_duration_seconds_bucket{kind="${k}",le="${le}"} ${h.counts[i] ?? 0}`));
+      let below = 0;
+      LATENCY_BUCKETS_S.forEach((le, i) => out.push(`cxlemu_request_duration_seconds_bucket{kind="${k}",le="${le}"} ${(below += h.counts[i] ?? 0)}`));
       out.push(`cxlemu_request_duration_seconds_bucket{kind="${k}",le="+Inf"} ${h.count}`);
       out.push(`cxlemu_request_duration_seconds_sum{kind="${k}"} ${h.sum}`);
       out.push(`cxlemu_request_duration_seconds_count{kind="${k}"} ${h.count}`);

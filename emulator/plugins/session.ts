@@ -84,10 +84,11 @@ export class Session {
   /**
    * One incoming websocket message. Never throws. A Submit the device completes inside its doorbell
    * write is answered before this returns (undefined); anything else answers when its promise does.
+   * `arrivedMs` (performance.now()) starts the request's latency metric; the ws plugin has read it.
    */
-  handle(data: Uint8Array, isBinary: boolean): Promise<void> | undefined {
+  handle(data: Uint8Array, isBinary: boolean, arrivedMs: number = performance.now()): Promise<void> | undefined {
     this.inFlight++;
-    const started = performance.now();
+    const started = arrivedMs;
     let kind = 'invalid';
     let id = 0;
     let reply: Reply | Promise<Reply>;

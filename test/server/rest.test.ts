@@ -71,3 +71,18 @@ describe('REST', () => {
     for (let i = 1; i < buckets.length; i++) expect(buckets[i]).toBeGreaterThanOrEqual(buckets[i - 1]!);
   });
 });
+
+describe('request latency histogram', () => {
+  it('counts each observation in every bucket whose bound it is at or below, and in +Inf', async () => {
+    const { Metrics } = await import('../../emulator/plugins/metrics.js');
+    const m = new Metrics();
+    // 50 us, 100 us (on the first bound), 300 us, 2 s, 20 s (above every bound).
+    for (const s of [0.00005, 0.0001, 0.0003, 2, 20]) m.observeRequest('submit', s);
+    const rows = new Map([...m.render().matchAll(/^cxlemu_request_duration_seconds_bucket\{kind="submit",le="([^"]+)"\} (\d+)$/gm)].map((r) => [r[1], Number(r[2])]));
+    expect(Object.fromEntries(rows)).toEqual({
+      '0.0001': 2, '0.00025': 2, '0.0005': 3, '0.001': 3, '0.0025': 3, '0.005': 3, '0.01': 3, '0.025': 3,
+      '0.05': 3, '0.1': 3, '0.25': 3, '0.5': 3, '1': 3, '2.5': 4, '5': 4, '10': 4, '+Inf': 5,
+    });
+    expect(m.render()).toMatch(/^cxlemu_request_duration_seconds_count\{kind="submit"\} 5$/m);
+  });
+});

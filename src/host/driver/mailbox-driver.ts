@@ -214,9 +214,10 @@ export class MailboxDriver {
     this.noteCompletion();
     const mb = this.mailboxOffset;
     // #6 Return code.
-    const status = this.bus.read(mb + R.MB_STATUS, 8);
-    const rc = Number((status >> 32n) & 0xffffn);
-    const vendorStatus = Number((status >> 48n) & 0xffffn);
+    // Fields taken from the 32-bit halves as numbers: each BigInt operation allocates.
+    const statusHi = Number(this.bus.read(mb + R.MB_STATUS, 8) >> 32n);
+    const rc = statusHi & 0xffff;
+    const vendorStatus = statusHi >>> 16;
 
     if (rc === RC.BackgroundCommandStarted && (opts.background ?? 'wait') === 'wait') {
       return this.waitBackground(opcode, opts.onProgress).then((background) => {
@@ -232,13 +233,16 @@ export class MailboxDriver {
     }
     // #7 Output length, #8 output payload, clamped in case the hardware misbehaves.
     const cmd = this.bus.read(mb + R.MB_CMD, 8);
+    const cmdLo = Number(BigInt.asUintN(32, cmd));
+    const cmdOpcode = cmdLo & 0xffff;
     // The device writes the completed command's opcode back (CXL r3.2 8.2.8.4.5). Anything else
     // means another writer (a raw register client, a reset) took the mailbox between our ring and
     // now, and the window holds its bytes, not ours: an error, never a Success with foreign data.
-    if (Number(cmd & 0xffffn) !== opcode) {
-      throw new DriverError(`mailbox taken over while opcode 0x${hex16(opcode)} ran: the command register now holds 0x${hex16(Number(cmd & 0xffffn))}; result discarded`);
+    if (cmdOpcode !== opcode) {
+      throw new DriverError(`mailbox taken over while opcode 0x${hex16(opcode)} ran: the command register now holds 0x${hex16(cmdOpcode)}; result discarded`);
     }
-    const outLen = Number((cmd >> 16n) & 0x1f_ffffn);
+    // Payload Length, bits 36:16: 16 bits of the low half and 5 of the high.
+    const outLen = (cmdLo >>> 16) + (Number(cmd >> 32n) & 0x1f) * 0x1_0000;
     const n = Math.min(outLen, this.payloadSize, opts.outputLimit ?? this.payloadSize);
     const out = this.readBytes(mb + R.MB_PAYLOAD, n);
     return { opcode, rc, rcName: rcName(rc), vendorStatus, payload: out, hint };
