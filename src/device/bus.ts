@@ -10,6 +10,16 @@ export interface MmioBus {
   read(offset: number, width: AccessWidth): bigint;
   /** Write `width` bytes at `offset`, little-endian. Throws MmioError for an access outside the region. */
   write(offset: number, width: AccessWidth, value: bigint): void;
+  /**
+   * Optional bulk copy of a range that is plain memory (a mailbox payload window: no register, no
+   * side effect of any access), as memcpy_fromio reads it: the bytes, or undefined when the range
+   * is not such memory or not inside the bus, and the caller then makes width-sized accesses. For
+   * memory without side effects the device cannot tell the two apart; wrappers that watch each
+   * access (TracingBus, attach's counting bus) leave it out and see every access.
+   */
+  readBytes?(offset: number, length: number): Uint8Array | undefined;
+  /** The write counterpart (memcpy_toio): true when done, false when the caller must use accesses. */
+  writeBytes?(offset: number, data: Uint8Array): boolean;
 }
 
 /**

@@ -363,6 +363,15 @@ class MailboxRegion implements Region {
   ) {
     this.size = registers.size + payload.size;
   }
+  // A bulk copy is the payload's alone: a range that touches a register is made of accesses.
+  readBytes(offset: number, length: number): Uint8Array | undefined {
+    const regEnd = this.registers.size;
+    return offset >= regEnd ? this.payload.readBytes(offset - regEnd, length) : undefined;
+  }
+  writeBytes(offset: number, data: Uint8Array): boolean {
+    const regEnd = this.registers.size;
+    return offset >= regEnd ? this.payload.writeBytes(offset - regEnd, data) : false;
+  }
   // An access inside one part (every access the mailbox protocol makes) goes straight to it; only
   // one that straddles the last register and the payload is split.
   read(offset: number, length: number): bigint {

@@ -40,6 +40,10 @@ export interface Region {
   read(offset: number, length: number): bigint;
   /** Write `length` (1..8) bytes at `offset` (inside the region), little-endian. */
   write(offset: number, length: number, value: bigint): void;
+  /** Plain memory only (MmioBus.readBytes): a copy of the range, or undefined. */
+  readBytes?(offset: number, length: number): Uint8Array | undefined;
+  /** Plain memory only (MmioBus.writeBytes): true when the range was written (or ignored, read-only). */
+  writeBytes?(offset: number, data: Uint8Array): boolean;
 }
 
 // Masks and shifts for 0..8 bytes, computed once: accesses are the hot path of every command.
@@ -184,6 +188,15 @@ export class MemoryRegion implements Region {
     for (let i = length - 1; i >= 0; i--) v = (v << 8n) | BigInt(this.bytes[offset + i] ?? 0);
     return v;
   }
+  readBytes(offset: number, length: number): Uint8Array | undefined {
+    return offset >= 0 && length >= 0 && offset + length <= this.size ? this.bytes.slice(offset, offset + length) : undefined;
+  }
+  writeBytes(offset: number, data: Uint8Array): boolean {
+    if (offset < 0 || offset + data.length > this.size) return false;
+    // A read-only block ignores writes, as it does each access.
+    if (!this.readOnly) this.bytes.set(data, offset);
+    return true;
+  }
   write(offset: number, length: number, value: bigint): void {
     if (this.readOnly) return;
     if (length === 8) return this.view.setBigUint64(offset, value, true);
@@ -260,6 +273,18 @@ export class RegionMap implements MmioBus {
     for (const part of this.parts(offset, width)) {
       part.p.region.write(part.regionOffset, part.count, (value >> byteShift(part.accStart)) & byteMask(part.count));
     }
+  }
+
+  readBytes(offset: number, length: number): Uint8Array | undefined {
+    if (!Number.isInteger(offset) || !Number.isInteger(length) || offset < 0 || length < 1 || offset + length > this.size) return undefined;
+    const one = this.within(offset, length);
+    return one?.region.readBytes?.(offset - one.base, length);
+  }
+
+  writeBytes(offset: number, data: Uint8Array): boolean {
+    if (!Number.isInteger(offset) || offset < 0 || data.length < 1 || offset + data.length > this.size) return false;
+    const one = this.within(offset, data.length);
+    return one?.region.writeBytes?.(offset - one.base, data) ?? false;
   }
 
   private check(offset: number, width: number, kind: string): void {
