@@ -193,7 +193,9 @@ export class MailboxDriver {
     this.writeBytes(mb + R.MB_PAYLOAD, payload);
     const vendorId = opts.vendorId ?? 0;
     if (!Number.isInteger(vendorId) || vendorId < 0 || vendorId > 0xffff) throw new DriverError(`command vendor ID out of range: ${vendorId}`);
-    this.bus.write(mb + R.MB_CMD, 8, BigInt(opcode) | (BigInt(payload.length) << 16n) | (BigInt(vendorId) << 48n));
+    // Opcode (15:0) and Payload Length (36:16) fit a double exactly: one BigInt, plus the vendor ID's.
+    const opLen = BigInt(opcode + payload.length * 0x1_0000);
+    this.bus.write(mb + R.MB_CMD, 8, vendorId === 0 ? opLen : opLen | (BigInt(vendorId) << 48n));
     // #4 Ring, keeping the interrupt enables we own.
     this.irqSeen.doorbell = false;
     this.bus.write(mb + R.MB_CTRL, 4, BigInt(this.ctrlEnables() | R.CTRL_DOORBELL));
