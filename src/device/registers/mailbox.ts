@@ -26,13 +26,13 @@ import type { TimerHandle, VirtualClock } from '../../time/clock.js';
 import { NO_BYTES } from '../../util/bytes.js';
 import { Emitter } from '../../util/emitter.js';
 import { MAILBOX_PAYLOAD_OFFSET } from '../layout.js';
+import { MailboxRegion } from './mailbox-region.js';
 import { commandSetOwner } from '../../commands/mmpt/mmpt-message.js';
 import type { InterruptCause } from '../pci/msix.js';
 import {
   bit,
   field,
   fieldMask,
-  getField,
   liveRegister,
   MemoryRegion,
   RegisterBlock,
@@ -74,6 +74,23 @@ const STATUS_BG_OP = bit(0);
 const STATUS_MMB_READY = bit(1); // PCIe MMB Status "Ready" (see the header comment)
 const STATUS_RC = field(47, 32);
 const STATUS_VENDOR = field(63, 48);
+
+// The hot path (every command rings, completes and has its status read) works on numbers: each
+// BigInt operation allocates, and a command made dozens. Control is 32 bits; Command and Status
+// are handled as 32-bit halves, their shifts taken from the fields above.
+const N_DOORBELL = Number(CTRL_DOORBELL);
+const N_DOORBELL_INT = Number(CTRL_DOORBELL_INT);
+const N_BG_INT = Number(CTRL_BG_INT);
+const N_CTRL_WRITABLE = Number(CTRL_WRITABLE);
+/** Opcode and Payload Length (bits 36:0) together fit a double exactly. */
+const CMD_LOW_BITS = 2 ** (CMD_LENGTH.hi + 1);
+const CMD_LENGTH_UNIT = 2 ** CMD_LENGTH.lo;
+const CMD_LOW_MASK = BigInt(CMD_LOW_BITS) - 1n;
+const CMD_VENDOR_SHIFT = BigInt(CMD_VENDOR.lo);
+const N_STATUS_BG_OP = Number(STATUS_BG_OP);
+const N_STATUS_MMB_READY = Number(STATUS_MMB_READY);
+const STATUS_RC_HALF_SHIFT = STATUS_RC.lo - 32;
+const STATUS_VENDOR_HALF_SHIFT = STATUS_VENDOR.lo - 32;
 
 // CXL r3.2 8.2.8.4.7 Background Command Status Register
 const BG_OPCODE = field(15, 0);
@@ -151,9 +168,11 @@ export class Mailbox {
   private readonly clock: VirtualClock;
   private readonly ready: () => boolean;
   private readonly capabilities: bigint;
-  private readonly control = new StoredRegister('Mailbox Control', 0x04, 4, CTRL_WRITABLE);
+  /** Mailbox Control, as a number (see N_DOORBELL). */
+  private ctrl = 0;
   private readonly command = new StoredRegister('Command', 0x08, 8, CMD_WRITABLE);
-  private status = { rc: 0, vendor: 0 };
+  private statusRc = 0;
+  private statusVendor = 0;
   private pending: Pending | undefined;
   /** The reason beside the last completion's return code: outside the registers (src/host/hints.ts). */
   private hint: CompletionHint | undefined;
@@ -189,12 +208,12 @@ export class Mailbox {
     const registers = new RegisterBlock('Mailbox registers', MAILBOX_PAYLOAD_OFFSET, [
       liveRegister('Mailbox Capabilities', 0x00, 4, () => this.capabilities),
       {
-        name: this.control.name,
-        offset: this.control.offset,
+        name: 'Mailbox Control',
+        offset: 0x04,
         width: 4,
         writable: CTRL_WRITABLE,
-        read: () => this.control.read(),
-        write: (value) => this.writeControl(value),
+        read: () => BigInt(this.ctrl),
+        write: (value) => this.writeControl(Number(value)),
       },
       {
         name: this.command.name,
@@ -213,7 +232,7 @@ export class Mailbox {
     this.region = new MailboxRegion(registers, this.payload);
 
     this.detach = this.cci.events.on('background-complete', () => {
-      if (this.control.read() & CTRL_BG_INT) this.events.emit('interrupt', { vector: this.vector, cause: 'background' });
+      if (this.ctrl & N_BG_INT) this.events.emit('interrupt', { vector: this.vector, cause: 'background' });
     });
   }
 
@@ -228,7 +247,7 @@ export class Mailbox {
 
   /** True while the device owns the mailbox (doorbell set). */
   get doorbell(): boolean {
-    return (this.control.read() & CTRL_DOORBELL) !== 0n;
+    return (this.ctrl & N_DOORBELL) !== 0;
   }
 
   /** Back to power-on state: registers cleared, payload zeroed, a command in flight dropped. */
@@ -237,9 +256,10 @@ export class Mailbox {
     this.pending = undefined;
     this.hint = undefined;
     this.ringRequested = false;
-    this.control.reset();
+    this.ctrl = 0;
     this.command.reset();
-    this.status = { rc: 0, vendor: 0 };
+    this.statusRc = 0;
+    this.statusVendor = 0;
     this.payload.bytes.fill(0);
   }
 
@@ -249,13 +269,13 @@ export class Mailbox {
     this.detach();
   }
 
-  private writeControl(value: bigint): void {
+  private writeControl(value: number): void {
     // While the doorbell is set the whole register is the device's: a second ring, a clear and an
     // enable change are all ignored (CXL r3.2 8.2.8.4.4: the doorbell is cleared only by the device).
     if (this.doorbell) return;
-    this.control.set(value & ~CTRL_DOORBELL);
+    this.ctrl = value & N_CTRL_WRITABLE & ~N_DOORBELL;
     // A mailbox that is not ready does not take commands; the enables still latch.
-    if ((value & CTRL_DOORBELL) !== 0n && this.ready()) this.ringRequested = true;
+    if ((value & N_DOORBELL) !== 0 && this.ready()) this.ringRequested = true;
   }
 
   // The doorbell latches after the whole access: an 8-byte write covering Control and the low half
@@ -263,15 +283,16 @@ export class Mailbox {
   private afterRegisterWrite(): void {
     if (!this.ringRequested) return;
     this.ringRequested = false;
-    this.control.set(this.control.read() | CTRL_DOORBELL);
+    this.ctrl |= N_DOORBELL;
     this.ring();
   }
 
   private ring(): void {
     const cmd = this.command.read();
-    const opcode = getField(cmd, CMD_OPCODE);
-    const length = getField(cmd, CMD_LENGTH);
-    const vendorId = getField(cmd, CMD_VENDOR);
+    const low = Number(cmd & CMD_LOW_MASK);
+    const opcode = low % CMD_LENGTH_UNIT; // CMD_OPCODE, bits 15:0
+    const length = Math.floor(low / CMD_LENGTH_UNIT); // CMD_LENGTH, bits 36:16
+    const vendorId = Number(cmd >> CMD_VENDOR_SHIFT); // CMD_VENDOR, bits 63:48
     const tooLong = length > this.payloadSize;
     // The input is captured when the doorbell rings: what the host does to the payload area while
     // the device owns it cannot change the command.
@@ -328,18 +349,19 @@ export class Mailbox {
     // subarray only when it cuts: a typed-array view costs more than the rest of this function.
     const out = res.payload.length > this.payloadSize ? res.payload.subarray(0, this.payloadSize) : res.payload;
     this.payload.bytes.set(out, 0);
-    this.status = { rc: res.rc & 0xffff, vendor: res.vendorStatus & 0xffff };
+    this.statusRc = res.rc & 0xffff;
+    this.statusVendor = res.vendorStatus & 0xffff;
     this.hint = res.hint !== undefined ? { opcode: p.opcode, vendorId: p.vendorId, hint: res.hint } : undefined;
-    this.command.set(setField(CMD_OPCODE, p.opcode) | setField(CMD_LENGTH, out.length) | setField(CMD_VENDOR, p.vendorId));
-    this.control.set(this.control.read() & ~CTRL_DOORBELL);
-    if (this.control.read() & CTRL_DOORBELL_INT) this.events.emit('interrupt', { vector: this.vector, cause: 'doorbell' });
+    const opLen = BigInt((p.opcode & 0xffff) + out.length * CMD_LENGTH_UNIT);
+    this.command.set(p.vendorId === 0 ? opLen : opLen | (BigInt(p.vendorId & 0xffff) << CMD_VENDOR_SHIFT));
+    this.ctrl &= ~N_DOORBELL;
+    if (this.ctrl & N_DOORBELL_INT) this.events.emit('interrupt', { vector: this.vector, cause: 'doorbell' });
   }
 
   private statusValue(): bigint {
-    let v = setField(STATUS_RC, this.status.rc) | setField(STATUS_VENDOR, this.status.vendor);
-    if (this.cci.background().running) v |= STATUS_BG_OP;
-    if (this.ready()) v |= STATUS_MMB_READY;
-    return v;
+    const low = (this.cci.background().running ? N_STATUS_BG_OP : 0) | (this.ready() ? N_STATUS_MMB_READY : 0);
+    const high = ((this.statusRc << STATUS_RC_HALF_SHIFT) | (this.statusVendor << STATUS_VENDOR_HALF_SHIFT)) >>> 0;
+    return high === 0 ? BigInt(low) : (BigInt(high) << 32n) | BigInt(low);
   }
 
   private backgroundValue(): bigint {
@@ -350,57 +372,5 @@ export class Mailbox {
       setField(BG_RC, bg.rc) |
       setField(BG_VENDOR, bg.vendorStatus)
     );
-  }
-}
-
-/** Registers and payload as one region, so the block can be placed (and aliased) as a unit. */
-class MailboxRegion implements Region {
-  readonly name = 'Primary Mailbox';
-  readonly size: number;
-  constructor(
-    private readonly registers: RegisterBlock,
-    private readonly payload: MemoryRegion,
-  ) {
-    this.size = registers.size + payload.size;
-  }
-  // A bulk copy is the payload's alone: a range that touches a register is made of accesses.
-  readBytes(offset: number, length: number): Uint8Array | undefined {
-    const regEnd = this.registers.size;
-    return offset >= regEnd ? this.payload.readBytes(offset - regEnd, length) : undefined;
-  }
-  writeBytes(offset: number, data: Uint8Array): boolean {
-    const regEnd = this.registers.size;
-    return offset >= regEnd ? this.payload.writeBytes(offset - regEnd, data) : false;
-  }
-  // An access inside one part (every access the mailbox protocol makes) goes straight to it; only
-  // one that straddles the last register and the payload is split.
-  read(offset: number, length: number): bigint {
-    const regEnd = this.registers.size;
-    if (offset + length <= regEnd) return this.registers.read(offset, length);
-    if (offset >= regEnd) return this.payload.read(offset - regEnd, length);
-    return this.split(offset, length, (r, off, len) => r.read(off, len), 0n);
-  }
-  write(offset: number, length: number, value: bigint): void {
-    const regEnd = this.registers.size;
-    if (offset + length <= regEnd) return this.registers.write(offset, length, value);
-    if (offset >= regEnd) return this.payload.write(offset - regEnd, length, value);
-    this.split(offset, length, (r, off, len, shift) => {
-      r.write(off, len, (value >> BigInt(8 * shift)) & ((1n << BigInt(8 * len)) - 1n));
-      return 0n;
-    }, 0n);
-  }
-  private split(offset: number, length: number, fn: (r: Region, off: number, len: number, shift: number) => bigint, acc: bigint): bigint {
-    const regEnd = this.registers.size;
-    let out = acc;
-    if (offset < regEnd) {
-      const len = Math.min(length, regEnd - offset);
-      out |= fn(this.registers, offset, len, 0);
-    }
-    if (offset + length > regEnd) {
-      const start = Math.max(offset, regEnd);
-      const shift = start - offset;
-      out |= fn(this.payload, start - regEnd, offset + length - start, shift) << BigInt(8 * shift);
-    }
-    return out;
   }
 }
