@@ -130,7 +130,16 @@ export class Session {
     if (reply.kind === 'error' && reply.code === 'permission-denied') this.o.onRefusal?.(reply.message);
     this.o.runtime.metrics.observeRequest(kind, (performance.now() - started) / 1000);
     this.inFlight--;
-    if (!this.closed) this.o.send(encodeReply(id, reply, this.o.alloc));
+    if (this.closed) return;
+    let bytes: Uint8Array;
+    try {
+      bytes = encodeReply(id, reply, this.o.alloc);
+    } catch (e) {
+      // Never out of handle(): a reply that does not encode is answered as an internal error.
+      this.o.runtime.metrics.countError('internal');
+      bytes = encodeReply(id, { kind: 'error', code: 'internal', message: `reply does not encode: ${e instanceof Error ? e.message : String(e)}` });
+    }
+    this.o.send(bytes);
   }
 
   private push(e: ServerEvent): void {

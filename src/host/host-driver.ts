@@ -197,6 +197,14 @@ export class HostDriver {
    * answers such a command without a microtask turn per layer. Errors are a rejected promise.
    */
   submitNow(req: SubmitRequest): SubmitOutcome | Promise<SubmitOutcome> {
+    try {
+      return this.submitChecked(req);
+    } catch (e) {
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+    }
+  }
+
+  private submitChecked(req: SubmitRequest): SubmitOutcome | Promise<SubmitOutcome> {
     const scope = req.scope ?? 'read-only';
     const route = req.tunnel ?? [];
     const { opcode, payload } = wrapInTunnels(route, req.opcode, req.payload ?? NO_BYTES);
@@ -210,11 +218,7 @@ export class HostDriver {
     if (this.pendingLds.size) {
       return this.directoryWith((dir) => decide(opcode, payload, scope, dir)).then((d) => this.submitDecided(req, opcode, payload, at, d));
     }
-    try {
-      return this.submitDecided(req, opcode, payload, at, this.decide(opcode, payload, scope));
-    } catch (e) {
-      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
-    }
+    return this.submitDecided(req, opcode, payload, at, this.decide(opcode, payload, scope));
   }
 
   private submitDecided(req: SubmitRequest, opcode: number, payload: Uint8Array, at: number, decided: Decision): SubmitOutcome | Promise<SubmitOutcome> {
