@@ -98,6 +98,8 @@ export class RegisterBlock implements Region {
    * array rather than a Map (a hash lookup per access showed in the websocket path's profile).
    */
   private readonly exact: (Register | undefined)[];
+  /** Per exact slot, the bits a write leaves alone (~writable within the width), computed once. */
+  private readonly keep: bigint[];
 
   /**
    * `afterWrite` runs once after every register a write touched has seen it: a side effect that
@@ -111,13 +113,17 @@ export class RegisterBlock implements Region {
   ) {
     this.registers = [...registers].sort((a, b) => a.offset - b.offset);
     this.exact = new Array<Register | undefined>(Math.ceil(size / 4) * 2 + 2).fill(undefined);
+    this.keep = new Array<bigint>(this.exact.length).fill(0n);
     let end = 0;
     for (const r of this.registers) {
       if (r.offset < end) throw new Error(`${name}: register ${r.name} at 0x${r.offset.toString(16)} overlaps the previous one`);
       if (r.offset < 0 || r.offset + r.width > size) throw new Error(`${name}: register ${r.name} lies outside the block`);
       end = r.offset + r.width;
       const k = wholeKey(r.offset, r.width);
-      if (k >= 0) this.exact[k] = r;
+      if (k >= 0) {
+        this.exact[k] = r;
+        this.keep[k] = BigInt.asUintN(r.width * 8, ~r.writable);
+      }
     }
   }
 
@@ -134,10 +140,12 @@ export class RegisterBlock implements Region {
   }
 
   write(offset: number, length: number, value: bigint): void {
-    const whole = this.exact[wholeKey(offset, length)];
+    const k = wholeKey(offset, length);
+    const whole = this.exact[k];
     if (whole) {
       const old = BigInt.asUintN(whole.width * 8, whole.read());
-      whole.write?.((old & ~whole.writable) | (value & whole.writable), old);
+      const keep = this.keep[k] ?? 0n;
+      whole.write?.(keep === 0n ? value & whole.writable : (old & keep) | (value & whole.writable), old);
       this.afterWrite?.();
       return;
     }
