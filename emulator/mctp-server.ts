@@ -111,6 +111,8 @@ export async function startMctpServer(opts: MctpServerOptions): Promise<MctpServ
       ...(opts.maxMessageBytes !== undefined ? { maxMessageBytes: opts.maxMessageBytes } : {}),
       ...(opts.eid !== undefined ? { eid: opts.eid } : {}),
       ...(log.isLevelEnabled ? { logs: (level: string) => log.isLevelEnabled?.(level) ?? true } : {}),
+      // Packets from Node's buffer pool: no allocation of their own per response.
+      alloc: (size) => Buffer.allocUnsafe(size),
     });
     session.events.on('log', (e: MctpLogEntry) => log[e.event === 'refused' ? 'warn' : e.level]({ ...ctx.mctp, event: e.event, ...e.detail }, `mctp: ${e.msg}`));
     // CXL r3.2 8.2.10.2.8: records in logs the MCTP Event Interrupt Policy enables are announced

@@ -15,12 +15,12 @@ import { decide, hex4, type CciDirectory, type Decision } from '../host/policy/d
 import { unroutableReply } from '../host/policy/unroutable.js';
 import type { Scope } from '../host/policy/scopes.js';
 import { RC } from '../spec/return-codes.js';
-import { ByteReader } from '../util/bytes.js';
+import { ByteReader, restOf } from '../util/bytes.js';
 import { Emitter } from '../util/emitter.js';
 import { carries, MCTP_TYPE_CXL_CCI, MCTP_TYPE_FM_API } from './binding.js';
 import { handleControl, MCTP_TYPE_CONTROL, type EidState } from './control.js';
 import { dialectFor, type Dialect, type DialectName } from './dialect.js';
-import { decodePacket, EID_BROADCAST, EID_NULL, MCTP_PACKET_SIZE, packetize } from './packet.js';
+import { decodePacket, EID_BROADCAST, EID_NULL, MCTP_PACKET_SIZE, packetize, packetizeTyped, type PacketAlloc } from './packet.js';
 import { Reassembler, type AssemblyEvent } from './reassembly.js';
 
 /** DSP0234: CXL FM API over MCTP. DSP0281: CXL CCI (generic and type 3 command sets) over MCTP. */
@@ -57,6 +57,8 @@ export interface MctpEndpointOptions {
   readonly maxMessageBytes?: number;
   /** This endpoint's EID until a bus owner assigns another (Set Endpoint ID). */
   readonly eid?: number;
+  /** Where response packets are written (a Node server hands in Buffer.allocUnsafe); default zeroed arrays. */
+  readonly alloc?: PacketAlloc;
   /** Consecutive unreadable packets after which the connection is given up as not MCTP. */
   readonly maxBadPackets?: number;
   /**
@@ -210,7 +212,7 @@ export class MctpSession {
         command: res.command,
         cc: res.cc,
       });
-      this.send(res.bytes, req, out);
+      this.send(undefined, res.bytes, req, out);
       return undefined;
     }
     if (type === MCTP_TYPE_FM_API || type === MCTP_TYPE_CXL_CCI) {
@@ -220,8 +222,8 @@ export class MctpSession {
         return undefined;
       }
       this.peer = ev.src;
-      const body = this.handleCci(type, ev.bytes.subarray(1), req);
-      if (body) this.send(concat(Uint8Array.of(type), body), req, out);
+      const body = this.handleCci(type, restOf(ev.bytes, 1), req);
+      if (body) this.send(type, body, req, out);
       return undefined;
     }
     // DSP0236 8.4: an endpoint silently discards message types it does not support.
@@ -339,7 +341,7 @@ export class MctpSession {
     const r = new ByteReader(first.subarray(1));
     if (this.dialect.category(r.u8(0)) !== CATEGORY_REQUEST) return;
     const body = this.reply({ tag: r.u8(1), opcode: r.u8(3) | (r.u8(4) << 8) }, RC.InvalidPayloadLength);
-    this.send(concat(Uint8Array.of(type), body), req, out);
+    this.send(type, body, req, out);
   }
 
   /**
@@ -355,14 +357,16 @@ export class MctpSession {
     this.notifyTag = (this.notifyTag + 1) & 0x07;
     const payload = Uint8Array.of(logs & 0xff, (logs >> 8) & 0xff);
     const body = this.dialect.fromSpec(encodeCciMessage({ category: CATEGORY_REQUEST, tag, opcode: 0x0106, payload }));
-    const { packets, nextSeq } = packetize(concat(Uint8Array.of(MCTP_TYPE_CXL_CCI), body), { dest: this.peer, src: this.eidState.eid, tagOwner: true, tag }, this.seq);
+    const { packets, nextSeq } = packetizeTyped(MCTP_TYPE_CXL_CCI, body, { dest: this.peer, src: this.eidState.eid, tagOwner: true, tag }, this.seq, this.opts.alloc);
     this.seq = nextSeq;
     this.log('debug', 'event-notification', `Event Notification for logs 0x${logs.toString(16)} to EID 0x${hex2(this.peer)}`, { logs });
     return packets;
   }
 
-  private send(message: Uint8Array, req: Request, out: Uint8Array[]): void {
-    const { packets, nextSeq } = packetize(message, { dest: req.src, src: this.eidState.eid, tagOwner: false, tag: req.tag }, this.seq);
+  /** A response: `type` then `body`, or with no type, `body` is the whole message. */
+  private send(type: number | undefined, body: Uint8Array, req: Request, out: Uint8Array[]): void {
+    const addr = { dest: req.src, src: this.eidState.eid, tagOwner: false, tag: req.tag };
+    const { packets, nextSeq } = type === undefined ? packetize(body, addr, this.seq, this.opts.alloc) : packetizeTyped(type, body, addr, this.seq, this.opts.alloc);
     this.seq = nextSeq;
     out.push(...packets);
   }

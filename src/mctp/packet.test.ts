@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodePacket, encodePacket, packetize } from './packet.js';
+import { decodePacket, encodePacket, packetize, packetizeTyped } from './packet.js';
 
 const hx = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
@@ -61,6 +61,20 @@ describe('MCTP packet codec', () => {
     expect(nextSeq).toBe(0);
     // Middle packets carry neither SOM nor EOM, tag owner stays clear.
     expect(packets.slice(1, 4).every((p) => ((p[3] ?? 0) & 0xc8) === 0)).toBe(true);
+  });
+
+  it('a type byte and a body packetize as the joined message would, every byte written by any allocator', () => {
+    const addr = { dest: 0x10, src: 0x08, tagOwner: false, tag: 3 };
+    for (const len of [0, 1, 62, 63, 64, 65, 127, 128, 300]) {
+      const body = Uint8Array.from({ length: len }, (_, i) => (i * 7 + 1) & 0xff);
+      const joined = packetize(Uint8Array.of(0x07, ...body), addr, 1);
+      // An allocator that hands out dirty memory: padding and headers must still come out exact.
+      const typed = packetizeTyped(0x07, body, addr, 1, (n) => new Uint8Array(n).fill(0xaa));
+      expect(typed.nextSeq, `length ${len}`).toBe(joined.nextSeq);
+      expect(typed.packets.map(hx), `length ${len}`).toEqual(joined.packets.map(hx));
+      const dirty = packetize(Uint8Array.of(0x07, ...body), addr, 1, (n) => new Uint8Array(n).fill(0x55));
+      expect(dirty.packets.map(hx), `length ${len}`).toEqual(joined.packets.map(hx));
+    }
   });
 
   it('refuses to build a packet with more than 64 payload bytes', () => {

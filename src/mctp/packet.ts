@@ -87,8 +87,6 @@ export function encodePacket(h: PacketInit, payload: Uint8Array): Uint8Array {
   return encodeFields(h.dest, h.src, h.som, h.eom, h.seq, h.tagOwner, h.tag, payload);
 }
 
-// Fields as arguments: packetize calls this for every packet of every response, and an object per
-// packet showed as garbage-collector time in the endpoint's profile.
 function encodeFields(dest: number, src: number, som: boolean, eom: boolean, seq: number, tagOwner: boolean, tag: number, payload: Uint8Array): Uint8Array {
   if (payload.length > MCTP_BTU) throw new RangeError(`packet payload of ${payload.length} bytes exceeds ${MCTP_BTU}`);
   const out = new Uint8Array(MCTP_PACKET_SIZE);
@@ -107,18 +105,47 @@ export interface MessageAddress {
   readonly tag: number;
 }
 
+/** Where a message's packets are written; the bytes need not be zeroed (every byte is written). */
+export type PacketAlloc = (size: number) => Uint8Array;
+
+const newBytes: PacketAlloc = (size) => new Uint8Array(size);
+
 /**
  * Split a message (type byte first) into packets. ceil(length / 64) packets, at least one: a
  * message whose length is a multiple of 64 fills its last packet exactly and needs no extra one,
  * and no byte is dropped. Sequence numbers continue from `firstSeq`; returns the next one to use.
  */
-export function packetize(message: Uint8Array, addr: MessageAddress, firstSeq: number): { packets: Uint8Array[]; nextSeq: number } {
-  const count = Math.max(1, Math.ceil(message.length / MCTP_BTU));
+export function packetize(message: Uint8Array, addr: MessageAddress, firstSeq: number, alloc: PacketAlloc = newBytes): { packets: Uint8Array[]; nextSeq: number } {
+  return packetizeParts(-1, message, addr, firstSeq, alloc);
+}
+
+/** packetize() of the message `type` followed by `body`, without joining them first. */
+export function packetizeTyped(type: number, body: Uint8Array, addr: MessageAddress, firstSeq: number, alloc: PacketAlloc = newBytes): { packets: Uint8Array[]; nextSeq: number } {
+  return packetizeParts(type & 0xff, body, addr, firstSeq, alloc);
+}
+
+// All packets of a message in one allocation, each a view of it, the bytes copied one by one: a
+// 68-byte array is too big for V8's heap (a malloc each), and a view of a small source array
+// would first move that array off the heap (the endpoint's profile). `type` < 0: none.
+function packetizeParts(type: number, body: Uint8Array, addr: MessageAddress, firstSeq: number, alloc: PacketAlloc): { packets: Uint8Array[]; nextSeq: number } {
+  const prefix = type < 0 ? 0 : 1;
+  const length = prefix + body.length;
+  const count = Math.max(1, Math.ceil(length / MCTP_BTU));
+  const all = alloc(count * MCTP_PACKET_SIZE);
   const packets: Uint8Array[] = [];
   let seq = firstSeq & 0x03;
   for (let i = 0; i < count; i++) {
-    const chunk = message.subarray(i * MCTP_BTU, Math.min(message.length, (i + 1) * MCTP_BTU));
-    packets.push(encodeFields(addr.dest, addr.src, i === 0, i === count - 1, seq, addr.tagOwner, addr.tag, chunk));
+    const base = i * MCTP_PACKET_SIZE;
+    all[base] = MCTP_HEADER_VERSION;
+    all[base + 1] = addr.dest & 0xff;
+    all[base + 2] = addr.src & 0xff;
+    all[base + 3] = (i === 0 ? SOM : 0) | (i === count - 1 ? EOM : 0) | (seq << 4) | (addr.tagOwner ? TAG_OWNER : 0) | (addr.tag & 0x07);
+    // Message byte k of this packet is the type (k = 0 with a prefix) or body[k - prefix]; past the
+    // end of the message the last packet is zero-padded.
+    for (let k = i * MCTP_BTU, at = base + MCTP_HEADER_SIZE; k < (i + 1) * MCTP_BTU; k++, at++) {
+      all[at] = k < prefix ? type : k < length ? (body[k - prefix] ?? 0) : 0;
+    }
+    packets.push(all.subarray(base, base + MCTP_PACKET_SIZE));
     seq = (seq + 1) & 0x03;
   }
   return { packets, nextSeq: seq };

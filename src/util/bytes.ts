@@ -83,6 +83,16 @@ export class ByteReader {
   }
 }
 
+/**
+ * bytes[from..], for reading. V8 keeps a typed array of up to 64 bytes inside its heap, and a view
+ * of such an array first moves it out (a malloc and a copy, the largest cost of an MCTP request in
+ * its profile); a copy of a small one stays on the heap. A larger array is viewed, not copied. The
+ * caller must not write through the result.
+ */
+export function restOf(bytes: Uint8Array, from: number): Uint8Array {
+  return bytes.length <= 64 ? bytes.slice(from) : bytes.subarray(from);
+}
+
 /** Fixed-size little-endian writer; writes past the end are dropped (sizes are known up front). */
 export class ByteWriter {
   readonly bytes: Uint8Array;
@@ -123,7 +133,9 @@ export class ByteWriter {
   }
   set(off: number, data: Uint8Array): this {
     const n = Math.max(0, Math.min(data.length, this.bytes.length - off));
-    this.bytes.set(data.subarray(0, n), off);
+    // A view only when it cuts: a subarray of a small (on-heap) array makes V8 move its bytes
+    // into a separately allocated buffer first, which was most of an MCTP response's cost.
+    this.bytes.set(n === data.length ? data : data.subarray(0, n), off);
     return this;
   }
 }
