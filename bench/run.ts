@@ -50,6 +50,15 @@
 //     generation and was copied twice. Columns of numbers and shared strings now (audit.ts).
 //   - Payloads: a BigInt and two conversions per 8 bytes became one copy where the bus offers it
 //     for plain memory (MmioBus.readBytes/writeBytes); a 1 KiB output was 128 such reads.
+//   - Typed arrays over 64 bytes live outside V8's heap: each costs a malloc, a backing store to
+//     register and sweep, and a view of a small on-heap array moves it out first. MCTP Identify
+//     Switch Device made five per request (17 us CPU in process); packets now go straight into one
+//     pooled Buffer and small bodies are copied, not viewed (11 us). Command encoders' ByteWriters
+//     over 64 bytes still allocate off the heap: a slab for transient buffers is the next step.
+//   - On this Firecracker VM a reply that arrives after the waiting client's vCPU has halted costs
+//     an IPI exit: the server's write then spends its time in sock_def_readable ->
+//     _raw_spin_unlock_irqrestore (perf), and a 20 us cold request becomes a 100 us round trip
+//     where the echo's 2 us one stays at 30-50 us. Sequential ratios here measure that cliff.
 //   - Left: BigInt work is about 8% of the server's CPU (each register access allocates); a
 //     sequential round trip is dominated by cold caches and the VM's cross-CPU wake-ups (pinned to
 //     one CPU: bare echo 50 us, emulator 86-89 us; on two CPUs 150-180 vs 250-300 us).
