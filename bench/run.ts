@@ -377,11 +377,14 @@ async function main(): Promise<void> {
 
   const us = (n: number): string => `${n.toFixed(0)} us`;
   const x = (n: number): string => `${n.toFixed(2)}x`;
+  // A ratio that rounds onto its bound is printed with a third decimal, so that a NO never reads
+  // as the goal itself (0.7976 is not 0.80).
+  const xAt = (n: number, bound: number): string => (n.toFixed(2) === bound.toFixed(2) && n !== bound ? `${n.toFixed(3)}x` : x(n));
   const targets: Target[] = [
     ...(child
       ? [
-          { path: 'websocket Identify round trip, p50, server in its own process', measured: us(child.emu.p50), floor: `bare ws echo ${us(child.bare.p50)}`, ratio: x(child.emu.p50 / child.bare.p50), goal: '<= 1.25x', met: child.emu.p50 / child.bare.p50 <= 1.25 },
-          { path: 'websocket pipelined throughput, separate processes', measured: `${child.emu.tput.toFixed(0)}/s`, floor: `bare ws echo ${child.bare.tput.toFixed(0)}/s`, ratio: x(child.emu.tput / child.bare.tput), goal: '>= 0.8x', met: child.emu.tput / child.bare.tput >= 0.8 },
+          { path: 'websocket Identify round trip, p50, server in its own process', measured: us(child.emu.p50), floor: `bare ws echo ${us(child.bare.p50)}`, ratio: xAt(child.emu.p50 / child.bare.p50, 1.25), goal: '<= 1.25x', met: child.emu.p50 / child.bare.p50 <= 1.25 },
+          { path: 'websocket pipelined throughput, separate processes', measured: `${child.emu.tput.toFixed(0)}/s`, floor: `bare ws echo ${child.bare.tput.toFixed(0)}/s`, ratio: xAt(child.emu.tput / child.bare.tput, 0.8), goal: '>= 0.8x', met: child.emu.tput / child.bare.tput >= 0.8 },
         ]
       : []),
     ...(ws ? [{ path: 'register path over /ws, one register program per command', measured: `${ws.program.toFixed(0)} cmd/s`, floor: `driver Submit ${ws.submit.toFixed(0)} cmd/s`, ratio: `${x(ws.submit / ws.program)} slower`, goal: 'within 2x', met: ws.submit / ws.program <= 2 }] : []),
