@@ -4,6 +4,7 @@
 
 import type { AccessWidth } from '../device/bus.js';
 import { faultSpecIn, faultSpecOut } from './faults-mapping.js';
+import { decodePlainSubmit } from './fast-submit.js';
 import { FrameReader } from './frame-reader.js';
 import { cxlemu } from './gen/cxlemu.js';
 import { programIn, programOut } from './register-program.js';
@@ -84,9 +85,15 @@ export function encodeRequest(id: number, r: Request): Uint8Array {
 
 /**
  * Decode and validate a request frame (the server side). Every range rule the server relies on is
- * checked here, so a handler sees only well-formed requests.
+ * checked here, so a handler sees only well-formed requests. The plain Submit frame is read by hand
+ * (fast-submit.ts); every other frame, and any Submit outside that shape, by the generated decoder.
  */
 export function decodeRequest(bytes: Uint8Array): Decoded<Request> {
+  return decodePlainSubmit(bytes) ?? decodeRequestGeneric(bytes);
+}
+
+/** decodeRequest through the generated decoder alone (what the hand-written path is held to). */
+export function decodeRequestGeneric(bytes: Uint8Array): Decoded<Request> {
   let f: cxlemu.v1.ClientFrame;
   try {
     f = pb.ClientFrame.decode(new FrameReader(bytes));
