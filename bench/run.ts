@@ -55,13 +55,18 @@
 //     Switch Device made five per request (17 us CPU in process); packets now go straight into one
 //     pooled Buffer and small bodies are copied, not viewed (11 us). Command encoders' ByteWriters
 //     over 64 bytes still allocate off the heap: a slab for transient buffers is the next step.
-//   - On this Firecracker VM a reply that arrives after the waiting client's vCPU has halted costs
-//     an IPI exit: the server's write then spends its time in sock_def_readable ->
-//     _raw_spin_unlock_irqrestore (perf), and a 20 us cold request becomes a 100 us round trip
-//     where the echo's 2 us one stays at 30-50 us. Sequential ratios here measure that cliff.
-//   - Left: BigInt work is about 8% of the server's CPU (each register access allocates); a
-//     sequential round trip is dominated by cold caches and the VM's cross-CPU wake-ups (pinned to
-//     one CPU: bare echo 50 us, emulator 86-89 us; on two CPUs 150-180 vs 250-300 us).
+//   - On this Firecracker VM (cpuidle driver haltpoll) a reply that arrives after the waiting
+//     client's vCPU has halted costs an IPI exit: the server's write then spends its time in
+//     sock_def_readable -> _raw_spin_unlock_irqrestore (perf), and a 20 us cold request becomes a
+//     100 us round trip where the echo's 2 us one often stays at 30-50 us. Sequential ratios here
+//     measure that cliff as much as the server.
+//   - BigInt work was about 8% of the server's CPU: the mailbox now keeps Control as a number and
+//     builds Command and Status from 32-bit halves, and register blocks precompute each register's
+//     read-only mask (Session.handle 3.45 -> 2.8 us). The plain Submit frame is read by hand
+//     (protocol/fast-submit.ts, held to the generated decoder): 2.8 -> 2.7 us.
+//   - Left: the bus API itself is BigInt (an allocation per access); a sequential round trip is
+//     dominated by cold caches and the VM's cross-CPU wake-ups (pinned to one CPU: bare echo 50 us,
+//     emulator 86-89 us; on two CPUs 150-180 vs 250-300 us).
 //   - Start-up is mostly module loading (the CLI now imports only the subcommand it runs; Node
 //     22.1+ compile cache), then building 4080 LDs (shared command tables, config spaces on first
 //     access), then the deferred CEL walk (it now waits for the server to be ready).

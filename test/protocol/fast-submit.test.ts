@@ -76,7 +76,10 @@ describe('fast reader of a plain Submit frame', () => {
       if (r() < 0.3) frame.reverse(); // id after the body (and, reversed, mostly garbage)
       let bytes = Uint8Array.from(frame);
       if (r() < 0.1) bytes = bytes.subarray(0, Math.floor(r() * bytes.length)); // truncated
-      if (r() < 0.1 && bytes.length) bytes[Math.floor(r() * bytes.length)] ^= 1 << Math.floor(r() * 8); // a flipped bit
+      if (r() < 0.1 && bytes.length) {
+        const at = Math.floor(r() * bytes.length);
+        bytes[at] = (bytes[at] ?? 0) ^ (1 << Math.floor(r() * 8)); // a flipped bit
+      }
       const viaBuffer = r() < 0.5 ? Buffer.from(bytes) : bytes;
       const fast = decodePlainSubmit(viaBuffer);
       const generic = decodeRequestGeneric(viaBuffer);
