@@ -5,18 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { cxlemu } from '../../src/protocol/gen/cxlemu.js';
 import { decodeReply, encodeReply } from '../../src/protocol/mapping.js';
 import { encodeCompletedFrame } from '../../src/protocol/fast-completed.js';
-
-/** mulberry32: a small seeded generator, so a failure names its case. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../helpers/seeded.js';
 
 const EDGES = [0, 1, 0x7f, 0x80, 0x3fff, 0x4000, 0x1f_ffff, 0x20_0000, 0xfff_ffff, 0x1000_0000, 0xffff_ffff];
 

@@ -6,18 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeRequestGeneric } from '../../src/protocol/client-frames.js';
 import { decodePlainSubmit } from '../../src/protocol/fast-submit.js';
 import { decodeRequest } from '../../src/protocol/mapping.js';
-
-/** mulberry32: a small seeded generator, so a failure names its case. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../helpers/seeded.js';
 
 function varint(v: number): number[] {
   const out: number[] = [];
