@@ -4,6 +4,8 @@
 //   reply:   u32 length (of what follows), i32 errno (0 = success), body
 // A frame the parser cannot make sense of closes that descriptor; the broker lives on.
 
+import type { SendRequest } from '../../src/host/linux/cxl-mem-uapi.js';
+
 export const OP = { OPEN: 1, QUERY: 2, SEND: 3, STAT: 4, IOCTL_OTHER: 5 } as const;
 /** The largest request: an FWCTL_RPC with its 2 MiB input (a SEND's is 1 MiB), with room to spare. */
 export const MAX_FRAME = (2 << 20) + 8192;

@@ -4,7 +4,7 @@
 // by websocket Submit. Skipped, with the reason, only where no C compiler runs.
 
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -16,7 +16,7 @@ import { MailboxDriver } from '../../src/host/driver/mailbox-driver.js';
 import { DEFAULT_KERNEL } from '../../src/host/linux/cxl-mem-uapi.js';
 import { createSystem } from '../../src/system.js';
 import { connect, hex, listen, makeApp } from '../server/helpers.js';
-import { compilerMissing } from './wire-helpers.js';
+import { answerAt, attachRun, compilerMissing, type AttachRun } from './wire-helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cxlemu-attach-test-'));
 process.env['XDG_CACHE_HOME'] = join(dir, 'cache');
@@ -25,29 +25,12 @@ const client = join(dir, 'cxl-ioctl-client');
 const skipReason = compilerMissing();
 if (skipReason) console.warn(`test/attach skipped: ${skipReason}`);
 
-interface Run {
-  code: number;
-  lines: string[];
-  log: LogEntry[];
-  err: string[];
-}
+type Run = AttachRun;
 
-async function attach(flags: string[], actions: string[]): Promise<Run> {
-  let out = '';
-  const err: string[] = [];
-  const logPath = join(dir, `audit-${Math.random().toString(36).slice(2)}.jsonl`);
-  const code = await runAttach([...flags, '--audit-log', logPath, '--', client, ...actions], { err: (l) => err.push(l), out: (c) => (out += c) });
-  let log: LogEntry[] = [];
-  try {
-    log = readFileSync(logPath, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as LogEntry);
-  } catch {
-    log = [];
-  }
-  return { code, lines: out.trim().split('\n'), log, err };
-}
+const attach = (flags: string[], actions: string[]): Promise<Run> => attachRun(dir, flags, [client, ...actions]);
 
 /** The answer to one action: what follows " -> ". */
-const answer = (r: Run, i: number): string => (r.lines[i] ?? '').split(' -> ')[1] ?? '';
+const answer = answerAt;
 
 describe.skipIf(skipReason !== undefined)('cxlemu attach', () => {
   beforeAll(() => {

@@ -4,18 +4,18 @@
 // commands sent by websocket Submit. Skipped, with the reason, only where no C compiler runs.
 
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runAttach, runAttached } from '../../emulator/attach/attach.js';
+import { runAttached } from '../../emulator/attach/attach.js';
 import type { LogEntry } from '../../emulator/attach/broker.js';
 import { TaintState } from '../../emulator/attach/fwctl.js';
 import { LocalBackend } from '../../emulator/attach/local-backend.js';
 import { DEFAULT_KERNEL } from '../../src/host/linux/cxl-mem-uapi.js';
 import { createSystem } from '../../src/system.js';
 import { bytes, connect, hex, listen, makeApp } from '../server/helpers.js';
-import { compilerMissing } from './wire-helpers.js';
+import { answerAt, attachRun, compilerMissing, type AttachRun } from './wire-helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cxlemu-fwctl-test-'));
 process.env['XDG_CACHE_HOME'] = join(dir, 'cache');
@@ -25,27 +25,10 @@ const cxlClient = join(dir, 'cxl-ioctl-client');
 const skipReason = compilerMissing();
 if (skipReason) console.warn(`test/attach/fwctl skipped: ${skipReason}`);
 
-interface Run {
-  code: number;
-  lines: string[];
-  log: LogEntry[];
-  err: string[];
-}
+type Run = AttachRun;
 
-async function attach(flags: string[], actions: string[], program: string[] = [client]): Promise<Run> {
-  let out = '';
-  const err: string[] = [];
-  const logPath = join(dir, `audit-${Math.random().toString(36).slice(2)}.jsonl`);
-  const code = await runAttach([...flags, '--audit-log', logPath, '--', ...program, ...actions], { err: (l) => err.push(l), out: (c) => (out += c) });
-  let log: LogEntry[] = [];
-  try {
-    log = readFileSync(logPath, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as LogEntry);
-  } catch {
-    log = [];
-  }
-  return { code, lines: out.trim().split('\n'), log, err };
-}
-const answer = (r: Run, i: number): string => (r.lines[i] ?? '').split(' -> ')[1] ?? '';
+const attach = (flags: string[], actions: string[], program: string[] = [client]): Promise<Run> => attachRun(dir, flags, [...program, ...actions]);
+const answer = answerAt;
 
 // struct fwctl_rpc_cxl: u32 opcode, flags, op_size, reserved1, then the command's input (LE).
 const le = (n: number, w: number): string => hex(Uint8Array.from({ length: w }, (_, i) => (n >>> (8 * i)) & 0xff));

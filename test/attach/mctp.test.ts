@@ -4,15 +4,14 @@
 // compared with the same commands sent by websocket Submit; errnos are the kernel's.
 
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runAttach } from '../../emulator/attach/attach.js';
-import type { LogEntry } from '../../emulator/attach/broker.js';
 import { startMctpServer } from '../../emulator/mctp-server.js';
 import { connect, hex, listen, makeApp } from '../server/helpers.js';
-import { compilerMissing } from './wire-helpers.js';
+import { attachRun, compilerMissing, type AttachRun } from './wire-helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cxlemu-mctp-attach-test-'));
 process.env['XDG_CACHE_HOME'] = join(dir, 'cache');
@@ -21,24 +20,9 @@ const client = join(dir, 'fwctl-mctp-client');
 const skipReason = compilerMissing();
 if (skipReason) console.warn(`test/attach/mctp skipped: ${skipReason}`);
 
-interface Run {
-  code: number;
-  lines: string[];
-  log: LogEntry[];
-}
+type Run = AttachRun;
 
-async function attach(flags: string[], actions: string[]): Promise<Run> {
-  let out = '';
-  const logPath = join(dir, `audit-${Math.random().toString(36).slice(2)}.jsonl`);
-  const code = await runAttach([...flags, '--audit-log', logPath, '--', client, ...actions], { err: () => undefined, out: (c) => (out += c) });
-  let log: LogEntry[] = [];
-  try {
-    log = readFileSync(logPath, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as LogEntry);
-  } catch {
-    log = [];
-  }
-  return { code, lines: out.trim().split('\n'), log };
-}
+const attach = (flags: string[], actions: string[]): Promise<Run> => attachRun(dir, flags, [client, ...actions]);
 const answers = (r: Run): string[] => r.lines.map((l) => l.split(' -> ')[1] ?? '');
 
 /** A CCI request (CXL r3.2 Figure 7-19): category 0, tag, opcode, 20-bit length, then payload. */
