@@ -76,7 +76,12 @@ static int transact_locked(int fd, uint32_t op, const void *req, uint32_t len, i
   if (read_all(fd, err, 4)) return -1;
   *body_len = rlen - 4;
   *body = malloc(*body_len ? *body_len : 1);
-  if (!*body || read_all(fd, *body, *body_len)) return free(*body), -1;
+  if (!*body || read_all(fd, *body, *body_len)) {
+    /* The callers free *body whatever the result: leave nothing behind for them to free twice. */
+    free(*body);
+    *body = NULL;
+    return -1;
+  }
   return 0;
 }
 

@@ -15,7 +15,7 @@
 // only route. Any other (network, EID) is EHOSTUNREACH, as route lookup fails in the kernel.
 
 import type { Server, Socket } from 'node:net';
-import { ERRNO } from '../../src/host/linux/cxl-mem-uapi.js';
+import { ERRNO, errnoName } from '../../src/host/linux/cxl-mem-uapi.js';
 import type { LogEntry } from './broker.js';
 import type { LinkMessage, MctpLink } from './mctp-link.js';
 import { FrameReader, reply, u32s } from './wire.js';
@@ -32,7 +32,6 @@ const TAG_OWNER = 0x08;
 const TAG_PREALLOC = 0x10;
 /** The kernel drops an unanswered request's tag after this long (mctp_key_lifetime, 6 s). */
 const KEY_LIFETIME_MS = 6000;
-const E = { ...ERRNO, EBADF: 9, EAFNOSUPPORT: 97, EADDRINUSE: 98, EHOSTUNREACH: 113, EDESTADDRREQ: 89 } as const;
 
 interface MSock {
   readonly name: string;
@@ -120,7 +119,7 @@ export class MctpHost {
       return reply(0);
     }
     const m = this.socks.get(name);
-    if (!m) return reply(E.EBADF);
+    if (!m) return reply(ERRNO.EBADF);
     switch (op) {
       case MCTP_OP.BIND:
         return reply(this.bind(m, rest));
@@ -138,9 +137,9 @@ export class MctpHost {
   private bind(m: MSock, b: Uint8Array): number {
     const a = parseAddr(b);
     if (a.len < 12) return ERRNO.EINVAL;
-    if (a.family !== AF_MCTP) return E.EAFNOSUPPORT;
+    if (a.family !== AF_MCTP) return ERRNO.EAFNOSUPPORT;
     if (a.pad0 || a.pad1) return ERRNO.EINVAL;
-    if (m.bound) return E.EADDRINUSE;
+    if (m.bound) return ERRNO.EADDRINUSE;
     m.bound = { net: a.net, addr: a.eid, type: a.type & 0x7f };
     return 0;
   }
@@ -151,31 +150,31 @@ export class MctpHost {
     const msg = b.subarray(16);
     const dest = `${a.net || MCTP_NET_DEFAULT}:${a.eid}`;
     const base = { node: 'mctp', fn: 'mctp', ioctl: 'sendto', mmio: 0, mctp: `${dest} type 0x${hex2(a.type)}` };
-    const refuse = (errno: number, errName: string, reason: string): Uint8Array => {
-      this.opts.record({ ...base, allowed: false, errno: errName, reason });
+    const refuse = (errno: number, reason: string): Uint8Array => {
+      this.opts.record({ ...base, allowed: false, errno: errnoName(errno), reason });
       return reply(errno);
     };
-    if (a.len === 0) return refuse(E.EDESTADDRREQ, 'EDESTADDRREQ', 'no destination address (connect() is not supported)');
-    if (a.len < 12 || a.family !== AF_MCTP || a.pad0 || a.pad1) return refuse(ERRNO.EINVAL, 'EINVAL', 'not a valid struct sockaddr_mctp');
-    if (a.tag & ~(TAG_MASK | TAG_OWNER | TAG_PREALLOC)) return refuse(ERRNO.EINVAL, 'EINVAL', `tag 0x${hex2(a.tag)} has bits outside 0x1f`);
-    if (a.tag & TAG_PREALLOC && !(a.tag & TAG_OWNER)) return refuse(ERRNO.EINVAL, 'EINVAL', 'a preallocated tag must be an owned tag');
+    if (a.len === 0) return refuse(ERRNO.EDESTADDRREQ, 'no destination address (connect() is not supported)');
+    if (a.len < 12 || a.family !== AF_MCTP || a.pad0 || a.pad1) return refuse(ERRNO.EINVAL, 'not a valid struct sockaddr_mctp');
+    if (a.tag & ~(TAG_MASK | TAG_OWNER | TAG_PREALLOC)) return refuse(ERRNO.EINVAL, `tag 0x${hex2(a.tag)} has bits outside 0x1f`);
+    if (a.tag & TAG_PREALLOC && !(a.tag & TAG_OWNER)) return refuse(ERRNO.EINVAL, 'a preallocated tag must be an owned tag');
     const net = a.net || MCTP_NET_DEFAULT;
-    if (net !== MCTP_NET_DEFAULT || a.eid !== ENDPOINT_EID) return refuse(E.EHOSTUNREACH, 'EHOSTUNREACH', `no route to EID ${a.eid} on network ${net}`);
+    if (net !== MCTP_NET_DEFAULT || a.eid !== ENDPOINT_EID) return refuse(ERRNO.EHOSTUNREACH, `no route to EID ${a.eid} on network ${net}`);
     let link: MctpLink;
     try {
       link = await this.ensureLink();
     } catch (e) {
-      return refuse(E.EHOSTUNREACH, 'EHOSTUNREACH', `MCTP link down: ${e instanceof Error ? e.message : String(e)}`);
+      return refuse(ERRNO.EHOSTUNREACH, `MCTP link down: ${e instanceof Error ? e.message : String(e)}`);
     }
-    if (!link.up) return refuse(E.EHOSTUNREACH, 'EHOSTUNREACH', 'MCTP link closed');
+    if (!link.up) return refuse(ERRNO.EHOSTUNREACH, 'MCTP link closed');
     let tag = a.tag & TAG_MASK;
     const owner = (a.tag & TAG_OWNER) !== 0;
     if (owner && a.tag & TAG_PREALLOC) {
       const k = this.keys.get(keyId(a.eid, tag));
-      if (!k || !k.manual || k.sock !== m) return refuse(ERRNO.ENOENT, 'ENOENT', `tag ${tag} is not preallocated by this socket`);
+      if (!k || !k.manual || k.sock !== m) return refuse(ERRNO.ENOENT, `tag ${tag} is not preallocated by this socket`);
     } else if (owner) {
       const free = this.freeTag(a.eid);
-      if (free === undefined) return refuse(ERRNO.EBUSY, 'EBUSY', `all 8 tags to EID ${a.eid} are in use`);
+      if (free === undefined) return refuse(ERRNO.EBUSY, `all 8 tags to EID ${a.eid} are in use`);
       tag = free;
       const key: Key = { sock: m, peer: a.eid, tag, manual: false };
       key.timer = setTimeout(() => this.dropKey(keyId(a.eid, tag)), KEY_LIFETIME_MS).unref();

@@ -7,7 +7,29 @@
 
 import { bytesEqual, uuidBytes } from '../../util/bytes.js';
 
-export const ERRNO = { EPERM: 1, ENOENT: 2, EIO: 5, ENXIO: 6, ENOMEM: 12, EACCES: 13, EFAULT: 14, EBUSY: 16, EINVAL: 22, ENOTTY: 25, ETIMEDOUT: 110 } as const;
+/** Every errno the attached ioctls and sockets answer with: one table, so every log names them. */
+export const ERRNO = {
+  EPERM: 1,
+  ENOENT: 2,
+  EIO: 5,
+  ENXIO: 6,
+  E2BIG: 7,
+  EBADF: 9,
+  ENOMEM: 12,
+  EACCES: 13,
+  EFAULT: 14,
+  EBUSY: 16,
+  ENODEV: 19,
+  EINVAL: 22,
+  ENOTTY: 25,
+  EDESTADDRREQ: 89,
+  EMSGSIZE: 90,
+  EOPNOTSUPP: 95,
+  EAFNOSUPPORT: 97,
+  EADDRINUSE: 98,
+  ETIMEDOUT: 110,
+  EHOSTUNREACH: 113,
+} as const;
 export type ErrnoName = keyof typeof ERRNO;
 
 export function errnoName(n: number): string {

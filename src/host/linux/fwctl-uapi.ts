@@ -29,8 +29,6 @@ export const MAX_RPC_LEN = 2 << 20;
  */
 export const MAX_USER_STRUCT = 4096;
 
-/** Errno values fwctl adds to the CXL set (asm-generic/errno*.h). */
-export const FWCTL_ERRNO = { E2BIG: 7, ENODEV: 19, EMSGSIZE: 90, EOPNOTSUPP: 95 } as const;
 
 export const FWCTL_SCOPE = { CONFIGURATION: 0, DEBUG_READ_ONLY: 1, DEBUG_WRITE: 2, DEBUG_WRITE_FULL: 3 } as const;
 export const FWCTL_SCOPE_NAMES = ['CONFIGURATION', 'DEBUG_READ_ONLY', 'DEBUG_WRITE', 'DEBUG_WRITE_FULL'] as const;
@@ -68,9 +66,9 @@ export function copyStruct(bytes: Uint8Array, kernelSize: number): { ok: true; s
   if (bytes.length < 4) return refuse(ERRNO.EFAULT, 'size word not readable');
   const userSize = new DataView(bytes.buffer, bytes.byteOffset, bytes.length).getUint32(0, true);
   if (userSize < kernelSize) return refuse(ERRNO.EINVAL, `size ${userSize} is below the struct's ${kernelSize} bytes`);
-  if (userSize > MAX_USER_STRUCT) return refuse(FWCTL_ERRNO.E2BIG, `size ${userSize} is past what we check (${MAX_USER_STRUCT})`);
+  if (userSize > MAX_USER_STRUCT) return refuse(ERRNO.E2BIG, `size ${userSize} is past what we check (${MAX_USER_STRUCT})`);
   if (bytes.length < userSize) return refuse(ERRNO.EFAULT, `only ${bytes.length} of ${userSize} struct bytes readable`);
-  for (let i = kernelSize; i < userSize; i++) if (bytes[i] !== 0) return refuse(FWCTL_ERRNO.E2BIG, `byte ${i} past the kernel's struct is not zero`);
+  for (let i = kernelSize; i < userSize; i++) if (bytes[i] !== 0) return refuse(ERRNO.E2BIG, `byte ${i} past the kernel's struct is not zero`);
   const struct = new Uint8Array(kernelSize);
   struct.set(bytes.subarray(0, kernelSize));
   return { ok: true, struct, userSize };
@@ -88,7 +86,7 @@ export function planInfo(bytes: Uint8Array): { ok: true; req: InfoRequest } | Re
   if (!c.ok) return c;
   const v = new DataView(c.struct.buffer);
   const req = { userSize: c.userSize, flags: v.getUint32(4, true), deviceDataLen: v.getUint32(12, true) };
-  if (req.flags !== 0) return refuse(FWCTL_ERRNO.EOPNOTSUPP, `flags 0x${req.flags.toString(16)} must be 0`);
+  if (req.flags !== 0) return refuse(ERRNO.EOPNOTSUPP, `flags 0x${req.flags.toString(16)} must be 0`);
   return { ok: true, req };
 }
 
@@ -136,7 +134,7 @@ export function planRpc(bytes: Uint8Array, capSysRawio: boolean, alreadyTainted:
   if (!c.ok) return c;
   const v = new DataView(c.struct.buffer);
   const req: RpcRequest = { userSize: c.userSize, scope: v.getUint32(4, true), inLen: v.getUint32(8, true), outLen: v.getUint32(12, true), struct: c.struct };
-  if (req.inLen > MAX_RPC_LEN || req.outLen > MAX_RPC_LEN) return refuse(FWCTL_ERRNO.EMSGSIZE, `in_len ${req.inLen} or out_len ${req.outLen} exceeds ${MAX_RPC_LEN}`);
+  if (req.inLen > MAX_RPC_LEN || req.outLen > MAX_RPC_LEN) return refuse(ERRNO.EMSGSIZE, `in_len ${req.inLen} or out_len ${req.outLen} exceeds ${MAX_RPC_LEN}`);
   switch (req.scope) {
     case FWCTL_SCOPE.CONFIGURATION:
     case FWCTL_SCOPE.DEBUG_READ_ONLY:
@@ -147,7 +145,7 @@ export function planRpc(bytes: Uint8Array, capSysRawio: boolean, alreadyTainted:
     case FWCTL_SCOPE.DEBUG_WRITE:
       return { ok: true, req, taint: !alreadyTainted };
     default:
-      return refuse(FWCTL_ERRNO.EOPNOTSUPP, `scope ${req.scope} is not a fwctl scope`);
+      return refuse(ERRNO.EOPNOTSUPP, `scope ${req.scope} is not a fwctl scope`);
   }
 }
 
