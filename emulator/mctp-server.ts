@@ -90,7 +90,10 @@ export async function startMctpServer(opts: MctpServerOptions): Promise<MctpServ
       directory: (route) => drv.cci(route),
       decide: (opcode, payload, scope) => drv.decision(opcode, payload, scope),
       audit: drv.audit,
-      allowAll: drv.allowAll,
+      // Read when asked: the host driver's hatch may be turned after this target is built.
+      get allowAll() {
+        return drv.allowAll;
+      },
       now: () => sys.clock.now(),
       uuid: endpointUuid(sys.topology.switch.serialNumber),
     };
@@ -159,8 +162,10 @@ export async function startMctpServer(opts: MctpServerOptions): Promise<MctpServ
         socket.destroy();
         return;
       }
-      const packets = out.packets.flatMap((p) => faulted(system(), p, log, ctx.mctp));
-      if (packets.length) socket.write(Buffer.concat(packets));
+      const sys = system();
+      // Faults are asked about each packet only while one is active (the common case has none).
+      const packets = sys.faults.idle ? out.packets : out.packets.flatMap((p) => faulted(sys, p, log, ctx.mctp));
+      if (packets.length) socket.write(joined(packets));
       if (out.close) socket.end();
     });
     socket.on('error', (err) => log.warn({ ...ctx.mctp, event: 'socket-error', err: err.message }, 'mctp: socket error'));
@@ -218,6 +223,25 @@ function faulted(sys: EmulatorSystem, packet: Uint8Array, log: MctpServerLogger,
   const copy = packet.slice();
   copy[CORRUPT_AT] = (copy[CORRUPT_AT] ?? 0) ^ 0xff;
   return [copy];
+}
+
+/**
+ * The packets as one write: a response's packets are views laid end to end in one buffer
+ * (src/mctp/packet.ts), which goes out as it is; anything else is copied together.
+ */
+function joined(packets: readonly Uint8Array[]): Uint8Array {
+  const first = packets[0];
+  const last = packets[packets.length - 1];
+  if (first && last && first.buffer === last.buffer) {
+    let at = first.byteOffset;
+    const contiguous = packets.every((p) => {
+      const ok = p.buffer === first.buffer && p.byteOffset === at;
+      at += p.length;
+      return ok;
+    });
+    if (contiguous) return new Uint8Array(first.buffer, first.byteOffset, at - first.byteOffset);
+  }
+  return Buffer.concat(packets);
 }
 
 function constant<T>(v: T): () => T {

@@ -93,6 +93,11 @@ export class FaultController {
   }
 
   /** The MCTP endpoint asks per response packet: drop it, corrupt it, or send it. */
+  /** True while no fault is active: a caller may skip asking about each packet. */
+  get idle(): boolean {
+    return this.active.size === 0;
+  }
+
   mctpPacket(): 'drop' | 'corrupt' | undefined {
     for (const e of this.active.values()) {
       if (e.spec.kind !== 'mctp-drop' && e.spec.kind !== 'mctp-corrupt') continue;
