@@ -17,7 +17,6 @@ import { auditRecord, type EmulatorRuntime } from './runtime.js';
 import { REQUIRED_SCOPE, STEP_KIND } from './request-scope.js';
 import { mmioReadScope } from './window-scope.js';
 
-export { REQUIRED_SCOPE } from './request-scope.js';
 
 /**
  * How a program's poll waits on the server: the first re-reads only yield to the event loop (a
@@ -168,7 +167,8 @@ export class Session {
     rt.audit.taint({ atMs: rt.system.clock.now(), opcode: 0, reason: `raw ${what} to ${fn} by a client (unfiltered register access)` });
   }
 
-  private async dispatch(r: Request): Promise<Reply> {
+  /** Every request but Submit, which handle() sends straight to submitRequest. */
+  private async dispatch(r: Exclude<Request, { kind: 'submit' }>): Promise<Reply> {
     this.requireScope(r.kind, REQUIRED_SCOPE[r.kind], r.kind === 'payloadRead' ? 'payloadRead (the shared payload window)' : r.kind);
     const rt = this.o.runtime;
     switch (r.kind) {
@@ -207,8 +207,6 @@ export class Session {
         this.taintRaw('config write', r.fn);
         return { kind: 'ack' };
       }
-      case 'submit':
-        return this.submitRequest(r);
       case 'mmptSend':
         return { kind: 'submit', result: await this.mmpt('send', r.message, r.scope) };
       case 'mmptReceive':

@@ -84,18 +84,19 @@ export interface PacketInit {
 
 /** One whole packet; `payload` beyond 64 bytes is a programming error, shorter is zero-padded. */
 export function encodePacket(h: PacketInit, payload: Uint8Array): Uint8Array {
-  return encodeFields(h.dest, h.src, h.som, h.eom, h.seq, h.tagOwner, h.tag, payload);
-}
-
-function encodeFields(dest: number, src: number, som: boolean, eom: boolean, seq: number, tagOwner: boolean, tag: number, payload: Uint8Array): Uint8Array {
   if (payload.length > MCTP_BTU) throw new RangeError(`packet payload of ${payload.length} bytes exceeds ${MCTP_BTU}`);
   const out = new Uint8Array(MCTP_PACKET_SIZE);
-  out[0] = MCTP_HEADER_VERSION;
-  out[1] = dest & 0xff;
-  out[2] = src & 0xff;
-  out[3] = (som ? SOM : 0) | (eom ? EOM : 0) | ((seq & 0x03) << 4) | (tagOwner ? TAG_OWNER : 0) | (tag & 0x07);
+  writeHeader(out, 0, h.dest, h.src, h.som, h.eom, h.seq, h.tagOwner, h.tag);
   out.set(payload, MCTP_HEADER_SIZE);
   return out;
+}
+
+/** The 4-byte transport header at `at` (fields as arguments: written for every packet sent). */
+function writeHeader(out: Uint8Array, at: number, dest: number, src: number, som: boolean, eom: boolean, seq: number, tagOwner: boolean, tag: number): void {
+  out[at] = MCTP_HEADER_VERSION;
+  out[at + 1] = dest & 0xff;
+  out[at + 2] = src & 0xff;
+  out[at + 3] = (som ? SOM : 0) | (eom ? EOM : 0) | ((seq & 0x03) << 4) | (tagOwner ? TAG_OWNER : 0) | (tag & 0x07);
 }
 
 export interface MessageAddress {
@@ -136,10 +137,7 @@ function packetizeParts(type: number, body: Uint8Array, addr: MessageAddress, fi
   let seq = firstSeq & 0x03;
   for (let i = 0; i < count; i++) {
     const base = i * MCTP_PACKET_SIZE;
-    all[base] = MCTP_HEADER_VERSION;
-    all[base + 1] = addr.dest & 0xff;
-    all[base + 2] = addr.src & 0xff;
-    all[base + 3] = (i === 0 ? SOM : 0) | (i === count - 1 ? EOM : 0) | (seq << 4) | (addr.tagOwner ? TAG_OWNER : 0) | (addr.tag & 0x07);
+    writeHeader(all, base, addr.dest, addr.src, i === 0, i === count - 1, seq, addr.tagOwner, addr.tag);
     // Message byte k of this packet is the type (k = 0 with a prefix) or body[k - prefix]; past the
     // end of the message the last packet is zero-padded.
     for (let k = i * MCTP_BTU, at = base + MCTP_HEADER_SIZE; k < (i + 1) * MCTP_BTU; k++, at++) {

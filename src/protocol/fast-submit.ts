@@ -8,7 +8,7 @@
 // the result to the generated decoder's over seeded random frames, valid and mangled.
 
 import { NO_BYTES } from '../util/bytes.js';
-import { SCOPE_FROM_PB } from './tables.js';
+import { scopeIn } from './tables.js';
 import type { Decoded, Request } from './types.js';
 
 const ID = 1; // ClientFrame.id, varint
@@ -102,7 +102,7 @@ export function decodePlainSubmit(bytes: Uint8Array): Decoded<Request> | undefin
     if (s.bad) return undefined;
   }
   if (opcode > 0xffff) return undefined;
-  const scope = scopeNumber === 0 ? undefined : SCOPE_FROM_PB.get(scopeNumber);
-  if (scopeNumber !== 0 && scope === undefined) return undefined;
+  const scope = scopeIn(scopeNumber);
+  if (scope === null) return undefined;
   return { ok: true, id, value: { kind: 'submit', opcode, payload, tunnel: [], scope, backgroundReturn } };
 }

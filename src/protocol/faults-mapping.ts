@@ -2,11 +2,10 @@
 // for scalars, so only the fields that belong to the fault's kind are read; 0 means "absent" for
 // count (until cleared) and length (one 64-byte line).
 
-import Long from 'long';
 import { FAULT_FIELDS, type ActiveFault, type FaultKind, type FaultSpec } from '../faults/spec.js';
-import { cxlemu } from './gen/cxlemu.js';
-
-const pb = cxlemu.v1;
+import type { cxlemu } from './gen/cxlemu.js';
+import { invert, pb } from './tables.js';
+import { fromU64 as u64In, toU64 as u64Out } from './wire.js';
 
 const KIND_TO_PB: Record<FaultKind, number> = {
   'return-code': pb.FaultKind.FAULT_KIND_RETURN_CODE,
@@ -19,19 +18,7 @@ const KIND_TO_PB: Record<FaultKind, number> = {
   'mctp-drop': pb.FaultKind.FAULT_KIND_MCTP_DROP,
   'mctp-corrupt': pb.FaultKind.FAULT_KIND_MCTP_CORRUPT,
 };
-const KIND_FROM_PB = new Map((Object.entries(KIND_TO_PB) as [FaultKind, number][]).map(([k, v]) => [v, k]));
-
-function u64In(v: number | Long | null | undefined): bigint {
-  if (v === null || v === undefined) return 0n;
-  if (typeof v === 'number') return BigInt(Math.trunc(v));
-  return (BigInt(v.high >>> 0) << 32n) | BigInt(v.low >>> 0);
-}
-
-function u64Out(v: bigint): Long | number {
-  const x = BigInt.asUintN(64, v);
-  if (x <= BigInt(Number.MAX_SAFE_INTEGER)) return Number(x);
-  return Long.fromBits(Number(x & 0xffffffffn) | 0, Number(x >> 32n) | 0, true);
-}
+const KIND_FROM_PB = invert(KIND_TO_PB);
 
 export function faultSpecOut(s: FaultSpec): cxlemu.v1.IFaultSpec {
   return {

@@ -49,7 +49,8 @@ export const EVENT_TO_PB: Record<EventKindName, number> = {
   fault: pb.EventKind.EVENT_KIND_FAULT,
 };
 
-function invert<K extends string>(m: Record<K, number>): Map<number, K> {
+/** The enum table read the other way (protobuf number to our name). */
+export function invert<K extends string>(m: Record<K, number>): Map<number, K> {
   return new Map((Object.entries(m) as [K, number][]).map(([k, v]) => [v, k]));
 }
 export const SCOPE_FROM_PB = invert(SCOPE_TO_PB);

@@ -321,9 +321,9 @@ export class RegionMap implements MmioBus {
 export interface Field {
   readonly lo: number;
   readonly hi: number;
-  /** Precomputed by field(): every register access on the mailbox path uses them. */
-  readonly mask?: bigint;
-  readonly shift?: bigint;
+  /** Precomputed by field() (the only way a Field is made): register accesses use them. */
+  readonly mask: bigint;
+  readonly shift: bigint;
 }
 
 export function field(hi: number, lo: number): Field {
@@ -331,16 +331,16 @@ export function field(hi: number, lo: number): Field {
 }
 
 export function fieldMask(f: Field): bigint {
-  return f.mask ?? ((1n << BigInt(f.hi - f.lo + 1)) - 1n) << BigInt(f.lo);
+  return f.mask;
 }
 
 export function getField(value: bigint, f: Field): number {
-  return Number((value & fieldMask(f)) >> (f.shift ?? BigInt(f.lo)));
+  return Number((value & f.mask) >> f.shift);
 }
 
 /** `value` placed in field `f` (excess bits of `value` are dropped). */
 export function setField(f: Field, value: number | bigint): bigint {
-  return (BigInt(value) << (f.shift ?? BigInt(f.lo))) & fieldMask(f);
+  return (BigInt(value) << f.shift) & f.mask;
 }
 
 export function bit(n: number): bigint {
