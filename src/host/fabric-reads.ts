@@ -2,15 +2,14 @@
 // Supported Features (the filter's inputs), and the switch's port states (where the devices are).
 // Every read goes through the driver's unfiltered send, over the tunnels of `route`.
 
-import { RC } from '../spec/return-codes.js';
-import { ByteReader, ByteWriter, bytesEqual, toHex, uuidBytes } from '../util/bytes.js';
+import { RC, rcName } from '../spec/return-codes.js';
+import { CelUnreadable, readCel } from './driver/cel-read.js';
+import { ByteReader, ByteWriter, toHex } from '../util/bytes.js';
 import type { TunnelHop } from '../commands/tunnel/tunnel-payload.js';
 import type { FeatureEffects } from './policy/decide.js';
 
 /** The driver's own unfiltered send (read-only commands only), unwrapped from its tunnels. */
 export type RawSend = (route: readonly TunnelHop[], opcode: number, payload?: Uint8Array) => Promise<{ rc: number; payload: Uint8Array }>;
-
-const CEL_UUID = uuidBytes('0da9c0b5-bf41-4b78-8f79-96b1623b3f17');
 
 /** Get Physical Port State for `ports`, in chunks that fit the mailbox: each port's connected device type. */
 export async function readPortStates(raw: RawSend, payloadSize: number, ports: readonly number[]): Promise<{ port: number; deviceType: number }[]> {
@@ -32,25 +31,21 @@ export async function readPortStates(raw: RawSend, payloadSize: number, ports: r
   return out;
 }
 
-/** The CEL of the CCI at `route` (Get Supported Logs, then Get Log in chunks): opcode -> effects. */
+/**
+ * The CEL of the CCI at `route`: the driver's own CEL reader, over the tunnels, in 256-byte
+ * chunks (tunnelled responses carry 16 bytes of framing per level; this stays inside every limit).
+ * A CCI that does not answer with a CEL is undefined; a transport fault still throws.
+ */
 export async function readCelVia(raw: RawSend, route: readonly TunnelHop[]): Promise<Map<number, number> | undefined> {
-  const logs = await raw(route, 0x0400);
-  if (logs.rc !== RC.Success) return undefined;
-  const r = new ByteReader(logs.payload);
-  let size: number | undefined;
-  for (let i = 0; i < r.u16(0); i++) if (bytesEqual(r.slice(8 + i * 20, 16), CEL_UUID)) size = r.u32(8 + i * 20 + 16);
-  if (size === undefined) return undefined;
-  const cel = new Map<number, number>();
-  // Tunnelled responses carry 16 bytes of framing per level; stay well inside every limit.
-  const chunk = 256;
-  for (let off = 0; off < size; off += chunk) {
-    const len = Math.min(chunk, size - off);
-    const res = await raw(route, 0x0401, new ByteWriter(0x18).set(0, CEL_UUID).u32(0x10, off).u32(0x14, len).bytes);
-    if (res.rc !== RC.Success) return undefined;
-    const e = new ByteReader(res.payload);
-    for (let i = 0; i + 4 <= res.payload.length; i += 4) cel.set(e.u16(i), e.u16(i + 2));
+  try {
+    return await readCel(async (opcode, payload) => {
+      const r = await raw(route, opcode, payload);
+      return { rc: r.rc, rcName: rcName(r.rc), payload: r.payload };
+    }, 256);
+  } catch (e) {
+    if (e instanceof CelUnreadable) return undefined;
+    throw e;
   }
-  return cel;
 }
 
 /** CXL r3.2 8.2.10.6.1 Get Supported Features: UUID → (changeable, Set Feature Effects). */

@@ -4,7 +4,7 @@
 
 import { Emitter } from '../../util/emitter.js';
 import type { TunnelHop } from '../../commands/tunnel/tunnel-payload.js';
-import { CLASSES, SCOPES, type CommandClass, type Scope } from './scopes.js';
+import { CLASSES, SCOPES, scopeRank, type CommandClass, type Scope } from './scopes.js';
 
 export interface AuditEntry {
   readonly seq: number;
@@ -92,9 +92,9 @@ export class AuditLog {
     this.opcodes[i] = e.opcode;
     this.inner[i] = e.innerOpcode === undefined ? 0 : e.innerOpcode + 1;
     this.flags[i] = (e.allowed ? 1 : 0) | (e.override === undefined ? 0 : e.override ? 4 : 2);
-    this.scopes[i] = SCOPES.indexOf(e.scope) + 1;
+    this.scopes[i] = scopeRank(e.scope) + 1;
     this.classes[i] = e.class === undefined ? 0 : CLASSES.indexOf(e.class) + 1;
-    this.required[i] = e.requiredScope === undefined ? 0 : SCOPES.indexOf(e.requiredScope) + 1;
+    this.required[i] = e.requiredScope === undefined ? 0 : scopeRank(e.requiredScope) + 1;
     this.routes[i] = e.route;
     this.reasons[i] = e.reason;
     if (this.count < this.capacity) this.count++;

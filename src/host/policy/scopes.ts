@@ -20,8 +20,8 @@ export const SCOPE_FOR_CLASS: Record<CommandClass, Scope> = {
   destructive: 'full',
 };
 
-/** Ranks by lookup, not SCOPES.indexOf: several are compared for every command. */
-const RANK: Readonly<Record<Scope, number>> = { 'read-only': 0, configuration: 1, 'debug-write': 2, full: 3 };
+/** Ranks by lookup, derived from SCOPES once: several are compared for every command. */
+const RANK = Object.fromEntries(SCOPES.map((s, i) => [s, i])) as Readonly<Record<Scope, number>>;
 
 export function scopeRank(s: Scope): number {
   return RANK[s] ?? -1;
