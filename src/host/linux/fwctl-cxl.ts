@@ -8,6 +8,7 @@
 // The output is struct fwctl_rpc_cxl_out: u32 size; u32 retval (the CXL return code); payload.
 
 import { bytesEqual, uuidBytes } from '../../util/bytes.js';
+import { classifySetFeature } from '../policy/classify.js';
 import { ERRNO } from './cxl-mem-uapi.js';
 import { FWCTL_SCOPE } from './fwctl-uapi.js';
 
@@ -32,14 +33,7 @@ const SF_ACTION_MASK = 0x7;
 const SF_SAVED = 0x8;
 export const SF_ACTION = { FULL: 0, INITIATE: 1, CONTINUE: 2, FINISH: 3 } as const;
 
-/** Effect bits of a Supported Feature Entry (CXL r3.2 Table 8-96, same as the CEL's). */
-const EFFECT_COLD_RESET = 1 << 0;
-const EFFECT_IMMEDIATE = (1 << 1) | (1 << 2) | (1 << 3) | (1 << 4);
-const EFFECT_BACKGROUND = 1 << 6;
-const EFFECT_CONV_RESET = 1 << 10;
-const EFFECT_CXL_RESET = 1 << 11;
-const EFFECT_RESERVED = 0xf000;
-const EFFECT_RESET = EFFECT_COLD_RESET | EFFECT_CONV_RESET | EFFECT_CXL_RESET;
+/** Supported Feature Entry attribute bit 0: Changeable (CXL r3.2 Table 8-96). */
 const ATTR_CHANGEABLE = 1 << 0;
 
 /** Features the kernel keeps for itself (cxl_exclusive_feats; UUIDs from include/cxl/features.h). */
@@ -151,12 +145,10 @@ export function setFeatureDenied(op: Uint8Array, scope: number, ctx: Pick<CxlRpc
   const uuid = op.subarray(0, 16);
   const feat = ctx.entries.find((e) => bytesEqual(uuidOf(e), uuid));
   if (!feat) return 'no such Feature';
-  if ((u32(feat.bytes, 0x16) & ATTR_CHANGEABLE) === 0) return 'the Feature is not changeable';
-  const effects = u16(feat.bytes, 0x1c);
-  if (effects & EFFECT_RESERVED) return 'reserved bits set in the Feature effects';
-  if (effects & EFFECT_BACKGROUND) return 'the Feature would run in the background';
-  if (!(effects & EFFECT_IMMEDIATE) && !(effects & EFFECT_RESET)) return 'the Feature reports neither an immediate nor a reset effect';
-  if (effects & EFFECT_IMMEDIATE) return scope >= FWCTL_SCOPE.DEBUG_WRITE_FULL ? undefined : 'an immediate effect needs DEBUG_WRITE_FULL';
+  // The same rule the host driver's filter applies (classify.ts), with fwctl's scopes on its classes.
+  const c = classifySetFeature(u16(feat.bytes, 0x1c), (u32(feat.bytes, 0x16) & ATTR_CHANGEABLE) !== 0);
+  if ('refuse' in c) return c.refuse;
+  if (c.class === 'destructive') return scope >= FWCTL_SCOPE.DEBUG_WRITE_FULL ? undefined : 'an immediate effect needs DEBUG_WRITE_FULL';
   return scope >= FWCTL_SCOPE.DEBUG_WRITE ? undefined : 'a reset-only effect needs DEBUG_WRITE';
 }
 
