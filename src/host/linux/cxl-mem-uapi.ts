@@ -5,7 +5,7 @@
 // Pure: the caller supplies the device's CEL and payload size; the answer is an errno or the
 // mailbox command to run. Errno values are Linux's (asm-generic/errno-base.h).
 
-import { bytesEqual, uuidBytes } from '../../util/bytes.js';
+import { kernelPayloadRefusal } from '../policy/decide.js';
 
 /** Every errno the attached ioctls and sockets answer with: one table, so every log names them. */
 export const ERRNO = {
@@ -91,7 +91,6 @@ const BY_ID = new Map(UAPI_COMMANDS.map((c) => [c.id, c]));
 const RAW_DENIED = new Set([0x0202, 0x4101, 0x4103, 0x4204, 0x4304, 0x4305, 0x4300, 0x4301, 0x4302]);
 /** Command sets 44h-46h pass secrets in the clear: never RAW (cxl_is_security_command). */
 const RAW_DENIED_SETS = new Set([0x44, 0x45, 0x46]);
-const VENDOR_DEBUG_LOG = uuidBytes('5e1819d9-11a9-400c-811f-d60719403d86');
 
 /** The kernel's build and run-time configuration that changes the answers. */
 export interface KernelConfig {
@@ -198,11 +197,7 @@ export function rawDenied(opcode: number, kernel: KernelConfig): string | undefi
 
 /** cxl_payload_from_user_allowed: the input bytes of a command that passed planSend; EBUSY when refused. */
 export function payloadDenied(opcode: number, input: Uint8Array): string | undefined {
-  // Set Partition Info with the Immediate flag (byte 8 bit 0) would move live decoders.
-  if (opcode === 0x4101 && input.length >= 9 && ((input[8] ?? 0) & 1) !== 0) return 'Set Partition Info with the Immediate flag';
-  // Clear Log only for the Vendor Debug log.
-  if (opcode === 0x0403 && !(input.length >= 16 && bytesEqual(input.subarray(0, 16), VENDOR_DEBUG_LOG))) return 'Clear Log of a log other than Vendor Debug';
-  return undefined;
+  return kernelPayloadRefusal(opcode, input);
 }
 
 function hex4(n: number): string {

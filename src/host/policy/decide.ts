@@ -163,15 +163,28 @@ type PayloadCheck = { class?: CommandClass; why?: string } | { refuse: string };
  * cxl_payload_from_user_allowed, features.c), plus the CXL.io carriers, whose transaction type
  * decides whether they read or write another host's device.
  */
+/**
+ * Linux's cxl_payload_from_user_allowed, for the filter and for `cxlemu attach`'s kernel model
+ * (src/host/linux/cxl-mem-uapi.ts) alike: the reason a payload is refused, or undefined.
+ */
+export function kernelPayloadRefusal(opcode: number, payload: Uint8Array): string | undefined {
+  const r = new ByteReader(payload);
+  // Set Partition Info (u64 volatile capacity, u8 flags): flags bit 0 = Immediate; the memory map
+  // would change under live decoders.
+  if (opcode === 0x4101 && r.u8(8) & 1) return 'Set Partition Info with the Immediate flag is never allowed';
+  // Clear Log: only the vendor debug log may be cleared.
+  if (opcode === 0x0403 && !bytesEqual(r.slice(0, 16), VENDOR_DEBUG_LOG)) return 'Clear Log is allowed only for the Vendor Debug log';
+  return undefined;
+}
+
 function payloadRule(opcode: number, payload: Uint8Array, cci: CciView): PayloadCheck {
   const r = new ByteReader(payload);
   switch (opcode) {
-    case 0x4101: // Set Partition Info (u64 volatile capacity, u8 flags): flags bit 0 = Immediate; the memory map would change under live decoders
-      if (r.u8(8) & 1) return { refuse: 'Set Partition Info with the Immediate flag is never allowed' };
-      return {};
-    case 0x0403: // Clear Log: only the vendor debug log may be cleared
-      if (!bytesEqual(r.slice(0, 16), VENDOR_DEBUG_LOG)) return { refuse: 'Clear Log is allowed only for the Vendor Debug log' };
-      return {};
+    case 0x4101:
+    case 0x0403: {
+      const refuse = kernelPayloadRefusal(opcode, payload);
+      return refuse === undefined ? {} : { refuse };
+    }
     case 0x0502: {
       // Set Feature: the Feature's own Set Feature Effects decide, as in fwctl.
       const uuid = toHex(r.slice(0, 16));
