@@ -8,6 +8,7 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { CCI_HEADER_SIZE } from '../../src/cci/message.js';
 import { decodePacket, MCTP_PACKET_SIZE, packetize, type MessageAddress } from '../../src/mctp/packet.js';
+import { Reassembler } from '../../src/mctp/reassembly.js';
 
 export interface LinkMessage {
   readonly src: number;
@@ -24,7 +25,7 @@ const MAX_MESSAGE = 1 << 21;
 export class MctpLink {
   private pending = new Uint8Array(0);
   private seq = 0;
-  private readonly partial = new Map<string, { chunks: Uint8Array[]; size: number; seq: number }>();
+  private readonly assembler = new Reassembler(MAX_MESSAGE, true);
   private onMessage: (m: LinkMessage) => void = () => undefined;
   private closed = false;
 
@@ -73,30 +74,12 @@ export class MctpLink {
     this.pending = buf.slice(off);
   }
 
-  /** DSP0236 8.8/8.9 on the receiving side: SOM starts, sequence must follow, EOM completes. */
+  /** DSP0236 8.8/8.9 on the receiving side (src/mctp/reassembly.ts, responses included). */
   private packet(raw: Uint8Array): void {
     const d = decodePacket(raw);
     if (!d.ok) return;
-    const h = d.packet.header;
-    const key = `${h.src}:${h.tag}:${h.tagOwner ? 1 : 0}`;
-    let p = this.partial.get(key);
-    if (h.som) {
-      p = { chunks: [], size: 0, seq: h.seq };
-      this.partial.set(key, p);
-    } else if (!p || h.seq !== ((p.seq + 1) & 3)) {
-      this.partial.delete(key);
-      return;
-    }
-    p.seq = h.seq;
-    p.chunks.push(d.packet.payload);
-    p.size += d.packet.payload.length;
-    if (p.size > MAX_MESSAGE) return void this.partial.delete(key);
-    if (!h.eom) return;
-    this.partial.delete(key);
-    const bytes = new Uint8Array(p.size);
-    let o = 0;
-    for (const c of p.chunks) bytes.set(c, (o += c.length) - c.length);
-    this.onMessage({ src: h.src, dest: h.dest, tagOwner: h.tagOwner, tag: h.tag, bytes: trimPadding(bytes) });
+    const e = this.assembler.push(d.packet);
+    if (e.kind === 'message') this.onMessage({ src: e.src, dest: e.dest, tagOwner: e.tagOwner, tag: e.tag, bytes: trimPadding(e.bytes) });
   }
 }
 

@@ -31,6 +31,18 @@ describe('Reassembler', () => {
     expect(r.inProgress).toBe(0);
   });
 
+  it('a requester assembles responses too, apart from requests on the same tag; the endpoint refuses them', () => {
+    expect(new Reassembler(1024).push(pkt({ som: true, eom: true, to: false })).kind).toBe('dropped');
+    const r = new Reassembler(1024, true);
+    // A request and a response in progress on tag 3 at once: two messages, neither breaks the other.
+    expect(r.push(pkt({ som: true, to: true, tag: 3, fill: 1 })).kind).toBe('pending');
+    expect(r.push(pkt({ som: true, to: false, tag: 3, fill: 2 })).kind).toBe('pending');
+    const resp = r.push(pkt({ eom: true, seq: 1, to: false, tag: 3, fill: 3 }));
+    const req = r.push(pkt({ eom: true, seq: 1, to: true, tag: 3, fill: 4 }));
+    expect(resp.kind === 'message' && [resp.tagOwner, resp.bytes[0], resp.bytes[64]]).toEqual([false, 2, 3]);
+    expect(req.kind === 'message' && [req.tagOwner, req.bytes[0], req.bytes[64]]).toEqual([true, 1, 4]);
+  });
+
   it('joins packets in sequence, wrapping mod 4', () => {
     const r = new Reassembler(1024);
     const seqs = [2, 3, 0, 1];

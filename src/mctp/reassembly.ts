@@ -8,14 +8,15 @@
 //   - EOM completes the message;
 //   - a message that would grow past the limit is dropped whole, and the rest of its packets are
 //     discarded quietly up to its EOM.
-// Only requests are assembled (tag owner set): this endpoint never sends requests, so a packet
-// with the tag owner bit clear cannot be a response to anything of ours.
+// The endpoint assembles only requests (tag owner set): it never sends requests, so a packet with
+// the tag owner bit clear cannot be a response to anything of its own. A requester (attach's MCTP
+// link) assembles both, one partial message per (source, tag owner, tag).
 
 import type { Packet } from './packet.js';
 
 export type AssemblyEvent =
   | { readonly kind: 'pending' }
-  | { readonly kind: 'message'; readonly src: number; readonly dest: number; readonly tag: number; readonly bytes: Uint8Array }
+  | { readonly kind: 'message'; readonly src: number; readonly dest: number; readonly tagOwner: boolean; readonly tag: number; readonly bytes: Uint8Array }
   | {
       readonly kind: 'dropped';
       readonly reason: 'not-a-request' | 'no-som' | 'sequence' | 'oversize' | 'discarding' | 'restarted';
@@ -38,7 +39,11 @@ export class Reassembler {
   /** Tags whose message was dropped as oversize: discard quietly until their EOM. */
   private readonly discarding = new Set<number>();
 
-  constructor(readonly maxMessageBytes: number) {}
+  constructor(
+    readonly maxMessageBytes: number,
+    /** Assemble responses (tag owner clear) too, as a requester must. */
+    private readonly acceptResponses = false,
+  ) {}
 
   /** Tags with a message in progress (for tests and the connection log). */
   get inProgress(): number {
@@ -51,8 +56,8 @@ export class Reassembler {
    */
   push(p: Packet, onRestart?: (e: AssemblyEvent) => void): AssemblyEvent {
     const h = p.header;
-    const key = (h.src << 3) | h.tag;
-    if (!h.tagOwner) {
+    const key = (h.src << 4) | (h.tagOwner ? 8 : 0) | h.tag;
+    if (!h.tagOwner && !this.acceptResponses) {
       return { kind: 'dropped', reason: 'not-a-request', detail: 'tag owner bit clear: not a request', src: h.src, tag: h.tag };
     }
     if (h.som) {
@@ -121,7 +126,7 @@ export class Reassembler {
   private finishIf(cur: Partial, p: Packet, key: number): AssemblyEvent {
     if (!p.header.eom) return { kind: 'pending' };
     this.partials.delete(key);
-    return { kind: 'message', src: p.header.src, dest: cur.dest, tag: p.header.tag, bytes: joinChunks(cur.chunks, cur.size) };
+    return { kind: 'message', src: p.header.src, dest: cur.dest, tagOwner: p.header.tagOwner, tag: p.header.tag, bytes: joinChunks(cur.chunks, cur.size) };
   }
 }
 
