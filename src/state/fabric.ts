@@ -3,6 +3,8 @@
 // signal a store listens to. Pure: the journal that makes it durable lives in emulator/state/.
 
 import type { ResetKind } from '../model/reset.js';
+import { Effect } from '../spec/effects.js';
+import { RC } from '../spec/return-codes.js';
 import type { EmulatorSystem } from '../system.js';
 import type { Topology } from '../topology/index.js';
 import { MhdHead } from '../type3/multi-headed-device.js';
@@ -138,22 +140,27 @@ function canonical(v: unknown): unknown {
 
 /**
  * The change signal: `changed` runs synchronously after anything that may have changed persistent
- * state (a command with any CEL effect, the end of a background operation, a switch binding or
- * domain validation change), before the transport that carried it can answer. Returns the detach.
+ * state (a command that succeeded with a state-changing CEL effect, the end of a background
+ * operation, a switch binding or domain validation change, a PERST# or hot reset that reset a
+ * port's device), before the transport that carried it can answer. Returns the detach.
  */
 export function watchPersistentChanges(sys: EmulatorSystem, changed: (scope: ChangeScope) => void): () => void {
   const off: (() => void)[] = [];
   for (const [name, cci] of sys.ccis()) {
-    // A device's CCI changes only that port's device; the switch CCI may reset devices (Physical
-    // Port Control) or reach them by CXL.io, so its changes are looked for everywhere.
+    // A device's CCI changes only that port's device. The switch CCI's own commands change only
+    // the switch's part: it reaches a device through a tunnel (whose CCI signals) or by resetting
+    // its port (the port-changed event below), never directly.
     const m = /^port(\d+)\./.exec(name);
-    const scope: ChangeScope = m ? { port: Number(m[1]) } : 'all';
+    const scope: ChangeScope = m ? { port: Number(m[1]) } : 'switch';
     off.push(
       cci.events.on('command', (t) => {
         // A carrier (Tunnel Management) changes nothing itself: the CCI that ran the carried
         // command signals its own change first.
         if (CARRIERS.has(t.opcode)) return;
-        if ((cci.command(t.opcode)?.effects ?? 0) !== 0) changed(scope);
+        // A refused command changed nothing; a started background operation already has (a
+        // sanitize disables the media at once), and its end signals again.
+        if (t.rc !== RC.Success && t.rc !== RC.BackgroundCommandStarted) return;
+        if (((cci.command(t.opcode)?.effects ?? 0) & SAVED_EFFECTS) !== 0) changed(scope);
       }),
       cci.events.on('background-complete', () => changed(scope)),
     );
@@ -161,9 +168,20 @@ export function watchPersistentChanges(sys: EmulatorSystem, changed: (scope: Cha
   off.push(
     sys.sw.events.on('vppb-changed', () => changed('switch')),
     sys.sw.events.on('domain-validation-set', () => changed('switch')),
+    sys.sw.events.on('port-changed', (e) => {
+      // Both reset the port's device, whose reset may apply a pending partition or staged firmware.
+      if (e.change === 'perst-asserted' || e.change === 'hot-reset') changed({ port: e.port });
+    }),
   );
   return () => off.forEach((f) => f());
 }
 
 /** Tunnel Management Command (CXL r3.2 7.6.7.3.1) carries commands. */
 const CARRIERS: ReadonlySet<number> = new Set([0x5300]);
+
+/**
+ * CEL effects that may change a saved part. Event logs and the other logs are not saved
+ * (persistent.ts), so a log-only change is not one; secondary mailbox, abort support and the
+ * reset-bits-valid flag describe the command, they change nothing.
+ */
+const SAVED_EFFECTS = ~(Effect.LogChangeImmediate | Effect.SecondaryMailboxSupported | Effect.RequestAbortSupported | Effect.ResetBitsValid);
