@@ -6,6 +6,7 @@ export {
   STATE_FORMAT,
   STATE_FORMAT_VERSION,
   readFabricState,
+  partNames,
   restoreParts,
   snapshotFabric,
   snapshotParts,

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { createSystem, type EmulatorSystem } from '../../src/system.js';
 import type { HostDriver } from '../../src/host/host-driver.js';
 import type { TunnelHop } from '../../src/commands/tunnel/tunnel-payload.js';
-import { restoreParts, snapshotParts, type StateParts } from '../../src/state/index.js';
+import { partNames, restoreParts, snapshotParts, type StateParts } from '../../src/state/index.js';
 import { Type3Device } from '../../src/type3/type3-device.js';
 import { parseTopologyText } from '../../src/topology/index.js';
 import { hex, toHex } from '../helpers/hex.js';
@@ -133,6 +133,11 @@ describe('persistent state snapshot and restore (in-process)', () => {
     expect(restoreParts(b.sys, JSON.parse(JSON.stringify(snapshotParts(a.sys))) as StateParts, 'cold')).toBeUndefined();
     const drv = await b.sys.openDriver({ maxScope: 'full' });
     expect(toHex(await cmd(drv, 0x4102, '00000000 04000000', [{ id: 8 }, { id: 1 }]))).toBe('0d0e0a0d');
+  });
+
+  it('names the parts a snapshot has without making one (restore checks the names against them)', async () => {
+    const { sys } = await fresh();
+    expect([...partNames(sys)].sort()).toEqual(Object.keys(snapshotParts(sys)).sort());
   });
 
   it('refuses parts that do not fit, naming the problem, and leaves nothing half-done in the caller', async () => {
