@@ -287,8 +287,9 @@ export class EmulatorSystem {
    *   are the fabric manager's configuration, not a function's state.
    * - `cxl`: CXL Reset of every type 3 device (every LD) and their own mailbox functions; the
    *   switch, its CCI and its mailbox are untouched.
-   * - `cold`: a power cycle of everything: only what the models keep without power survives, and
-   *   the switch comes back with the topology's bindings.
+   * - `cold`: a power cycle of everything: only what the models keep without power survives. The
+   *   switch keeps the bindings the FM made (switch/reset-rules.ts); the topology's initial ones
+   *   come back only with a topology load or a snapshot restore.
    */
   reset(kind: ResetKind = 'conventional'): void {
     if (kind === 'cxl') {
