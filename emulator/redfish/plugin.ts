@@ -167,14 +167,37 @@ async function redfishPlugin(app: FastifyInstance, o: RedfishPluginOptions): Pro
 
   registerDcRoutes(app, { tasks, view, send, submit });
 
-  // Everything else that exists but is not writable: 405 with the standard body.
-  for (const method of ['POST', 'PATCH', 'PUT', 'DELETE'] as const) {
+  // Everything else that exists but is not writable: 405 with the standard body. Existence is what
+  // GET says, not resolve(): the services (TaskService, EventService, SessionService and their
+  // members) have routes of their own that resolve() does not know.
+  const writeMethods = ['POST', 'PATCH', 'PUT', 'DELETE'] as const;
+  const exists = async (req: FastifyRequest, path: string): Promise<boolean> => {
+    const get: ReturnType<typeof app.findRoute> | null = app.findRoute({ method: 'GET', url: path });
+    if (get === null) return false;
+    // A concrete route always answers; injecting would also never return for the SSE stream.
+    if (Object.keys(get.params).length === 0) return true;
+    // Behind a parameter the owner of the route decides (an unknown task or session id is 404).
+    const auth = { 'x-auth-token': req.headers['x-auth-token'], authorization: req.headers.authorization };
+    const headers = Object.fromEntries(Object.entries(auth).filter((e): e is [string, string] => typeof e[1] === 'string'));
+    const r = await app.inject({ method: 'GET', url: path, headers });
+    return r.statusCode < 300;
+  };
+  // RFC 9110 requires Allow on a 405; a method is allowed when a route other than this catch-all takes it.
+  const allowed = (path: string): string => {
+    const own = writeMethods.filter((m) => {
+      const r: ReturnType<typeof app.findRoute> | null = app.findRoute({ method: m, url: path });
+      return r !== null && !('*' in r.params);
+    });
+    return ['GET', 'HEAD', ...own].join(', ');
+  };
+  for (const method of writeMethods) {
     app.route({
       method,
       url: `${ROOT}/*`,
       handler: async (req, reply) => {
         const path = req.url.split('?')[0] ?? req.url;
-        if (!resolve(view(), path)) return send(reply, notFound(path));
+        if (!(await exists(req, path))) return send(reply, notFound(path));
+        void reply.header('Allow', allowed(path));
         return send(reply, errorBody(405, 'OperationNotAllowed', `${method} is not supported on ${path}.`, 'Use a supported method.'));
       },
     });

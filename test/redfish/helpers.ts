@@ -41,7 +41,7 @@ export async function get(app: FastifyInstance, url: string, token?: string): Pr
   return { status: r.statusCode, body: r.body ? (JSON.parse(r.body) as Record<string, unknown>) : {}, headers: r.headers };
 }
 
-export async function call(app: FastifyInstance, method: 'POST' | 'DELETE' | 'PATCH', url: string, token: string | undefined, payload?: unknown): Promise<{ status: number; body: Record<string, unknown>; headers: Record<string, unknown> }> {
+export async function call(app: FastifyInstance, method: 'POST' | 'DELETE' | 'PATCH' | 'PUT', url: string, token: string | undefined, payload?: unknown): Promise<{ status: number; body: Record<string, unknown>; headers: Record<string, unknown> }> {
   const r = await app.inject({ method, url, headers: { ...(token ? { 'x-auth-token': token } : {}), ...(payload !== undefined ? { 'content-type': 'application/json' } : {}) }, ...(payload !== undefined ? { payload: typeof payload === 'string' ? payload : JSON.stringify(payload) } : {}) });
   return { status: r.statusCode, body: r.body ? (JSON.parse(r.body) as Record<string, unknown>) : {}, headers: r.headers };
 }

@@ -107,6 +107,36 @@ describe('Redfish resources', () => {
     expect(typeof chunk['MemoryChunkSizeMiB']).toBe('number');
   });
 
+  it('answers 405 with Allow for a method a service resource does not take, 404 where nothing is', async () => {
+    app = await makeApp();
+    const cases = [
+      ['PATCH', '/redfish/v1/', 'GET, HEAD'],
+      ['DELETE', '/redfish/v1/TaskService', 'GET, HEAD'],
+      ['PUT', '/redfish/v1/EventService', 'GET, HEAD, PATCH'],
+      ['DELETE', '/redfish/v1/EventService/Subscriptions', 'GET, HEAD, POST'],
+      ['POST', '/redfish/v1/SessionService', 'GET, HEAD'],
+      ['POST', '/redfish/v1/Fabrics/CXL', 'GET, HEAD'],
+    ] as const;
+    for (const [method, url, allow] of cases) {
+      const r = await call(app, method, url, 'admin-token', {});
+      expect(r.status, `${method} ${url}`).toBe(405);
+      expect(r.headers['allow'], `${method} ${url}`).toBe(allow);
+      expect(problems(r.body, 'RedfishError.json')).toEqual([]);
+    }
+    // A member behind a route parameter exists only while its owner knows it.
+    const login = await call(app, 'POST', '/redfish/v1/SessionService/Sessions', undefined, { UserName: 'fm', Password: 'admin-token' });
+    const session = String(login.headers['location']);
+    const put = await call(app, 'PUT', session, 'admin-token', {});
+    expect(put.status).toBe(405);
+    expect(put.headers['allow']).toBe('GET, HEAD, DELETE');
+    expect((await call(app, 'PUT', '/redfish/v1/SessionService/Sessions/999', 'admin-token', {})).status).toBe(404);
+    expect((await call(app, 'DELETE', '/redfish/v1/TaskService/Tasks/1', 'admin-token')).status).toBe(404);
+    const none = await call(app, 'POST', '/redfish/v1/NoSuchService', 'admin-token', {});
+    expect(none.status).toBe(404);
+    expect(problems(none.body, 'RedfishError.json')).toEqual([]);
+    expect((await call(app, 'PATCH', '/redfish/v1/TaskService', 'no-such-token', {})).status).toBe(401);
+  });
+
   it('answers faults with the standard error body', async () => {
     app = await makeApp();
     const nf = await get(app, '/redfish/v1/Fabrics/CXL/Endpoints/Port99');
