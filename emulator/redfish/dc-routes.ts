@@ -16,7 +16,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { DcRange } from '../../src/type3/dynamic-capacity.js';
 import { ROOT, errorBody, notFound, type RedfishError } from './common.js';
 import { dcChunkId, dcdOfMemory, findDcChunk } from './dc-chunks.js';
-import { OP_INITIATE_DC_RELEASE, dcAddRequest, dcReleaseRequest } from './dc-writes.js';
+import { dcAddRequest, dcReleaseRequest } from './dc-writes.js';
 import type { FabricView, MemoryDevice } from './fabric-view.js';
 import { chunkUriById } from './memory-resources.js';
 import { monitorUri, type TaskOutcome, type TaskRegistry } from './tasks.js';
@@ -78,8 +78,9 @@ export function registerDcRoutes(app: FastifyInstance, ctx: DcRouteContext): voi
     if (!c || port === undefined) return ctx.send(reply, notFound(req.url));
     const range: DcRange = { dpa: c.extent.dpa, length: c.extent.length };
     const chassis = mem.id;
-    return ctx.submit(req, reply, dcReleaseRequest(c), (r) =>
-      accepted(r, OP_INITIATE_DC_RELEASE, `Release dynamic capacity ${c.id} of ${chassis}: FM-API 0x5605`, () => {
+    const fm = dcReleaseRequest(c);
+    return ctx.submit(req, reply, fm, (r) =>
+      accepted(r, fm.opcode, `Release dynamic capacity ${c.id} of ${chassis}: FM-API 0x5605`, () => {
         const dev = memory(chassis);
         const now = dev ? dcdOfMemory(dev) : undefined;
         return now?.accepted(c.host).some((a) => overlaps(a, range)) ? undefined : { ok: true };

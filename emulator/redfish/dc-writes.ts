@@ -15,14 +15,14 @@
 //   forced, release of exactly that extent: the host keeps it until it answers Release DC (4803h).
 
 import { initiateDcRequestCodec } from '../../src/commands/dcd/initiate-dc-request-codec.js';
+import { initiateDynamicCapacityAddCommand } from '../../src/commands/dcd/initiate-dynamic-capacity-add.js';
+import { initiateDynamicCapacityReleaseCommand } from '../../src/commands/dcd/initiate-dynamic-capacity-release.js';
 import type { DynamicCapacity } from '../../src/type3/dynamic-capacity.js';
 import { errorBody, type RedfishError } from './common.js';
 import type { DcChunkView } from './dc-chunks.js';
 import type { FabricView, MemoryDevice } from './fabric-view.js';
 import type { FmRequest } from './writes.js';
 
-export const OP_INITIATE_DC_ADD = 0x5604;
-export const OP_INITIATE_DC_RELEASE = 0x5605;
 const POLICY_CONTIGUOUS = 1;
 const POLICY_PRESCRIPTIVE = 2;
 const REMOVAL_PRESCRIPTIVE = 1;
@@ -84,11 +84,11 @@ export function dcAddRequest(v: FabricView, m: MemoryDevice, dcd: DynamicCapacit
   const prescriptive = typeof off === 'number';
   const extents = prescriptive ? [{ dpa: region.base + BigInt(off) * MIB, length, tag, sharedSeq: 0 }] : [];
   const payload = initiateDcRequestCodec.encode({ host, policy: prescriptive ? POLICY_PRESCRIPTIVE : POLICY_CONTIGUOUS, region: region.index, length: prescriptive ? 0n : length, tag, extents });
-  return { opcode: OP_INITIATE_DC_ADD, payload, subject: `LD${host}`, host };
+  return { opcode: initiateDynamicCapacityAddCommand.opcode, payload, subject: `LD${host}`, host };
 }
 
 /** Initiate Dynamic Capacity Release (prescriptive, not forced) of exactly one extent chunk. */
 export function dcReleaseRequest(c: DcChunkView): FmRequest {
   const payload = initiateDcRequestCodec.encode({ host: c.host, policy: REMOVAL_PRESCRIPTIVE, region: 0, length: 0n, tag: ZERO_TAG, extents: [{ dpa: c.extent.dpa, length: c.extent.length, tag: ZERO_TAG, sharedSeq: 0 }] });
-  return { opcode: OP_INITIATE_DC_RELEASE, payload, subject: c.id };
+  return { opcode: initiateDynamicCapacityReleaseCommand.opcode, payload, subject: c.id };
 }

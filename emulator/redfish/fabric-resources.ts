@@ -13,6 +13,7 @@
 // - #Port.Reset: ForceOff asserts PERST#, On/ForceOn deasserts it, ForceRestart resets the PPB
 //   (Physical Port Control 5102h port opcodes 0, 1, 2).
 
+import { PortOpcode } from '../../src/commands/switch/physical-port-control.js';
 import { PortConfigState } from '../../src/switch/link.js';
 import type { PhysicalPort } from '../../src/switch/port.js';
 import { ODATA_TYPE, FABRIC, SWITCH, SWITCH_ID, ROOT, collection, link, links, type Json } from './common.js';
@@ -29,7 +30,7 @@ const PORT_CONFIG_STATE: Record<number, string> = {
 };
 
 /** #Port.Reset ResetType → Physical Port Control (CXL r3.2 7.6.7.1.2) port opcode. */
-export const PORT_RESET_OPCODE: Readonly<Record<string, number>> = { ForceOff: 0, On: 1, ForceOn: 1, ForceRestart: 2 };
+export const PORT_RESET_OPCODE: Readonly<Record<string, number>> = { ForceOff: PortOpcode.AssertPerst, On: PortOpcode.DeassertPerst, ForceOn: PortOpcode.DeassertPerst, ForceRestart: PortOpcode.ResetPpb };
 
 export const portUri = (p: number): string => `${SWITCH}/Ports/${portId(p)}`;
 

@@ -8,16 +8,20 @@
 //   downstream vPPB of that VCS.
 // - DELETE of a Connection unbinds with Unbind Option "Managed Hot-Remove" (1): the orderly way.
 
+import type { UNBIND_OPTION } from '../../src/cci/schema-enums.js';
+import { setLdAllocationsCodec, setLdAllocationsCommand } from '../../src/commands/mld/set-ld-allocations.js';
+import { physicalPortControlCommand, physicalPortControlRequestCodec } from '../../src/commands/switch/physical-port-control.js';
+import { bindVppbCommand, bindVppbRequestCodec } from '../../src/commands/vcs/bind-vppb.js';
+import { unbindVppbCommand, unbindVppbRequestCodec } from '../../src/commands/vcs/unbind-vppb.js';
+import { MEMORY_GRANULARITY_BYTES } from '../../src/type3/ld-allocations.js';
 import type { RedfishError } from './common.js';
 import { errorBody } from './common.js';
 import type { FabricView } from './fabric-view.js';
 import { PORT_RESET_OPCODE } from './fabric-resources.js';
 
-export const OP_PHYSICAL_PORT_CONTROL = 0x5102;
-export const OP_BIND_VPPB = 0x5201;
-export const OP_UNBIND_VPPB = 0x5202;
 const LD_NONE = 0xffff;
-const UNBIND_MANAGED_HOT_REMOVE = 1;
+// Typed as a key of the codec's enum so a renumbered option table fails to compile here.
+const UNBIND_MANAGED_HOT_REMOVE: keyof typeof UNBIND_OPTION = 1;
 
 export interface FmRequest {
   readonly opcode: number;
@@ -62,14 +66,13 @@ export function bindRequest(view: FabricView, body: unknown): FmRequest | Redfis
     vppb = vcs.vppbs.findIndex((s, i) => i > 0 && s.kind === 'unbound');
     if (vppb < 0) return errorBody(409, 'ResourceExhaustion', `VCS ${host.vcs} has no unbound vPPB left.`, 'Delete a connection of this host first.');
   }
-  const ld = target.ld ?? LD_NONE;
-  const payload = Uint8Array.of(host.vcs, vppb, target.port, 0, ld & 0xff, ld >> 8);
-  return { opcode: OP_BIND_VPPB, payload, subject: `VCS${host.vcs}-vPPB${vppb}` };
+  const payload = bindVppbRequestCodec.encode({ vcsId: host.vcs, vppbId: vppb, portId: target.port, ldId: target.ld ?? LD_NONE });
+  return { opcode: bindVppbCommand.opcode, payload, subject: `VCS${host.vcs}-vPPB${vppb}` };
 }
 
 /** Unbind vPPB (CXL r3.2 7.6.7.2.3) for a DELETE of a Connection. */
 export function unbindRequest(vcs: number, vppb: number): FmRequest {
-  return { opcode: OP_UNBIND_VPPB, payload: Uint8Array.of(vcs, vppb, UNBIND_MANAGED_HOT_REMOVE), subject: `VCS${vcs}-vPPB${vppb}` };
+  return { opcode: unbindVppbCommand.opcode, payload: unbindVppbRequestCodec.encode({ vcsId: vcs, vppbId: vppb, option: UNBIND_MANAGED_HOT_REMOVE }), subject: `VCS${vcs}-vPPB${vppb}` };
 }
 
 /** Physical Port Control (CXL r3.2 7.6.7.1.2) for #Port.Reset. */
@@ -80,15 +83,15 @@ export function portResetRequest(port: number, body: unknown): FmRequest | Redfi
   if (op === undefined) {
     return errorBody(400, 'ActionParameterValueNotInList', `ResetType ${JSON.stringify(type)} is not one of ${Object.keys(PORT_RESET_OPCODE).join(', ')}.`, 'Choose a listed ResetType.');
   }
-  return { opcode: OP_PHYSICAL_PORT_CONTROL, payload: Uint8Array.of(port, op), subject: `Port${port}` };
+  return { opcode: physicalPortControlCommand.opcode, payload: physicalPortControlRequestCodec.encode({ ppbId: port, op }), subject: `Port${port}` };
 }
 
 export function isError(x: FmRequest | RedfishError): x is RedfishError {
   return 'status' in x;
 }
 
-export const OP_SET_LD_ALLOCATIONS = 0x5402;
-const UNIT_MIB = 256; // LD allocations count 256 MiB units (CXL r3.2 7.6.7.4.1, Memory Granularity 0)
+// LD allocations count Memory Granularity units; the device reports granularity 0 (256 MiB).
+const UNIT_MIB = Number(MEMORY_GRANULARITY_BYTES >> 20n);
 
 /**
  * Set LD Allocations (CXL r3.2 7.6.7.4.3) for a PATCH of a chunk's MemoryChunkSizeMiB: one entry
@@ -102,11 +105,7 @@ export function allocationRequest(ld: number, range2Units: bigint, body: unknown
     return bad(`MemoryChunkSizeMiB must be a whole number of ${UNIT_MIB} MiB units.`);
   }
   const units = BigInt(size / UNIT_MIB);
-  if (units < range2Units) return bad(`LD ${ld} holds ${range2Units * 256n} MiB of persistent capacity; the chunk cannot be smaller.`);
-  const w = new DataView(new ArrayBuffer(4 + 16));
-  w.setUint8(0, 1);
-  w.setUint8(1, ld);
-  w.setBigUint64(4, units - range2Units, true);
-  w.setBigUint64(12, range2Units, true);
-  return { opcode: OP_SET_LD_ALLOCATIONS, payload: new Uint8Array(w.buffer), subject: `LD${ld}` };
+  if (units < range2Units) return bad(`LD ${ld} holds ${range2Units * BigInt(UNIT_MIB)} MiB of persistent capacity; the chunk cannot be smaller.`);
+  const payload = setLdAllocationsCodec.encode({ startLd: ld, list: [{ range1: units - range2Units, range2: range2Units }] });
+  return { opcode: setLdAllocationsCommand.opcode, payload, subject: `LD${ld}` };
 }
