@@ -10,16 +10,22 @@
 // MessageIds come from DMTF's ResourceEvent registry (ResourceChanged, ResourceStatusChanged...);
 // the raw record travels in Oem.Cxlemu so a client can decode it as FM-API clients do.
 
+import { EventLog } from '../../src/events/event-log.js';
 import { EventRecordUuid } from '../../src/events/records.js';
-import { uuidBytes } from '../../src/util/bytes.js';
+import { DC_EVENT_UUID, DcEventType } from '../../src/type3/dc-records.js';
+import { ByteReader, bytesEqual, uuidBytes } from '../../src/util/bytes.js';
 import { ODATA_TYPE, SWITCH, link, type Json } from './common.js';
 import { connectionUri, endpointUri } from './fabric-view.js';
 
-const DC_LOG = 4;
-/** Dynamic Capacity Event Record UUID (CXL r3.2 8.2.10.2.1.6) and its extent event types 00h-02h. */
-const DC_EVENT_UUID = 'ca95afa7-f183-4018-8c2f-95268e101a2a';
-const DC_FORCED_RELEASE = 2;
-const DC_TYPE = ['Offer (Add Capacity) of', 'Release request of', 'Forced release of'];
+// Parsed once: every event of the hub is matched against these.
+const VIRTUAL_SWITCH_UUID = uuidBytes(EventRecordUuid.VirtualSwitch);
+const PHYSICAL_SWITCH_UUID = uuidBytes(EventRecordUuid.PhysicalSwitch);
+const DC_UUID = uuidBytes(DC_EVENT_UUID);
+const DC_TYPE: Readonly<Record<number, string>> = {
+  [DcEventType.AddCapacity]: 'Offer (Add Capacity) of',
+  [DcEventType.ReleaseCapacity]: 'Release request of',
+  [DcEventType.ForcedCapacityRelease]: 'Forced release of',
+};
 const SEVERITY = ['OK', 'Warning', 'Critical', 'Critical'];
 
 export interface RecordEvent {
@@ -29,9 +35,8 @@ export interface RecordEvent {
   readonly record: Uint8Array;
 }
 
-function isUuid(rec: Uint8Array, uuid: string): boolean {
-  const u = uuidBytes(uuid);
-  return rec.length >= 16 && u.every((b, i) => rec[i] === b);
+function isUuid(rec: Uint8Array, uuid: Uint8Array): boolean {
+  return rec.length >= uuid.length && bytesEqual(rec.subarray(0, uuid.length), uuid);
 }
 
 /** The endpoint id a CCI name stands for ('port2.ld1' → Port2-LD1); `sld(port)` says a port holds an SLD. */
@@ -45,30 +50,31 @@ export function endpointOfCci(cci: string, sld: (port: number) => boolean): stri
 /** One Redfish Event (Event.v1_11_0) for one CXL event record. */
 export function redfishEvent(e: RecordEvent, seq: number, timestamp: string, sld: (port: number) => boolean, chunkOf?: (host: number, dpa: bigint) => string | undefined): Json {
   const r = e.record;
-  const severity = SEVERITY[(r[0x11] ?? 0) & 3] ?? 'OK';
+  const rd = new ByteReader(r);
+  const severity = SEVERITY[rd.u8(0x11) & 3] ?? 'OK';
   let messageId = 'ResourceEvent.1.4.ResourceChanged';
   let message: string;
   let origin: string | undefined;
-  if (isUuid(r, EventRecordUuid.VirtualSwitch)) {
-    const vcs = r[0x30] ?? 0;
-    const vppb = r[0x31] ?? 0;
+  if (isUuid(r, VIRTUAL_SWITCH_UUID)) {
+    const vcs = rd.u8(0x30);
+    const vppb = rd.u8(0x31);
     origin = connectionUri(`VCS${vcs}-vPPB${vppb}`);
-    message = `Binding of VCS ${vcs} vPPB ${vppb} changed: status ${r[0x33] ?? 0}, port ${r[0x34] ?? 0}, LD ${r[0x35] ?? 0}.`;
-  } else if (isUuid(r, EventRecordUuid.PhysicalSwitch)) {
-    const port = r[0x30] ?? 0;
+    message = `Binding of VCS ${vcs} vPPB ${vppb} changed: status ${rd.u8(0x33)}, port ${rd.u8(0x34)}, LD ${rd.u8(0x35)}.`;
+  } else if (isUuid(r, PHYSICAL_SWITCH_UUID)) {
+    const port = rd.u8(0x30);
     origin = `${SWITCH}/Ports/Port${port}`;
     messageId = 'ResourceEvent.1.4.ResourceStatusChanged';
-    message = r[0x31] === 0 ? `Link state of port ${port} changed.` : `Slot status of port ${port} changed (0x${((r[0x32] ?? 0) | ((r[0x33] ?? 0) << 8)).toString(16)}).`;
-  } else if (e.log === DC_LOG && chunkOf && isUuid(r, DC_EVENT_UUID) && (r[0x30] ?? 0xff) <= DC_FORCED_RELEASE && r.length >= 0x48) {
-    const host = (r[0x32] ?? 0) | ((r[0x33] ?? 0) << 8);
-    const dpa = Buffer.from(r.subarray(0x38, 0x40)).readBigUInt64LE(0);
+    message = rd.u8(0x31) === 0 ? `Link state of port ${port} changed.` : `Slot status of port ${port} changed (0x${rd.u16(0x32).toString(16)}).`;
+  } else if (e.log === EventLog.DynamicCapacity && chunkOf && isUuid(r, DC_UUID) && r.length >= 0x48 && rd.u8(0x30) <= DcEventType.ForcedCapacityRelease) {
+    const host = rd.u16(0x32);
+    const dpa = rd.u64(0x38);
     const ep = endpointOfCci(e.cci, sld);
     origin = chunkOf(host, dpa) ?? (ep ? endpointUri(ep) : undefined);
-    message = `${DC_TYPE[r[0x30] ?? 0] ?? 'Change of'} dynamic capacity of host ${host} at DPA 0x${dpa.toString(16)} on ${e.cci}.`;
+    message = `${DC_TYPE[rd.u8(0x30)] ?? 'Change of'} dynamic capacity of host ${host} at DPA 0x${dpa.toString(16)} on ${e.cci}.`;
   } else {
     const ep = endpointOfCci(e.cci, sld);
     origin = ep ? endpointUri(ep) : undefined;
-    message = e.log === DC_LOG ? `Dynamic capacity of ${e.cci} changed.` : `${e.cci} logged an event record.`;
+    message = e.log === EventLog.DynamicCapacity ? `Dynamic capacity of ${e.cci} changed.` : `${e.cci} logged an event record.`;
   }
   return {
     '@odata.type': ODATA_TYPE.Event,
