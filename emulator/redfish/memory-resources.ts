@@ -74,8 +74,8 @@ export function domain(m: MemoryDevice): Json {
 }
 
 export function chunks(m: MemoryDevice): Json {
-  const dc = dcChunks(m).map((c) => chunkUriById(m, c.id));
-  return collection(`${domainUri(m)}/MemoryChunks`, 'MemoryChunksCollection', dc.length > 0 || dcdOfMemory(m) ? 'LD allocations and dynamic-capacity extents' : 'LD allocations', [...ldNumbers(m).map((ld) => chunkUri(m, ld)), ...dc]);
+  // Only a DCD has extents, so it alone can hold more than its LD allocations.
+  return collection(`${domainUri(m)}/MemoryChunks`, 'MemoryChunksCollection', dcdOfMemory(m) ? 'LD allocations and dynamic-capacity extents' : 'LD allocations', chunkUris(m));
 }
 
 /** Every chunk URI of a device: LD allocations, then dynamic-capacity extents. */

@@ -2,7 +2,7 @@
 // function from (live state, path) to the resource, so a test can walk the whole tree without a
 // server. Services (TaskService, EventService) are added by the plugin, which owns their state.
 
-import { FABRIC, ODATA_TYPE, ROOT, SWITCH, SWITCH_ID, link, type Json } from './common.js';
+import { FABRIC, ODATA_TYPE, ROOT, SWITCH_ID, link, type Json } from './common.js';
 import { FabricView } from './fabric-view.js';
 import * as F from './fabric-resources.js';
 import * as M from './memory-resources.js';
@@ -76,18 +76,4 @@ export function resolve(view: FabricView, path: string): Json | undefined {
     return M.chunkById(view, mem, f);
   }
   return undefined;
-}
-
-/** Every resource URI reachable from the root (for walking the tree in tests and clients). */
-export function allUris(view: FabricView): string[] {
-  const out = [`${ROOT}/Fabrics`, FABRIC, `${FABRIC}/Switches`, SWITCH, `${SWITCH}/Ports`];
-  out.push(...view.sys.sw.ports().map((p) => F.portUri(p.id)));
-  out.push(`${FABRIC}/Endpoints`, ...[...view.hosts, ...view.targets].map((e) => `${FABRIC}/Endpoints/${e.id}`));
-  out.push(`${FABRIC}/Connections`, ...view.connections.map((c) => `${FABRIC}/Connections/${c.id}`));
-  out.push(`${FABRIC}/Zones`, ...view.hosts.map((h) => F.zoneUri(h.vcs)));
-  out.push(`${ROOT}/Chassis`, M.chassisUri(SWITCH_ID));
-  for (const m of view.memory) {
-    out.push(M.chassisUri(m.id), `${M.chassisUri(m.id)}/MemoryDomains`, M.domainUri(m), `${M.domainUri(m)}/MemoryChunks`, ...M.chunkUris(m));
-  }
-  return out;
 }
