@@ -73,6 +73,23 @@ export function errorBody(status: number, key: string, message: string, resoluti
   };
 }
 
+/** A property of the request body has a value this service cannot take. */
+export function propertyValueError(message: string): RedfishError {
+  return errorBody(400, 'PropertyValueError', message, 'Correct the request body and resubmit the request.');
+}
+
+export function notInList(prop: string, value: unknown, allowed: readonly string[]): RedfishError {
+  return errorBody(400, 'PropertyValueNotInList', `The value ${JSON.stringify(value)} for the property ${prop} is not in the list of acceptable values (${allowed.join(', ')}).`, 'Choose a listed value and resubmit the request.');
+}
+
+/** A JSON object (a request body, or a property of one), not an array or null. */
+export const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+
+/** Request parsers answer either what was asked or the error body to send. */
+export const isError = (x: unknown): x is RedfishError => isObject(x) && 'status' in x && 'body' in x;
+
+export const MIB = 1n << 20n;
+
 export function notFound(uri: string): RedfishError {
   return errorBody(404, 'ResourceNotFound', `The requested resource ${uri} was not found.`, 'Provide a valid resource identifier and resubmit the request.');
 }

@@ -17,10 +17,9 @@
 
 import { DynamicCapacity, type DcExtent, type DcRange, type DcRegion } from '../../src/type3/dynamic-capacity.js';
 import { Type3Device } from '../../src/type3/type3-device.js';
-import { ODATA_TYPE, link, type Json } from './common.js';
+import { MIB, ODATA_TYPE, link, type Json } from './common.js';
 import { endpointUri, type FabricView, type MemoryDevice } from './fabric-view.js';
 
-const MIB = 1n << 20n;
 
 export interface DcChunkView {
   readonly id: string;

@@ -14,13 +14,13 @@
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { DcRange } from '../../src/type3/dynamic-capacity.js';
-import { ROOT, errorBody, notFound, type RedfishError } from './common.js';
+import { ROOT, errorBody, isError, notFound, type RedfishError } from './common.js';
 import { dcChunkId, dcdOfMemory, findDcChunk } from './dc-chunks.js';
 import { dcAddRequest, dcReleaseRequest } from './dc-writes.js';
 import type { FabricView, MemoryDevice } from './fabric-view.js';
 import { chunkUriById } from './memory-resources.js';
 import { monitorUri, type TaskOutcome, type TaskRegistry } from './tasks.js';
-import { isError, type FmRequest } from './writes.js';
+import type { FmRequest } from './writes.js';
 
 export interface DcRouteContext {
   readonly tasks: TaskRegistry;

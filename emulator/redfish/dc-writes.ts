@@ -18,7 +18,7 @@ import { initiateDcRequestCodec } from '../../src/commands/dcd/initiate-dc-reque
 import { initiateDynamicCapacityAddCommand } from '../../src/commands/dcd/initiate-dynamic-capacity-add.js';
 import { initiateDynamicCapacityReleaseCommand } from '../../src/commands/dcd/initiate-dynamic-capacity-release.js';
 import type { DynamicCapacity } from '../../src/type3/dynamic-capacity.js';
-import { errorBody, type RedfishError } from './common.js';
+import { MIB, errorBody, isObject, notInList, propertyValueError as bad, type RedfishError } from './common.js';
 import type { DcChunkView } from './dc-chunks.js';
 import type { FabricView, MemoryDevice } from './fabric-view.js';
 import type { FmRequest } from './writes.js';
@@ -26,18 +26,13 @@ import type { FmRequest } from './writes.js';
 const POLICY_CONTIGUOUS = 1;
 const POLICY_PRESCRIPTIVE = 2;
 const REMOVAL_PRESCRIPTIVE = 1;
-const MIB = 1n << 20n;
 const ZERO_TAG = new Uint8Array(16);
 
 export interface DcAddRequest extends FmRequest {
   readonly host: number;
 }
 
-const bad = (msg: string): RedfishError => errorBody(400, 'PropertyValueError', msg, 'Correct the request body and resubmit the request.');
 const missing = (prop: string, why: string): RedfishError => errorBody(400, 'PropertyMissing', `The property ${prop} is a required property and must be included in the request${why}.`, `Include ${prop} in the request body and resubmit the request.`);
-const notInList = (prop: string, value: unknown, allowed: string[]): RedfishError => errorBody(400, 'PropertyValueNotInList', `The value ${JSON.stringify(value)} for the property ${prop} is not in the list of acceptable values (${allowed.join(', ')}).`, 'Choose a listed value and resubmit the request.');
-
-const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 
 /** Initiate Dynamic Capacity Add for a POST of a chunk; an error body for a bad request. */
 export function dcAddRequest(v: FabricView, m: MemoryDevice, dcd: DynamicCapacity, body: unknown): DcAddRequest | RedfishError {

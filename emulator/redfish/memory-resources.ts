@@ -11,11 +11,10 @@
 // units) in MiB; its AddressRangeType is PMEM when the allocation includes persistent capacity,
 // else Volatile; ChassisType is Module for a memory device and Component for the switch.
 
-import { ODATA_TYPE, ROOT, SWITCH, SWITCH_ID, collection, link, links, type Json } from './common.js';
+import { MIB, ODATA_TYPE, ROOT, SWITCH, SWITCH_ID, collection, link, links, type Json } from './common.js';
 import { dcChunk, dcChunks, dcDomainOem, dcdOfMemory, findDcChunk } from './dc-chunks.js';
 import { endpointUri, type FabricView, type MemoryDevice } from './fabric-view.js';
 
-const MIB = 1n << 20n;
 
 export const chassisUri = (id: string): string => `${ROOT}/Chassis/${id}`;
 export const domainUri = (m: MemoryDevice): string => `${chassisUri(m.id)}/MemoryDomains/0`;

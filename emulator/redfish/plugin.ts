@@ -13,7 +13,7 @@ import type { Scope } from '../../src/host/policy/scopes.js';
 import { RC, rcName } from '../../src/spec/return-codes.js';
 import type { EmulatorRuntime } from '../plugins/runtime.js';
 import { scopeFromRequest } from '../plugins/ws.js';
-import { FABRIC, ROOT, SWITCH, errorBody, notFound, type Json, type RedfishError } from './common.js';
+import { FABRIC, ROOT, SWITCH, errorBody, isError, notFound, type Json, type RedfishError } from './common.js';
 import { findDcChunk } from './dc-chunks.js';
 import { registerDcRoutes } from './dc-routes.js';
 import { RedfishEventHub } from './event-hub.js';
@@ -23,7 +23,7 @@ import { registerSessions } from './sessions.js';
 import { SSE_URI, registerSubscriptions } from './subscription-routes.js';
 import { TaskRegistry, monitorUri, taskCollection, taskResource, taskService } from './tasks.js';
 import { Type3Device } from '../../src/type3/type3-device.js';
-import { allocationRequest, bindRequest, isError, portResetRequest, unbindRequest, type FmRequest } from './writes.js';
+import { allocationRequest, bindRequest, portResetRequest, unbindRequest, type FmRequest } from './writes.js';
 
 export interface RedfishPluginOptions {
   readonly runtime: EmulatorRuntime;

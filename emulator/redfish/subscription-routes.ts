@@ -10,10 +10,10 @@
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { scopeAllows, type Scope } from '../../src/host/policy/scopes.js';
-import { ODATA_TYPE, ROOT, collection, errorBody, link, notFound, type Json, type RedfishError } from './common.js';
+import { ODATA_TYPE, ROOT, collection, errorBody, isError, isObject, link, notFound, type Json, type RedfishError } from './common.js';
 import { Deliverer } from './delivery.js';
 import type { RedfishEventHub } from './event-hub.js';
-import { EVENT_TYPES, MAX_SUBSCRIPTIONS, REGISTRY_PREFIXES, RESOURCE_TYPES, RetryConfig, SUBSCRIPTIONS, context, filterEvent, isError, parseSubscription, retryPolicy, subscriptionResource, type Subscription } from './subscriptions.js';
+import { EVENT_TYPES, MAX_SUBSCRIPTIONS, REGISTRY_PREFIXES, RESOURCE_TYPES, RetryConfig, SUBSCRIPTIONS, context, filterEvent, parseSubscription, retryPolicy, subscriptionResource, type Subscription } from './subscriptions.js';
 
 export const SSE_URI = `${ROOT}/EventService/SSE`;
 const MAX_RETRY_ATTEMPTS = 10;
@@ -89,8 +89,6 @@ export function testEvent(b: unknown): ((seq: number) => Json) | RedfishError {
     ],
   });
 }
-
-const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 
 export function registerSubscriptions(app: FastifyInstance, o: SubscriptionRouteOptions): void {
   const retry = new RetryConfig();

@@ -18,7 +18,7 @@
 //   listener shows as Status.State Disabled (Health Warning) rather than vanishing. A subscription
 //   whose last attempt failed but which is still trying (RetryForever) is Enabled, Health Warning.
 
-import { errorBody, link, ROOT, type Json, type RedfishError } from './common.js';
+import { errorBody, isError, isObject, link, notInList, propertyValueError, ROOT, type Json, type RedfishError } from './common.js';
 import { Deliverer, RETRY_POLICIES, type RetryPolicy, type RetrySettings } from './delivery.js';
 
 export const SUBSCRIPTIONS = `${ROOT}/EventService/Subscriptions`;
@@ -47,9 +47,7 @@ export interface Subscription extends SubscriptionSpec {
   readonly deliverer: Deliverer;
 }
 
-const badValue = (prop: string, msg: string): RedfishError => errorBody(400, 'PropertyValueError', `${prop}: ${msg}`, 'Correct the request body and resubmit the request.');
-const notInList = (prop: string, value: unknown, allowed: readonly string[]): RedfishError => errorBody(400, 'PropertyValueNotInList', `The value ${JSON.stringify(value)} for the property ${prop} is not in the list of acceptable values (${allowed.join(', ')}).`, 'Choose a listed value and resubmit the request.');
-const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+const badValue = (prop: string, msg: string): RedfishError => propertyValueError(`${prop}: ${msg}`);
 
 function loopback(host: string): boolean {
   const h = host.toLowerCase();
@@ -89,7 +87,6 @@ export function context(v: unknown): string | null | RedfishError {
   return typeof v === 'string' && v.length <= 256 ? v : badValue('Context', 'must be a string of at most 256 characters.');
 }
 
-export const isError = (x: unknown): x is RedfishError => isObject(x) && 'status' in x && 'body' in x;
 
 /** A POST body as a subscription's settings, or the standard error for the first thing wrong. */
 export function parseSubscription(body: unknown, allowRemote: boolean): SubscriptionSpec | RedfishError {

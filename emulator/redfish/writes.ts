@@ -14,8 +14,7 @@ import { physicalPortControlCommand, physicalPortControlRequestCodec } from '../
 import { bindVppbCommand, bindVppbRequestCodec } from '../../src/commands/vcs/bind-vppb.js';
 import { unbindVppbCommand, unbindVppbRequestCodec } from '../../src/commands/vcs/unbind-vppb.js';
 import { MEMORY_GRANULARITY_BYTES } from '../../src/type3/ld-allocations.js';
-import type { RedfishError } from './common.js';
-import { errorBody } from './common.js';
+import { MIB, errorBody, propertyValueError as bad, type RedfishError } from './common.js';
 import type { FabricView } from './fabric-view.js';
 import { PORT_RESET_OPCODE } from './fabric-resources.js';
 
@@ -29,8 +28,6 @@ export interface FmRequest {
   /** What the request is about (the Connection it creates or removes, the port it resets). */
   readonly subject: string;
 }
-
-const bad = (msg: string): RedfishError => errorBody(400, 'PropertyValueError', msg, 'Correct the request body and resubmit the request.');
 
 function uriOf(v: unknown): string | undefined {
   if (!Array.isArray(v) || v.length !== 1) return undefined;
@@ -86,12 +83,8 @@ export function portResetRequest(port: number, body: unknown): FmRequest | Redfi
   return { opcode: physicalPortControlCommand.opcode, payload: physicalPortControlRequestCodec.encode({ ppbId: port, op }), subject: `Port${port}` };
 }
 
-export function isError(x: FmRequest | RedfishError): x is RedfishError {
-  return 'status' in x;
-}
-
 // LD allocations count Memory Granularity units; the device reports granularity 0 (256 MiB).
-const UNIT_MIB = Number(MEMORY_GRANULARITY_BYTES >> 20n);
+const UNIT_MIB = Number(MEMORY_GRANULARITY_BYTES / MIB);
 
 /**
  * Set LD Allocations (CXL r3.2 7.6.7.4.3) for a PATCH of a chunk's MemoryChunkSizeMiB: one entry

@@ -5,8 +5,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { FabricView } from '../../emulator/redfish/fabric-view.js';
-import { allocationRequest, bindRequest, isError, portResetRequest, unbindRequest, type FmRequest } from '../../emulator/redfish/writes.js';
-import type { RedfishError } from '../../emulator/redfish/common.js';
+import { allocationRequest, bindRequest, portResetRequest, unbindRequest, type FmRequest } from '../../emulator/redfish/writes.js';
+import { isError, type RedfishError } from '../../emulator/redfish/common.js';
 import { makeApp } from '../server/helpers.js';
 
 let app: FastifyInstance | undefined;
