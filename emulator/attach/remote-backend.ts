@@ -5,12 +5,14 @@
 // connection of scope `full` (a token the server maps to it).
 
 import type { CxlemuClient } from '../../src/client/client.js';
+import { readCel } from '../../src/host/driver/cel-read.js';
+import type { MailboxResult } from '../../src/host/driver/mailbox-types.js';
 import * as R from '../../src/host/driver/registers.js';
 import type { RegisterStep } from '../../src/protocol/register-program.js';
+import { RC, rcName } from '../../src/spec/return-codes.js';
 import { connect } from '../ws-transport.js';
 import { BG_RC_SHIFT, type AttachBackend, type MailboxOutcome, type MailboxPort } from './port.js';
 
-const CEL_UUID = [0x0d, 0xa9, 0xc0, 0xb5, 0xbf, 0x41, 0x4b, 0x78, 0x8f, 0x79, 0x96, 0xb1, 0x62, 0x3b, 0x3f, 0x17];
 const MIN_PAYLOAD = 256;
 const MAX_PAYLOAD = 1 << 20;
 
@@ -113,7 +115,7 @@ export class RemoteBackend implements AttachBackend {
       const k = input.length ? 1 : 0;
       const status = r.values[k + 3] ?? 0n;
       let rc = Number((status >> 32n) & 0xffffn);
-      if (rc === 0x01) {
+      if (rc === RC.BackgroundCommandStarted) {
         if ((status & R.STATUS_BG) !== 0n) return { kind: 'timeout', reason: `background command 0x${opcode.toString(16)} still running` };
         rc = Number(((r.values[k + 4] ?? 0n) >> BG_RC_SHIFT) & 0xffffn);
         return { kind: 'done', rc, payload: new Uint8Array(0) };
@@ -121,35 +123,20 @@ export class RemoteBackend implements AttachBackend {
       const data = r.data[k + 5] ?? new Uint8Array(0);
       return { kind: 'done', rc, payload: rc === 0 ? data.slice(0, Math.min(outputLimit, payloadSize)) : new Uint8Array(0) };
     };
-    const cel = await readCel(run, payloadSize);
+    const cel = await readCel(sendOver(run, payloadSize), payloadSize);
     return { fn, payloadSize, cel, run, accesses: () => accesses };
   }
 }
 
-/** CXL r3.2 8.2.10.5: Get Supported Logs, then Get Log of the CEL in payload-sized chunks. */
-async function readCel(run: MailboxPort['run'], payloadSize: number): Promise<Map<number, number>> {
-  const logs = await run(0x0400, new Uint8Array(0), payloadSize);
-  if (logs.kind !== 'done' || logs.rc !== 0) throw new Error('Get Supported Logs failed at probe');
-  const p = logs.payload;
-  const v = new DataView(p.buffer, p.byteOffset, p.length);
-  let size: number | undefined;
-  for (let i = 0, n = p.length >= 2 ? v.getUint16(0, true) : 0; i < n && 8 + i * 20 + 20 <= p.length; i++) {
-    const base = 8 + i * 20;
-    if (CEL_UUID.every((b, j) => p[base + j] === b)) size = v.getUint32(base + 16, true);
-  }
-  if (size === undefined) throw new Error('device lists no Command Effects Log');
-  const cel = new Map<number, number>();
-  for (let offset = 0; offset < size; ) {
-    const req = new Uint8Array(0x18);
-    req.set(CEL_UUID);
-    const len = Math.min(payloadSize, size - offset);
-    new DataView(req.buffer).setUint32(0x10, offset, true);
-    new DataView(req.buffer).setUint32(0x14, len, true);
-    const r = await run(0x0401, req, payloadSize);
-    if (r.kind !== 'done' || r.rc !== 0 || r.payload.length === 0) break;
-    const e = new DataView(r.payload.buffer, r.payload.byteOffset, r.payload.length);
-    for (let i = 0; i + 4 <= r.payload.length; i += 4) cel.set(e.getUint16(i, true), e.getUint16(i + 2, true));
-    offset += r.payload.length;
-  }
-  return cel;
+/**
+ * The driver's send over a port's run, for the shared CEL reader: a busy, timed-out or faulted
+ * command throws, so a CEL the probe could not read whole fails the attach instead of leaving
+ * supported commands out (the broker would answer them ENOTTY).
+ */
+function sendOver(run: MailboxPort['run'], payloadSize: number): (opcode: number, payload?: Uint8Array) => Promise<MailboxResult> {
+  return async (opcode, payload = new Uint8Array(0)) => {
+    const o = await run(opcode, payload, payloadSize);
+    if (o.kind !== 'done') throw new Error(`opcode 0x${opcode.toString(16)} at probe: ${o.kind === 'busy' ? 'mailbox busy' : o.reason}`);
+    return { opcode, rc: o.rc, rcName: rcName(o.rc), vendorStatus: 0, payload: o.payload };
+  };
 }
