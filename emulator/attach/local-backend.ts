@@ -58,14 +58,18 @@ export class LocalBackend implements AttachBackend {
       accesses: () => bus.count,
       run: async (opcode, input, outputLimit): Promise<MailboxOutcome> => {
         try {
-          const r = await driver.send(opcode, input, { outputLimit, background: 'return' });
-          if (r.rc !== RC.BackgroundCommandStarted) return { kind: 'done', rc: r.rc, payload: r.payload };
-          // A user command gets no background wait (poll_count 0): unless the device already
-          // finished, the kernel answers -ETIMEDOUT and the operation runs on.
-          const mb = driver.mailboxOffset;
-          if ((bus.read(mb + R.MB_STATUS, 8) & R.STATUS_BG) !== 0n) return { kind: 'timeout', reason: `background command 0x${opcode.toString(16)} still running` };
-          const rc = Number((bus.read(mb + R.MB_BG_STATUS, 8) >> BG_RC_SHIFT) & 0xffffn);
-          return { kind: 'done', rc, payload: new Uint8Array(0) };
+          // The background status is read under the driver's lock: once send() resolves, another
+          // descriptor's queued command may already have rung, and the status would be its own.
+          return await driver.exclusive(async (send): Promise<MailboxOutcome> => {
+            const r = await send(opcode, input, { outputLimit, background: 'return' });
+            if (r.rc !== RC.BackgroundCommandStarted) return { kind: 'done', rc: r.rc, payload: r.payload };
+            // A user command gets no background wait (poll_count 0): unless the device already
+            // finished, the kernel answers -ETIMEDOUT and the operation runs on.
+            const mb = driver.mailboxOffset;
+            if ((bus.read(mb + R.MB_STATUS, 8) & R.STATUS_BG) !== 0n) return { kind: 'timeout', reason: `background command 0x${opcode.toString(16)} still running` };
+            const rc = Number((bus.read(mb + R.MB_BG_STATUS, 8) >> BG_RC_SHIFT) & 0xffffn);
+            return { kind: 'done', rc, payload: new Uint8Array(0) };
+          });
         } catch (e) {
           if (e instanceof MailboxBusyError) return { kind: 'busy' };
           if (e instanceof MailboxTimeoutError) return { kind: 'timeout', reason: e.message };
