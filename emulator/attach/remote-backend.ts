@@ -94,7 +94,7 @@ export class RemoteBackend implements AttachBackend {
     const payloadSize = Math.min(2 ** Number((await this.read(fn, mb + R.MB_CAPS, 4)) & BigInt(R.CAPS_PAYLOAD_SIZE_MASK)), MAX_PAYLOAD);
     if (payloadSize < MIN_PAYLOAD) throw new Error(`${fn}: mailbox of ${payloadSize} bytes is under the kernel's minimum`);
     let accesses = 0;
-    const run = async (opcode: number, input: Uint8Array, outputLimit: number): Promise<MailboxOutcome> => {
+    const ring = async (opcode: number, input: Uint8Array, outputLimit: number): Promise<MailboxOutcome> => {
       const check = await this.program(fn, [{ op: 'read', offset: mb + R.MB_CTRL, width: 4 }]);
       accesses += check.count;
       if (check.error) return { kind: 'fault', reason: check.error };
@@ -122,6 +122,15 @@ export class RemoteBackend implements AttachBackend {
       }
       const data = r.data[k + 5] ?? new Uint8Array(0);
       return { kind: 'done', rc, payload: rc === 0 ? data.slice(0, Math.min(outputLimit, payloadSize)) : new Uint8Array(0) };
+    };
+    // A lost connection is a fault like a register program that stopped: the broker logs it with
+    // the ioctl instead of ending it in its generic catch as an unlogged EIO.
+    const run = async (opcode: number, input: Uint8Array, outputLimit: number): Promise<MailboxOutcome> => {
+      try {
+        return await ring(opcode, input, outputLimit);
+      } catch (e) {
+        return { kind: 'fault', reason: e instanceof Error ? e.message : String(e) };
+      }
     };
     const cel = await readCel(sendOver(run, payloadSize), payloadSize);
     return { fn, payloadSize, cel, run, accesses: () => accesses };

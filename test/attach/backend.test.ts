@@ -4,10 +4,12 @@
 import { describe, expect, it, vi } from 'vitest';
 import { nodesFor } from '../../emulator/attach/broker.js';
 import { LocalBackend } from '../../emulator/attach/local-backend.js';
+import { RemoteBackend } from '../../emulator/attach/remote-backend.js';
 import { TracingBus } from '../../src/device/bus.js';
 import { MailboxDriver } from '../../src/host/driver/mailbox-driver.js';
 import * as R from '../../src/host/driver/registers.js';
 import { createSystem } from '../../src/system.js';
+import { listen, makeApp } from '../server/helpers.js';
 
 /** Transfer FW, Full, slot 2, with a 128-byte package: a command that goes to the background. */
 function transferFw(): Uint8Array {
@@ -42,5 +44,21 @@ describe('attach LocalBackend', () => {
     // before Identify is written, so neither can be Identify's.
     const statusReads = trace.log.slice(rings[0], rings[1]).filter((a) => a.kind === 'read' && a.offset === mb + R.MB_STATUS);
     expect(statusReads).toHaveLength(2);
+  });
+});
+
+describe('attach RemoteBackend', () => {
+  it('a command on a lost connection is a fault outcome (logged by the broker), not a rejection', async () => {
+    const app = await makeApp();
+    try {
+      const backend = await RemoteBackend.connect(await listen(app), 'admin-token');
+      const [fn] = await backend.functions();
+      const port = await backend.port(fn ?? 'switch');
+      await backend.close();
+      const r = await port.run(0x0001, new Uint8Array(0), 67);
+      expect(r.kind).toBe('fault');
+    } finally {
+      await app.close();
+    }
   });
 });
