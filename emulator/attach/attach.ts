@@ -121,8 +121,6 @@ export interface AttachedRun {
 export async function runAttached(r: AttachedRun): Promise<number> {
   const { backend, kernel, io, program: cmd, args: cmdArgs, log } = r;
   const lib = await ensurePreload();
-  const dir = await mkdtemp(join(tmpdir(), 'cxlemu-attach-'));
-  const sock = join(dir, 'broker.sock');
   const cxlNodes = nodesFor(await backend.functions());
   const warn = (l: string): void => io.err(l.startsWith('kernel: ') ? l : `cxlemu attach: ${l}`);
   const taint = r.taint ?? new TaintState();
@@ -131,6 +129,9 @@ export async function runAttached(r: AttachedRun): Promise<number> {
   const nodes = [...cxlNodes, ...fwNodes];
   const broker = new Broker({ backend, nodes, kernel, ...(log ? { log } : {}), warn, taint, extensions: [fwctl] });
   const mctpHost = r.mctp ? new MctpHost({ link: r.mctp, record: (e) => broker.record(e), warn }) : undefined;
+  // Made only once nothing before the try can throw (the probes above can): it would be left behind.
+  const dir = await mkdtemp(join(tmpdir(), 'cxlemu-attach-'));
+  const sock = join(dir, 'broker.sock');
   try {
     await broker.listen(sock);
     await mctpHost?.listen(`${sock}.mctp`);

@@ -1,15 +1,22 @@
 // The attach backends below the broker: what one ioctl's command sees on the function's registers
 // when several descriptors share a mailbox, and what a lost server connection turns into.
 
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
+import { runAttached } from '../../emulator/attach/attach.js';
 import { nodesFor } from '../../emulator/attach/broker.js';
 import { LocalBackend } from '../../emulator/attach/local-backend.js';
+import type { AttachBackend } from '../../emulator/attach/port.js';
 import { RemoteBackend } from '../../emulator/attach/remote-backend.js';
 import { TracingBus } from '../../src/device/bus.js';
 import { MailboxDriver } from '../../src/host/driver/mailbox-driver.js';
 import * as R from '../../src/host/driver/registers.js';
+import { DEFAULT_KERNEL } from '../../src/host/linux/cxl-mem-uapi.js';
 import { createSystem } from '../../src/system.js';
 import { listen, makeApp } from '../server/helpers.js';
+import { compilerMissing } from './wire-helpers.js';
 
 /** Transfer FW, Full, slot 2, with a 128-byte package: a command that goes to the background. */
 function transferFw(): Uint8Array {
@@ -61,4 +68,27 @@ describe('attach RemoteBackend', () => {
       await app.close();
     }
   });
+});
+
+describe.skipIf(compilerMissing() !== undefined)('runAttached', () => {
+  it('a backend whose probe fails leaves no temporary directory behind', async () => {
+    const base = mkdtempSync(join(tmpdir(), 'cxlemu-backend-test-'));
+    const saved = { TMPDIR: process.env['TMPDIR'], XDG_CACHE_HOME: process.env['XDG_CACHE_HOME'] };
+    // tmpdir() is shared with every other process: only a directory of our own shows a leak.
+    process.env['TMPDIR'] = join(base, 'tmp');
+    process.env['XDG_CACHE_HOME'] = join(base, 'cache');
+    mkdirSync(join(base, 'tmp'));
+    try {
+      const gone = (): Promise<never> => Promise.reject(new Error('server gone'));
+      const backend: AttachBackend = { functions: gone, port: gone, close: () => Promise.resolve() };
+      await expect(runAttached({ backend, kernel: DEFAULT_KERNEL, program: 'true', args: [], io: { err: () => undefined } })).rejects.toThrow(/server gone/);
+      expect(readdirSync(join(base, 'tmp'))).toEqual([]);
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+      rmSync(base, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
