@@ -25,6 +25,24 @@ class CountingBus implements MmioBus {
     this.count++;
     this.inner.write(offset, width, value);
   }
+  // The bulk copies are forwarded (payloads would otherwise cost a BigInt access per 8 bytes) and
+  // counted as the accesses the fallback makes (pci-probe.ts readPayload/writePayload), so the
+  // logged mmio counts do not depend on whether the bus can copy.
+  readBytes(offset: number, length: number): Uint8Array | undefined {
+    const out = this.inner.readBytes?.(offset, length);
+    if (out) this.count += fallbackAccesses(length);
+    return out;
+  }
+  writeBytes(offset: number, data: Uint8Array): boolean {
+    const done = this.inner.writeBytes?.(offset, data) ?? false;
+    if (done) this.count += fallbackAccesses(data.length);
+    return done;
+  }
+}
+
+/** 8-byte accesses, then single bytes for the tail. */
+function fallbackAccesses(n: number): number {
+  return Math.floor(n / 8) + (n % 8);
 }
 
 export class LocalBackend implements AttachBackend {

@@ -15,7 +15,8 @@ export interface MmioBus {
    * side effect of any access), as memcpy_fromio reads it: the bytes, or undefined when the range
    * is not such memory or not inside the bus, and the caller then makes width-sized accesses. For
    * memory without side effects the device cannot tell the two apart; wrappers that watch each
-   * access (TracingBus, attach's counting bus) leave it out and see every access.
+   * access (TracingBus) leave it out and see every access; attach's counting bus forwards it and
+   * counts the accesses the fallback would have made.
    */
   readBytes?(offset: number, length: number): Uint8Array | undefined;
   /** The write counterpart (memcpy_toio): true when done, false when the caller must use accesses. */

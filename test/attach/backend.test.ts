@@ -10,7 +10,8 @@ import { nodesFor } from '../../emulator/attach/broker.js';
 import { LocalBackend } from '../../emulator/attach/local-backend.js';
 import type { AttachBackend } from '../../emulator/attach/port.js';
 import { RemoteBackend } from '../../emulator/attach/remote-backend.js';
-import { TracingBus } from '../../src/device/bus.js';
+import { CEL_UUID } from '../../src/commands/generic/logs.js';
+import { TracingBus, type MmioBus } from '../../src/device/bus.js';
 import { MailboxDriver } from '../../src/host/driver/mailbox-driver.js';
 import * as R from '../../src/host/driver/registers.js';
 import { DEFAULT_KERNEL } from '../../src/host/linux/cxl-mem-uapi.js';
@@ -51,6 +52,52 @@ describe('attach LocalBackend', () => {
     // before Identify is written, so neither can be Identify's.
     const statusReads = trace.log.slice(rings[0], rings[1]).filter((a) => a.kind === 'read' && a.offset === mb + R.MB_STATUS);
     expect(statusReads).toHaveLength(2);
+  });
+  it('counts the same MMIO accesses whether the payload window is copied in bulk or access by access', async () => {
+    const counts = async (bulk: boolean): Promise<{ accesses: number[]; copies: number }> => {
+      const system = createSystem();
+      const name = nodesFor(system.functionNames()).find((n) => n.node === 'mem0')?.fn ?? '';
+      const f = system.mailboxFunction(name);
+      if (!f) throw new Error('no mem0 function');
+      let copies = 0;
+      const inner = f.bar0;
+      // Without bulk: TracingBus has no readBytes/writeBytes, so the driver falls back to accesses.
+      const bar0: MmioBus = bulk
+        ? {
+            size: inner.size,
+            read: (o, w) => inner.read(o, w),
+            write: (o, w, v) => inner.write(o, w, v),
+            readBytes: (o, n) => {
+              const r = inner.readBytes?.(o, n);
+              if (r) copies++;
+              return r;
+            },
+            writeBytes: (o, d) => {
+              const done = inner.writeBytes?.(o, d) ?? false;
+              if (done) copies++;
+              return done;
+            },
+          }
+        : new TracingBus(inner);
+      vi.spyOn(system, 'mailboxFunction').mockReturnValue({ ...f, bar0 });
+      const port = await new LocalBackend(system).port(name);
+      const accesses: number[] = [];
+      // Identify (67 bytes out: 8 eight-byte reads and 3 single bytes), then Get Log of the CEL
+      // (24 bytes in) and its 100 bytes out.
+      const getLog = new Uint8Array(0x18);
+      getLog.set(CEL_UUID);
+      new DataView(getLog.buffer).setUint32(0x14, 100, true);
+      for (const [op, input, out] of [[0x0001, new Uint8Array(0), 67], [0x0401, getLog, 100]] as const) {
+        const before = port.accesses();
+        expect((await port.run(op, input, out)).kind).toBe('done');
+        accesses.push(port.accesses() - before);
+      }
+      return { accesses, copies };
+    };
+    const bulk = await counts(true);
+    const single = await counts(false);
+    expect(bulk.copies).toBeGreaterThan(0);
+    expect(bulk.accesses).toEqual(single.accesses);
   });
 });
 
