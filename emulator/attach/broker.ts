@@ -15,6 +15,7 @@ import {
   queryEntries,
   type KernelConfig,
 } from '../../src/host/linux/cxl-mem-uapi.js';
+import { hex4 } from '../../src/host/policy/decide.js';
 import { listenUnix, type AttachBackend, type MailboxPort } from './port.js';
 import { TAINT_WARN } from '../../src/host/linux/fwctl-uapi.js';
 import type { TaintState } from './fwctl.js';
@@ -247,8 +248,4 @@ export class Broker {
       }
     }
   }
-}
-
-function hex4(n: number): string {
-  return '0x' + n.toString(16).padStart(4, '0');
 }

@@ -28,9 +28,10 @@ import {
   type FeatureEntry,
 } from '../../src/host/linux/fwctl-cxl.js';
 import { FILTER_SCOPE_OF_FWCTL, infoReply, planInfo, planRpc, rpcReply, scopeName, TAINT_FWCTL, TAINT_LETTER } from '../../src/host/linux/fwctl-uapi.js';
+import { hex4 } from '../../src/host/policy/decide.js';
 import type { AttachNode, LogEntry } from './broker.js';
 import type { AttachBackend, MailboxPort } from './port.js';
-import { reply, u32s, type Frame } from './wire.js';
+import { OP, reply, u32s, type Frame } from './wire.js';
 
 /** Broker ops of the fwctl and taint paths (the preload's cxlemu-preload-fwctl.c restates them). */
 export const FWCTL_OP = { INFO: 16, RPC: 17, TAINT: 18 } as const;
@@ -128,9 +129,9 @@ export class FwctlHost {
     const dev = this.devices.get(node.node);
     if (!dev) return reply(ERRNO.ENXIO);
     switch (f.op) {
-      case 1: // OPEN is the broker's
+      case OP.OPEN: // the broker's
         return undefined;
-      case 4: // STAT: kind 2 = fwctl
+      case OP.STAT: // kind 2 = fwctl
         return reply(0, u32s(2, node.index));
       case FWCTL_OP.INFO:
         return this.info(node, f.body, ctx);
@@ -138,7 +139,7 @@ export class FwctlHost {
         return this.rpc(node, dev, f.body, ctx);
       default: {
         // CXL_MEM ioctls and anything else: fwctl_fops_ioctl knows only its two numbers.
-        ctx.record({ node: node.node, fn: node.fn, ioctl: f.op === 2 ? 'QUERY' : f.op === 3 ? 'SEND' : `op ${f.op}`, allowed: false, errno: 'ENOTTY', reason: 'not a fwctl ioctl', mmio: 0 });
+        ctx.record({ node: node.node, fn: node.fn, ioctl: f.op === OP.QUERY ? 'QUERY' : f.op === OP.SEND ? 'SEND' : `op ${f.op}`, allowed: false, errno: 'ENOTTY', reason: 'not a fwctl ioctl', mmio: 0 });
         return reply(ERRNO.ENOTTY);
       }
     }
@@ -279,8 +280,4 @@ function parseRpcFrame(body: Uint8Array): RpcFrame | string {
     inFault: v.getUint32(28 + structLen, true) !== 0,
     input: body.slice(32 + structLen),
   };
-}
-
-function hex4(n: number): string {
-  return '0x' + n.toString(16).padStart(4, '0');
 }

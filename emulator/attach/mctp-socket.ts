@@ -16,6 +16,7 @@
 
 import type { Server, Socket } from 'node:net';
 import { ERRNO, errnoName } from '../../src/host/linux/cxl-mem-uapi.js';
+import { hex4 } from '../../src/host/policy/decide.js';
 import type { LogEntry } from './broker.js';
 import type { LinkMessage, MctpLink } from './mctp-link.js';
 import { FrameReader, reply, u32s } from './wire.js';
@@ -186,7 +187,7 @@ export class MctpHost {
     message.set(msg, 1);
     link.send(message, { dest: a.eid, src: HOST_EID, tagOwner: owner, tag });
     const opcode = (type & 0x7f) === 0x07 || (type & 0x7f) === 0x08 ? (msg[3] ?? 0) | ((msg[4] ?? 0) << 8) : undefined;
-    this.opts.record({ ...base, allowed: true, ...(opcode !== undefined && msg.length >= 12 ? { opcode: '0x' + opcode.toString(16).padStart(4, '0') } : {}), outSize: msg.length });
+    this.opts.record({ ...base, allowed: true, ...(opcode !== undefined && msg.length >= 12 ? { opcode: hex4(opcode) } : {}), outSize: msg.length });
     return reply(0, u32s(msg.length));
   }
 

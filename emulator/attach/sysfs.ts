@@ -7,6 +7,7 @@
 // add_cxl_memdev): pmem/size, ram/size, payload_max, label_storage_size, serial, numa_node,
 // firmware_version, the realpath's parent (the "host"), and whether a `driver` link exists.
 
+import { hex4 } from '../../src/host/policy/decide.js';
 import type { AttachNode } from './broker.js';
 import type { MailboxPort } from './port.js';
 
@@ -140,8 +141,4 @@ export function sysfsEntries(memdevs: readonly MemdevAttrs[]): SysfsEntry[] {
     out.push({ kind: 'link', path: `sys/bus/cxl/devices/${m.node}`, target: `../../../${pci.slice(4)}/${m.node}` });
   }
   return out;
-}
-
-function hex4(n: number): string {
-  return '0x' + n.toString(16).padStart(4, '0');
 }

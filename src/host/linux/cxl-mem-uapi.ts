@@ -5,7 +5,7 @@
 // Pure: the caller supplies the device's CEL and payload size; the answer is an errno or the
 // mailbox command to run. Errno values are Linux's (asm-generic/errno-base.h).
 
-import { kernelPayloadRefusal } from '../policy/decide.js';
+import { hex4, kernelPayloadRefusal } from '../policy/decide.js';
 
 /** Every errno the attached ioctls and sockets answer with: one table, so every log names them. */
 export const ERRNO = {
@@ -179,7 +179,7 @@ export function planSend(req: SendRequest, dev: DeviceView, kernel: KernelConfig
   // For a named command the raw union is the reserved word.
   if (req.rawOpcode !== 0 || req.rawRsvd !== 0) return deny(ERRNO.EINVAL, 'rsvd is not zero', cmd.opcode);
   if (req.inRsvd !== 0 || req.outRsvd !== 0) return deny(ERRNO.EINVAL, 'in.rsvd or out.rsvd is not zero', cmd.opcode);
-  if (!enabled(cmd, dev)) return deny(ERRNO.ENOTTY, `${cmd.name} (0x${hex4(cmd.opcode)}) is not in the device's CEL`, cmd.opcode);
+  if (!enabled(cmd, dev)) return deny(ERRNO.ENOTTY, `${cmd.name} (${hex4(cmd.opcode)}) is not in the device's CEL`, cmd.opcode);
   if (kernel.exclusive.has(cmd.id)) return deny(ERRNO.EBUSY, `${cmd.name} is claimed for exclusive kernel use`, cmd.opcode);
   if (cmd.sizeIn !== VARIABLE && cmd.sizeIn !== req.inSize) return deny(ERRNO.ENOMEM, `${cmd.name} takes ${cmd.sizeIn} input bytes, not ${req.inSize}`, cmd.opcode);
   if (cmd.sizeOut !== VARIABLE && req.outSize < cmd.sizeOut) return deny(ERRNO.ENOMEM, `${cmd.name} returns ${cmd.sizeOut} bytes; out.size ${req.outSize} is too small`, cmd.opcode);
@@ -190,16 +190,12 @@ export function planSend(req: SendRequest, dev: DeviceView, kernel: KernelConfig
 export function rawDenied(opcode: number, kernel: KernelConfig): string | undefined {
   if (!kernel.rawCommands) return 'kernel built without CONFIG_CXL_MEM_RAW_COMMANDS';
   if (kernel.rawAllowAll) return undefined;
-  if (RAW_DENIED_SETS.has(opcode >> 8)) return `0x${hex4(opcode)} is a security command (sets 44h-46h), never raw`;
-  if (RAW_DENIED.has(opcode)) return `0x${hex4(opcode)} is on the kernel's raw-command deny list`;
+  if (RAW_DENIED_SETS.has(opcode >> 8)) return `${hex4(opcode)} is a security command (sets 44h-46h), never raw`;
+  if (RAW_DENIED.has(opcode)) return `${hex4(opcode)} is on the kernel's raw-command deny list`;
   return undefined;
 }
 
 /** cxl_payload_from_user_allowed: the input bytes of a command that passed planSend; EBUSY when refused. */
 export function payloadDenied(opcode: number, input: Uint8Array): string | undefined {
   return kernelPayloadRefusal(opcode, input);
-}
-
-function hex4(n: number): string {
-  return n.toString(16).padStart(4, '0');
 }
