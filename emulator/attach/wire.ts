@@ -15,26 +15,49 @@ export interface Frame {
   readonly body: Uint8Array;
 }
 
-/** Accumulates bytes from a stream and yields whole frames; a bad length is an error string. */
+/**
+ * Accumulates bytes from a stream and yields whole frames; a bad length is an error string. Each
+ * byte is copied once, into a body allocated when the header gives its length: re-joining the
+ * buffered bytes per chunk is quadratic (a 2 MiB RPC frame in 64 KiB chunks copied 33 MiB).
+ */
 export class FrameReader {
-  private buf = new Uint8Array(0);
+  /** The length and op words of the frame being read, as many bytes as have come. */
+  private readonly head = new Uint8Array(8);
+  private headFill = 0;
+  private op = 0;
+  /** The body of the frame being read, once its header is complete. */
+  private body: Uint8Array | undefined;
+  private bodyFill = 0;
 
   push(chunk: Uint8Array): Frame[] | string {
-    const merged = new Uint8Array(this.buf.length + chunk.length);
-    merged.set(this.buf);
-    merged.set(chunk, this.buf.length);
-    this.buf = merged;
     const out: Frame[] = [];
+    let at = 0;
     for (;;) {
-      if (this.buf.length < 4) break;
-      const v = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length);
-      const len = v.getUint32(0, true);
-      if (len < 4 || len > MAX_FRAME) return `bad frame length ${len}`;
-      if (this.buf.length < 4 + len) break;
-      out.push({ op: v.getUint32(4, true), body: this.buf.slice(8, 4 + len) });
-      this.buf = this.buf.slice(4 + len);
+      if (this.body === undefined) {
+        const n = Math.min(this.head.length - this.headFill, chunk.length - at);
+        this.head.set(chunk.subarray(at, at + n), this.headFill);
+        this.headFill += n;
+        at += n;
+        if (this.headFill < 4) return out;
+        const v = new DataView(this.head.buffer);
+        const len = v.getUint32(0, true);
+        // Checked as soon as the length is in, before waiting for more of a frame that cannot be.
+        if (len < 4 || len > MAX_FRAME) return `bad frame length ${len}`;
+        if (this.headFill < this.head.length) return out;
+        this.op = v.getUint32(4, true);
+        this.body = new Uint8Array(len - 4);
+        this.bodyFill = 0;
+      }
+      const n = Math.min(this.body.length - this.bodyFill, chunk.length - at);
+      this.body.set(chunk.subarray(at, at + n), this.bodyFill);
+      this.bodyFill += n;
+      at += n;
+      if (this.bodyFill < this.body.length) return out;
+      out.push({ op: this.op, body: this.body });
+      this.body = undefined;
+      this.headFill = 0;
+      if (at === chunk.length) return out;
     }
-    return out;
   }
 }
 
