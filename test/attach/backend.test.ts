@@ -1,5 +1,6 @@
 // The attach backends below the broker: what one ioctl's command sees on the function's registers
-// when several descriptors share a mailbox, and what a lost server connection turns into.
+// when several descriptors share a mailbox, the MMIO count the audit log gets, what a lost server
+// connection turns into, and what a failed probe leaves behind.
 
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -53,6 +54,7 @@ describe('attach LocalBackend', () => {
     const statusReads = trace.log.slice(rings[0], rings[1]).filter((a) => a.kind === 'read' && a.offset === mb + R.MB_STATUS);
     expect(statusReads).toHaveLength(2);
   });
+
   it('counts the same MMIO accesses whether the payload window is copied in bulk or access by access', async () => {
     const counts = async (bulk: boolean): Promise<{ accesses: number[]; copies: number }> => {
       const system = createSystem();
