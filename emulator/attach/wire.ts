@@ -78,15 +78,7 @@ export function u32s(...values: number[]): Uint8Array {
 }
 
 /** The SEND request as the preload packs it (see do_send in the C file). */
-export interface SendFrame {
-  readonly id: number;
-  readonly flags: number;
-  readonly rawOpcode: number;
-  readonly rawRsvd: number;
-  readonly inSize: number;
-  readonly inRsvd: number;
-  readonly outSize: number;
-  readonly outRsvd: number;
+export interface SendFrame extends SendRequest {
   /** The input pointer could not be read (copy_from_user would fail: EFAULT). */
   readonly inFault: boolean;
   readonly input: Uint8Array;
